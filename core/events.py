@@ -1,0 +1,117 @@
+"""The plain-Python interface for long work: typed events plus a cooperative control.
+
+Long operations (upscaling, batches, training) are generators that yield small frozen
+dataclasses and call `control.checkpoint()` between them. The CLI prints the events as
+progress bars; the GUI's single worker adapter turns them into Qt signals. Pausing blocks
+inside `checkpoint()`; cancelling makes it raise `Cancelled`, so work stops at a clean
+boundary and cleans up in its own `finally`/`except` blocks.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class Cancelled(Exception):
+    """Raised by `Control.checkpoint()` once the user has asked to stop."""
+
+
+class Control:
+    """Cancel and pause flags shared between the worker and whoever drives it (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._cancel = threading.Event()
+        self._running = threading.Event()
+        self._running.set()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+        self._running.set()  # wake a paused worker so it can notice the cancel
+
+    def pause(self) -> None:
+        self._running.clear()
+
+    def resume(self) -> None:
+        self._running.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    @property
+    def paused(self) -> bool:
+        return not self._running.is_set()
+
+    def checkpoint(self) -> None:
+        """Block while paused; raise `Cancelled` if cancel was requested."""
+        self._running.wait()
+        if self._cancel.is_set():
+            raise Cancelled()
+
+
+NEVER_CANCELLED = Control()
+
+
+@dataclass(frozen=True)
+class Event:
+    """Base class of every progress event."""
+
+
+@dataclass(frozen=True)
+class DeviceChosen(Event):
+    device: str          # torch device string actually used, e.g. "cuda:0", "cpu"
+    description: str     # human words, e.g. "NVIDIA H100 (CUDA)" or "CPU (8 threads)"
+    precision: str       # "fp32", "fp16" or "bf16"
+    notice: str = ""     # e.g. "CUDA GPU present but this torch build is CPU-only"
+
+
+@dataclass(frozen=True)
+class TileDone(Event):
+    done: int
+    total: int
+    tile: int = 0        # tile edge in input pixels (it shrinks after an out-of-memory retry)
+
+
+@dataclass(frozen=True)
+class ImageStarted(Event):
+    index: int           # 0-based position in the run
+    total: int
+    source: Path
+
+
+@dataclass(frozen=True)
+class ImageDone(Event):
+    index: int
+    total: int
+    source: Path | None
+    output: Path | None  # None when the result stays in memory
+    seconds: float
+    result: Any = field(default=None, repr=False, compare=False)  # in-memory result, if any
+
+
+@dataclass(frozen=True)
+class ImageSkipped(Event):
+    source: Path
+    reason: str
+
+
+@dataclass(frozen=True)
+class ImageFailed(Event):
+    source: Path
+    reason: str          # one line, meant for the user
+
+
+@dataclass(frozen=True)
+class Finished(Event):
+    done: int = 0
+    skipped: tuple[tuple[Path, str], ...] = ()
+    failed: tuple[tuple[Path, str], ...] = ()
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Failed(Event):
+    message: str         # one line, meant for the user

@@ -1,0 +1,1 @@
+"""SRGAN Desktop: the PySide6 app on top of `core`."""
