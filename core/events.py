@@ -115,3 +115,18 @@ class Finished(Event):
 @dataclass(frozen=True)
 class Failed(Event):
     message: str         # one line, meant for the user
+
+
+def drain(events, on_event=None):
+    """Run an event generator to its end, passing each event to `on_event`; return its value.
+
+    Work that produces a result (an upscaled image, a trained model) `return`s it from the
+    generator, so callers write `result = drain(upscaler.upscale(...), print)`.
+    """
+    while True:
+        try:
+            event = next(events)
+        except StopIteration as stop:
+            return stop.value
+        if on_event is not None:
+            on_event(event)
