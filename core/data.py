@@ -1,0 +1,281 @@
+"""Training data: find usable photos, split off validation, and serve (LR, HR) crops.
+
+The crop stream is a pure function of (seed, sample number k): sample k belongs to epoch
+k // n, picks the image at position k % n of that epoch's seeded permutation, and draws its
+crop box and flip/rotation from a generator seeded by (seed, k). Resuming at step s is
+therefore exact: start the loader at sample s * batch_size (`make_loader(start_sample=...)`).
+
+Decoding a 2-megapixel PNG takes ~50-100 ms, far longer than cutting a crop, so on a
+2-core machine decoding per crop would starve the model. `CropDataset` decodes each image
+once, keeps it and its 8-bit LR version (antialiased bicubic) in RAM up to a memory budget,
+and cuts aligned crops from both. Images beyond the budget are decoded on demand.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image, ImageOps
+
+from core.degrade import bicubic_downscale, modcrop, quantize_8bit
+from core.events import NEVER_CANCELLED, Control
+
+IMAGE_SUFFIXES = (".bmp", ".jpeg", ".jpg", ".png", ".tif", ".tiff", ".webp")
+DEFAULT_CACHE_BYTES = 3 * 1024 ** 3       # decoded HR + LR kept in RAM
+MAX_DECODE_PIXELS = 100_000_000           # refuse decompression bombs in a training folder
+
+Progress = Callable[[int, int], None]     # (done, total)
+
+
+class ImageDecodeError(Exception):
+    """An image that cannot be used for training; the message is one line for the user."""
+
+
+@dataclass
+class ScanResult:
+    usable: list[Path] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+    sizes: dict[Path, tuple[int, int]] = field(default_factory=dict)   # (width, height)
+
+    @property
+    def total_pixels(self) -> int:
+        return sum(w * h for w, h in self.sizes.values())
+
+
+def list_images(folder: Path) -> list[Path]:
+    """Image files under `folder` (recursive), sorted, hidden files and folders left out."""
+    folder = Path(folder)
+    return sorted(
+        p for p in folder.rglob("*")
+        if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+
+
+def scan_folder(folder: Path, min_size: int, control: Control = NEVER_CANCELLED,
+                progress: Progress | None = None) -> ScanResult:
+    """Check every image under `folder`: it must decode fully and be at least min_size on both sides.
+
+    Unreadable, truncated, too-small and byte-identical duplicate files are skipped, each with
+    a reason. Raises ValueError if `folder` is not a folder.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ValueError(f"{folder}: not a folder")
+    paths = list_images(folder)
+    result, seen = ScanResult(), {}
+    for done, path in enumerate(paths, start=1):
+        control.checkpoint()
+        try:
+            data = path.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()
+            if digest in seen:
+                raise ImageDecodeError(f"same file as {seen[digest].name}")
+            width, height = _decode(data, path).size
+        except (ImageDecodeError, OSError) as exc:
+            result.skipped.append((path, _reason(exc)))
+        else:
+            seen[digest] = path
+            if min(width, height) < min_size:
+                result.skipped.append((path, f"{width}x{height} is smaller than the {min_size}-pixel crop"))
+            else:
+                result.usable.append(path)
+                result.sizes[path] = (width, height)
+        if progress is not None:
+            progress(done, len(paths))
+    return result
+
+
+def split_validation(paths: Sequence[Path], count: int, seed: int = 0) -> tuple[list[Path], list[Path]]:
+    """(train, val): `count` images held out at random, reproducibly; at least one stays for training."""
+    paths = list(paths)
+    count = max(0, min(count, len(paths) - 1))
+    held = set(np.random.default_rng(seed).permutation(len(paths))[:count].tolist())
+    train = [p for i, p in enumerate(paths) if i not in held]
+    val = [p for i, p in enumerate(paths) if i in held]
+    return train, val
+
+
+def load_rgb8(path: Path) -> np.ndarray:
+    """Decode an image file to HxWx3 uint8 RGB, EXIF orientation applied. Raises ImageDecodeError."""
+    try:
+        return _to_rgb8(_decode(Path(path).read_bytes(), Path(path)))
+    except OSError as exc:
+        raise ImageDecodeError(f"{Path(path).name}: {_reason(exc)}") from None
+
+
+def load_validation_images(paths: Sequence[Path], scale: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Whole images as (lr, hr) float32 HxWx3 pairs: HR modcropped, LR antialiased bicubic, 8-bit."""
+    pairs = []
+    for path in paths:
+        hr = modcrop(load_rgb8(path), scale).astype(np.float32) / 255.0
+        pairs.append((quantize_8bit(np.clip(bicubic_downscale(hr, scale), 0, 1)), hr))
+    return pairs
+
+
+def _decode(data: bytes, path: Path) -> Image.Image:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data))
+            if image.width * image.height > MAX_DECODE_PIXELS:
+                raise ImageDecodeError(f"{image.width}x{image.height} is too large to train on")
+            image.load()                         # full decode: catches truncated files now
+            return ImageOps.exif_transpose(image)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise ImageDecodeError("image is too large to train on") from None
+        except (Image.UnidentifiedImageError, SyntaxError, ValueError, EOFError) as exc:
+            raise ImageDecodeError(_reason(exc)) from None
+
+
+def _to_rgb8(image: Image.Image) -> np.ndarray:
+    if image.mode.startswith("I;16") or image.mode in ("I", "F"):
+        # 16-bit and float greyscale: Pillow's convert("RGB") would clip, so scale by hand.
+        plane = np.asarray(image, dtype=np.float64)
+        peak = 65535.0 if image.mode != "F" else max(1.0, float(plane.max()))
+        grey = np.clip(np.round(plane / peak * 255.0), 0, 255).astype(np.uint8)
+        return np.repeat(grey[:, :, None], 3, axis=2)
+    return np.asarray(image.convert("RGB"), dtype=np.uint8)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, Image.UnidentifiedImageError):
+        return "not an image Pillow can read"
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def default_cache_bytes() -> int:
+    """A third of physical RAM, at most 12 GiB (3 GiB where RAM cannot be read)."""
+    try:
+        physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return 3 * 1024 ** 3
+    return int(min(physical / 3, 12 * 1024 ** 3))
+
+
+class CropDataset(torch.utils.data.Dataset):
+    """Random (LR, HR) training crops: float tensors CxHxW in [0, 1], HR crop_size square.
+
+    Index with a sample number k (or a `(seed, k)` key, as `make_loader`'s sampler does);
+    `len()` is one epoch, one crop per image. Unusable images are dropped into `.skipped`.
+    """
+
+    def __init__(self, paths: Sequence[Path], crop_size: int = 96, scale: int = 4, seed: int = 0,
+                 cache_bytes: int | None = None, control: Control = NEVER_CANCELLED,
+                 progress: Progress | None = None) -> None:
+        if crop_size % scale:
+            raise ValueError(f"crop size {crop_size} must be a multiple of the scale {scale}")
+        self.crop_size, self.scale, self.seed = crop_size, scale, seed
+        self.paths: list[Path] = []
+        self.skipped: list[tuple[Path, str]] = []
+        self._pairs: list[tuple[np.ndarray, np.ndarray] | None] = []   # None: decode on demand
+        self._permutations: dict[tuple[int, int], np.ndarray] = {}
+        budget = default_cache_bytes() if cache_bytes is None else cache_bytes
+        self.cached_bytes = 0
+        for done, path in enumerate(paths, start=1):
+            control.checkpoint()
+            self._add(Path(path), budget)
+            if progress is not None:
+                progress(done, len(paths))
+        if not self.paths:
+            raise ValueError(f"no usable training images ({len(self.skipped)} skipped)")
+
+    @property
+    def fully_cached(self) -> bool:
+        return all(pair is not None for pair in self._pairs)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __getitem__(self, key: int | tuple[int, int]) -> tuple[torch.Tensor, torch.Tensor]:
+        seed, k = key if isinstance(key, tuple) else (self.seed, key)
+        epoch, position = divmod(int(k), len(self.paths))
+        index = int(self._permutation(seed, epoch)[position])
+        hr, lr = self._pairs[index] or self._decode_pair(self.paths[index])
+        rng = np.random.default_rng((seed, int(k)))
+        lr_crop = self.crop_size // self.scale
+        y = int(rng.integers(0, lr.shape[0] - lr_crop + 1))
+        x = int(rng.integers(0, lr.shape[1] - lr_crop + 1))
+        s = self.scale
+        lr_patch = lr[y:y + lr_crop, x:x + lr_crop]
+        hr_patch = hr[y * s:(y + lr_crop) * s, x * s:(x + lr_crop) * s]
+        transform = int(rng.integers(8))                # one of the 8 flips/90-degree rotations
+        return _to_tensor(_dihedral(lr_patch, transform)), _to_tensor(_dihedral(hr_patch, transform))
+
+    def _add(self, path: Path, budget: int) -> None:
+        try:
+            hr, lr = self._decode_pair(path)
+        except ImageDecodeError as exc:
+            self.skipped.append((path, str(exc)))
+            return
+        if min(hr.shape[:2]) < self.crop_size:
+            self.skipped.append((path, f"{hr.shape[1]}x{hr.shape[0]} is smaller than the "
+                                       f"{self.crop_size}-pixel crop"))
+            return
+        size = hr.nbytes + lr.nbytes
+        keep = self.cached_bytes + size <= budget
+        self.cached_bytes += size if keep else 0
+        self.paths.append(path)
+        self._pairs.append((hr, lr) if keep else None)
+
+    def _decode_pair(self, path: Path) -> tuple[np.ndarray, np.ndarray]:
+        hr = modcrop(load_rgb8(path), self.scale)
+        lr = bicubic_downscale(hr.astype(np.float32), self.scale)      # 0-255 scale, float
+        return hr, np.clip(np.round(lr), 0, 255).astype(np.uint8)      # LR stored as a real 8-bit image
+
+    def _permutation(self, seed: int, epoch: int) -> np.ndarray:
+        key = (seed, epoch)
+        if key not in self._permutations:
+            self._permutations = {key: np.random.default_rng((seed, epoch, 1)).permutation(len(self.paths))}
+        return self._permutations[key]
+
+
+class SampleStream(torch.utils.data.Sampler):
+    """The endless sample keys (seed, k), (seed, k + 1), ... starting at `start`."""
+
+    def __init__(self, seed: int, start: int = 0) -> None:
+        self.seed, self.start = seed, start
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        k = self.start
+        while True:
+            yield self.seed, k
+            k += 1
+
+
+def make_loader(dataset: CropDataset, batch_size: int, seed: int, num_workers: int | None = None,
+                start_sample: int = 0, pin_memory: bool = False) -> torch.utils.data.DataLoader:
+    """An endless loader of (lr, hr) batches; batch b holds samples b*batch_size ... (b+1)*batch_size-1.
+
+    Resume exactly at step s with start_sample = s * batch_size (same seed and batch size).
+    num_workers None: 0 when every image is cached (cutting crops from RAM is cheap), else 1-2
+    background decoders. Worker processes share the cache copy-on-write where fork is used.
+    """
+    if num_workers is None:
+        num_workers = 0 if dataset.fully_cached else max(1, min(2, (os.cpu_count() or 2) - 1))
+    return torch.utils.data.DataLoader(
+        dataset, batch_size=batch_size, sampler=SampleStream(seed, start_sample), num_workers=num_workers,
+        drop_last=True, pin_memory=pin_memory, persistent_workers=num_workers > 0)
+
+
+def _dihedral(patch: np.ndarray, transform: int) -> np.ndarray:
+    if transform & 1:
+        patch = patch[:, ::-1]
+    if transform & 2:
+        patch = patch[::-1]
+    if transform & 4:
+        patch = patch.transpose(1, 0, 2)
+    return patch
+
+
+def _to_tensor(patch: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(np.ascontiguousarray(patch.transpose(2, 0, 1))).float().div_(255.0)
