@@ -15,12 +15,39 @@ DATA_DIR_ENV = "SRGAN_DESKTOP_DATA_DIR"
 RESOURCES_DIR_ENV = "SRGAN_DESKTOP_RESOURCES"
 
 
+# The app icon, drawn by resources/icons/make_icons.py (PNG_SIZES there must match).
+ICON_BASENAME = "srgan_desktop"
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512, 1024)
+
+
 def resources_dir() -> Path:
-    """The bundled `resources/` folder, beside `core/` in the source tree and in a Briefcase bundle."""
+    """The bundled `resources/` folder: always the sibling of the folder holding `core/`.
+
+    Source tree:      <checkout>/core/paths.py      -> <checkout>/resources
+    Briefcase bundle: <bundle>/app/core/paths.py    -> <bundle>/app/resources
+    (macOS `SRGAN Desktop.app/Contents/Resources/app`, Windows `<install dir>/app`, Linux
+    `/usr/lib/srgan-desktop/app`): Briefcase copies each entry of `sources`, `resources`
+    included, side by side into the bundle's app folder, so one rule finds both layouts.
+    """
     override = os.environ.get(RESOURCES_DIR_ENV)
     if override:
         return Path(override)
     return Path(__file__).resolve().parent.parent / "resources"
+
+
+def icons_dir() -> Path:
+    return resources_dir() / "icons"
+
+
+def app_icon_path(size: int = 256) -> Path:
+    """The app icon as a PNG for window and dialog icons: the smallest drawn size >= `size`."""
+    chosen = next((s for s in ICON_SIZES if s >= size), ICON_SIZES[-1])
+    return icons_dir() / f"{ICON_BASENAME}-{chosen}.png"
+
+
+def app_icon_paths() -> list[Path]:
+    """Every PNG size of the app icon, smallest first (add them all to one QIcon)."""
+    return [icons_dir() / f"{ICON_BASENAME}-{s}.png" for s in ICON_SIZES]
 
 
 def bundled_models_dir() -> Path:
