@@ -2,8 +2,9 @@
 
 Pillow keeps 16 bits only for single-channel images ("I;16"); it reads 16-bit RGB(A)/LA
 PNG and TIFF files as 8-bit and cannot write them at all. So:
-  * 16-bit PNG is decoded with torchvision's libpng binding (already a dependency) and
-    written by the small PNG encoder below (zlib, "Up" filter, iCCP/pHYs/eXIf chunks);
+  * 16-bit PNG is decoded and written by the small codec below (zlib + numpy; the encoder
+    uses the "Up" filter and writes iCCP/pHYs/eXIf chunks); interlaced 16-bit PNGs return
+    None and the caller falls back to Pillow's 8-bit decode;
   * 16-bit TIFF is written by the baseline TIFF encoder below (Deflate + horizontal
     predictor, ICC and resolution tags) and read back here for uncompressed or Deflate
     strips; other 16-bit TIFF layouts (LZW, tiles, planar) return None and the caller
@@ -29,17 +30,97 @@ class Image16Error(Exception):
     """A 16-bit file this module cannot decode; the message is one line."""
 
 
-def decode_png16(data: bytes) -> np.ndarray:
-    """Decode a 16-bit PNG (any colour type) to H x W x C uint16."""
-    import torch
-    from torchvision.io import ImageReadMode, decode_png
+def decode_png16(data: bytes) -> np.ndarray | None:
+    """Decode a non-interlaced 16-bit PNG to H x W x C uint16; None for interlaced files.
 
+    PNG rows are filtered against the pixel to the left, above and above-left, so a pixel
+    depends only on earlier anti-diagonals: decoding one diagonal at a time vectorises the
+    Paeth/Average filters with numpy (H + W steps instead of H * W).
+    """
+    width, height, bit_depth, color_type, interlace, idat = _png_layout(data)
+    channels = {0: 1, 4: 2, 2: 3, 6: 4}.get(color_type)
+    if bit_depth != 16 or channels is None:
+        raise Image16Error("not a 16-bit grey or colour PNG")
+    if interlace:
+        return None
+    bpp = 2 * channels
     try:
-        tensor = decode_png(torch.frombuffer(bytearray(data), dtype=torch.uint8), mode=ImageReadMode.UNCHANGED)
-    except RuntimeError as exc:
-        raise Image16Error(str(exc).strip().splitlines()[0] if str(exc).strip() else "broken PNG") from None
-    array = tensor.permute(1, 2, 0).contiguous().numpy()
-    return array.astype(np.uint16, copy=False)
+        raw = zlib.decompressobj().decompress(idat, height * (width * bpp + 1))
+    except zlib.error:
+        raise Image16Error("the PNG pixel data is damaged") from None
+    if len(raw) < height * (width * bpp + 1):
+        raise Image16Error("the PNG file is truncated")
+    rows = np.frombuffer(raw, dtype=np.uint8, count=height * (width * bpp + 1)).reshape(height, -1)
+    filters = rows[:, 0]
+    if filters.max(initial=0) > 4:
+        raise Image16Error("the PNG pixel data is damaged (unknown row filter)")
+    pixels = _unfilter(rows[:, 1:].reshape(height, width, bpp), filters)
+    return pixels.view(">u2").reshape(height, width, channels).astype(np.uint16)
+
+
+def _png_layout(data: bytes) -> tuple[int, int, int, int, int, bytes]:
+    """(width, height, bit depth, colour type, interlace, concatenated IDAT) from the chunks."""
+    if not data.startswith(PNG_SIGNATURE):
+        raise Image16Error("not a PNG file")
+    position, idat, header = len(PNG_SIGNATURE), [], None
+    while position + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[position:position + 8])
+        body = data[position + 8:position + 8 + length]
+        if kind == b"IHDR" and len(body) == 13:
+            header = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            idat.append(body)
+        elif kind == b"IEND":
+            break
+        position += 12 + length
+    if header is None:
+        raise Image16Error("the PNG header is missing")
+    width, height, bit_depth, color_type, _, _, interlace = header
+    return width, height, bit_depth, color_type, interlace, b"".join(idat)
+
+
+def _unfilter(filtered: np.ndarray, filters: np.ndarray) -> np.ndarray:
+    """Undo PNG filters 0-4 on H x W x bpp bytes.
+
+    None/Sub/Up rows are whole-row numpy operations; runs of Average/Paeth rows, where each
+    pixel needs its decoded left neighbour, are solved one anti-diagonal at a time.
+    """
+    height, width, bpp = filtered.shape
+    out = np.zeros((height + 1, width + 1, bpp), dtype=np.int16)   # zero row/column = "outside"
+    y = 0
+    while y < height:
+        kind = int(filters[y])
+        if kind in (0, 1, 2):
+            row = filtered[y].astype(np.int16)
+            if kind == 1:
+                row = np.cumsum(row, axis=0)
+            elif kind == 2:
+                row = row + out[y, 1:]
+            out[y + 1, 1:] = row & 0xFF
+            y += 1
+            continue
+        end = y
+        while end < height and filters[end] in (3, 4):
+            end += 1
+        _unfilter_diagonals(filtered, filters, out, y, end)
+        y = end
+    return np.ascontiguousarray(out[1:, 1:].astype(np.uint8))
+
+
+def _unfilter_diagonals(filtered: np.ndarray, filters: np.ndarray, out: np.ndarray, first: int, end: int) -> None:
+    """Rows first..end-1 (Average/Paeth): a pixel needs only earlier anti-diagonals."""
+    rows, width = end - first, filtered.shape[1]
+    paeth_rows = (filters[first:end] == 4)
+    for d in range(rows + width - 1):
+        ys = np.arange(max(0, d - width + 1), min(rows - 1, d) + 1)
+        xs = d - ys
+        gy = ys + first
+        a, b, c = out[gy + 1, xs], out[gy, xs + 1], out[gy, xs]         # left, up, up-left
+        p = a + b - c
+        pa, pb, pc = np.abs(p - a), np.abs(p - b), np.abs(p - c)
+        paeth = np.where((pa <= pb) & (pa <= pc), a, np.where(pb <= pc, b, c))
+        predictor = np.where(paeth_rows[ys][:, None], paeth, (a + b) // 2)
+        out[gy + 1, xs + 1] = (filtered[gy, xs].astype(np.int16) + predictor) & 0xFF
 
 
 def write_png16(f: BinaryIO, array: np.ndarray, icc: bytes | None = None,

@@ -336,11 +336,11 @@ def save_image(image: DecodedImage, path: str | os.PathLike, fmt: str | None = N
     JPEG has no alpha: transparent pixels are flattened onto white.
     """
     path = Path(path)
+    if path.is_dir():
+        raise ImageWriteError(f"{path}: is a folder; give a file name for the output")
     fmt = normalize_format(fmt) if fmt else format_from_suffix(path)
     if not 1 <= int(quality) <= 100:
         raise ImageWriteError(f"quality must be between 1 and 100, got {quality}")
-    if path.is_dir():
-        raise ImageWriteError(f"{path}: is a folder; give a file name for the output")
     check_output_size(fmt, image.width, image.height, path.name)
     dpi = image.metadata.dpi
     if dpi is not None:
