@@ -24,10 +24,12 @@ def resources_dir() -> Path:
     """The bundled `resources/` folder: always the sibling of the folder holding `core/`.
 
     Source tree:      <checkout>/core/paths.py      -> <checkout>/resources
-    Briefcase bundle: <bundle>/app/core/paths.py    -> <bundle>/app/resources
-    (macOS `SRGAN Desktop.app/Contents/Resources/app`, Windows `<install dir>/app`, Linux
-    `/usr/lib/srgan-desktop/app`): Briefcase copies each entry of `sources`, `resources`
-    included, side by side into the bundle's app folder, so one rule finds both layouts.
+    Briefcase bundle: <app folder>/core/paths.py    -> <app folder>/resources
+    where the app folder is `SRGAN Desktop.app/Contents/Resources/app` (macOS),
+    `<install dir>/app` (Windows), `/usr/lib/srgan_desktop/app` (Linux packages) or
+    `usr/app` inside the AppImage. Briefcase copies each entry of `sources`, `resources`
+    included, side by side into that folder, so one rule serves both layouts. The bundle may
+    be read-only: never write here (user files belong in `user_data_dir()`).
     """
     override = os.environ.get(RESOURCES_DIR_ENV)
     if override:

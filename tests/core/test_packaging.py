@@ -207,7 +207,8 @@ def test_icon_sizes_agree_between_generator_and_lookup():
 
 def test_every_platform_icon_exists_at_the_sizes_it_needs():
     icon_base = paths.icons_dir() / paths.ICON_BASENAME
-    for size in paths.ICON_SIZES:   # Linux and Flatpak want 16..512; 1024 for stores and docs
+    assert {16, 32, 64, 128, 256, 512} <= set(paths.ICON_SIZES), "Linux/Flatpak templates' sizes"
+    for size in paths.ICON_SIZES:
         with Image.open(icon_base.with_name(f"{paths.ICON_BASENAME}-{size}.png")) as png:
             assert png.size == (size, size) and png.mode == "RGBA"
             pixels = np.asarray(png)
