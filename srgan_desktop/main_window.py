@@ -1,0 +1,426 @@
+"""The main window: drop images, watch them upscale, compare side by side, save.
+
+Everything slow (decoding, the network, encoding the saved file) runs through
+`BackgroundTask`; this module only wires widgets to the queue and shows outcomes. Every
+failure ends as one line in the error banner, never a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QMainWindow, QMessageBox, QVBoxLayout,
+                               QWidget)
+
+from core.events import DeviceChosen
+from core.image_io import IMAGE_SUFFIXES, DecodedImage, ImageMetadata, save_image
+from core.model_file import ModelFileError
+from core.upscale import UpscaleOptions
+from srgan_desktop.background import BackgroundTask, set_error_reporter
+from srgan_desktop.device_picker import DevicePicker, describe_choice
+from srgan_desktop.error_banner import ErrorBanner
+from srgan_desktop.model_picker import ModelPicker
+from srgan_desktop.qt_image import qimage_to_arrays
+from srgan_desktop.queue_panel import QueuePanel
+from srgan_desktop.recent_files import RecentFilesMenu
+from srgan_desktop.save_dialog import SaveTarget, ask_save_target, is_same_file, suggested_name
+from srgan_desktop.settings import AppSettings
+from srgan_desktop.status_panel import StatusPanel
+from srgan_desktop.tile_picker import TilePicker
+from srgan_desktop.upscale_job import PreviewDone, preview_box
+from srgan_desktop.upscale_queue import QueueEntry, UpscaleQueue
+from srgan_desktop.viewer import Viewer
+from srgan_desktop.window_actions import build_actions, build_menus, build_toolbar
+from srgan_desktop.window_dialogs import open_tool_window, shortcuts_text
+
+IMAGE_FILTER = "Images ({})".format(" ".join(f"*{s}" for s in IMAGE_SUFFIXES))
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: AppSettings | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings or AppSettings()
+        self.setWindowTitle("SRGAN Desktop")
+        self.setAcceptDrops(True)
+        self.viewer = Viewer()
+        self.banner = ErrorBanner()
+        self.queue = UpscaleQueue(self._upscale_options, self)
+        self.model_picker = ModelPicker()
+        self.device_picker = DevicePicker()
+        self.precision_box = QComboBox()
+        self.precision_box.addItem("Precision: auto", "auto")
+        self.precision_box.addItem("Precision: fp32", "fp32")
+        self.precision_box.setToolTip("auto: the fastest safe precision on the device (fp16 on CUDA, "
+                                      "bf16 on CPUs with native bf16); fp32: always full precision")
+        self.tile_picker = TilePicker()
+        self.filter_box = QComboBox()
+        self.filter_box.addItem("Original: bicubic", "bicubic")
+        self.filter_box.addItem("Original: nearest", "nearest")
+        self.filter_box.setToolTip("How the original is enlarged for comparison")
+        self.recent_menu = RecentFilesMenu(self.settings, self)
+        self.actions_ = build_actions(self)
+        build_menus(self, self.actions_)
+        self.addToolBar(build_toolbar(self, self.actions_))
+        self.status = StatusPanel(self.statusBar(), self)
+        self._build_central()
+        self._shown_id: int | None = None
+        self._saved_to: dict[int, Path] = {}
+        self._save_task: BackgroundTask | None = None
+        self._region_timer = QTimer(self, singleShot=True, interval=150)
+        self._connect()
+        self._restore_settings()
+        set_error_reporter(self.banner.show_error)
+
+    # -- construction -----------------------------------------------------------------------
+    def _build_central(self) -> None:
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.setSpacing(6)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.viewer, 1)
+        self.setCentralWidget(central)
+        self.queue_panel = QueuePanel(self.queue)
+        self.queue_dock = QDockWidget("Queue", self)
+        self.queue_dock.setObjectName("queueDock")
+        self.queue_dock.setWidget(self.queue_panel)
+        self.queue_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.queue_dock)
+        self.queue_dock.hide()
+
+    def _connect(self) -> None:
+        q = self.queue
+        q.changed.connect(self._on_queue_changed)
+        q.job_started.connect(self._on_job_started)
+        q.stage.connect(lambda text: self.status.set_busy(text))
+        q.device_used.connect(self._on_device_used)
+        q.source_ready.connect(self._on_source_ready)
+        q.preview_ready.connect(self._on_preview_ready)
+        q.progress.connect(self._on_progress)
+        q.job_finished.connect(self._on_job_finished)
+        q.job_failed.connect(self._on_job_failed)
+        q.idle.connect(self._on_idle)
+        self.queue_panel.show_requested.connect(self.show_entry)
+        self.recent_menu.open_requested.connect(lambda path: self.open_paths([path]))
+        self.model_picker.model_changed.connect(self._on_model_changed)
+        self.model_picker.problems_found.connect(self._on_model_problems)
+        self.device_picker.currentIndexChanged.connect(self._on_device_settings_changed)
+        self.precision_box.currentIndexChanged.connect(self._on_device_settings_changed)
+        self.tile_picker.currentIndexChanged.connect(self._on_device_settings_changed)
+        self.filter_box.currentIndexChanged.connect(
+            lambda _i: self.set_original_filter(self.filter_box.currentData()))
+        self.viewer.cursor_moved.connect(self._on_cursor_moved)
+        self.viewer.controller.changed.connect(self._on_view_changed)
+        self._region_timer.timeout.connect(self._post_visible_region)
+
+    def _restore_settings(self) -> None:
+        s = self.settings
+        geometry = s.geometry
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1280, 800)
+        self.device_picker.select(s.device)
+        self.precision_box.setCurrentIndex(max(0, self.precision_box.findData(s.precision)))
+        self.tile_picker.select(s.tile)
+        self.model_picker.refresh(select=s.model)
+        self.set_viewer_mode(s.viewer_mode)
+        self.set_original_filter(s.original_filter)
+        self._on_device_settings_changed()
+        self.status.set_zoom(self.viewer.controller.scale)
+        self.status.set_idle("Ready \u2014 drop images, paste one (Ctrl+V) or open files (Ctrl+O)")
+
+    # -- opening ------------------------------------------------------------------------------
+    def open_dialog(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(self, "Open images", str(self.settings.open_dir),
+                                                f"{IMAGE_FILTER};;All files (*)")
+        self.open_paths([Path(n) for n in names])
+
+    def open_paths(self, paths: list[Path]) -> None:
+        """Queue each file for upscaling (folders are refused with a pointer to batch mode)."""
+        files = []
+        for path in map(Path, paths):
+            if path.is_dir():
+                self.banner.show_error(f"{path.name} is a folder: use Tools > Batch Process Folders (Ctrl+B)")
+            else:
+                files.append(path)
+        if files and self.banner.level == "error":
+            self.banner.dismiss()   # a fresh attempt: the old failure is no longer news
+        for path in files:
+            self.queue.add(path, path.name)
+            if path.exists():
+                self.recent_menu.add(path)
+                self.settings.open_dir = path.resolve().parent
+
+    def paste(self) -> None:
+        data = QGuiApplication.clipboard().mimeData()
+        if data is not None and data.hasUrls():
+            local = [Path(u.toLocalFile()) for u in data.urls() if u.isLocalFile()]
+            if local:
+                self.open_paths(local)
+                return
+        image = QGuiApplication.clipboard().image()
+        if image.isNull():
+            self.banner.show_notice("The clipboard holds no image to upscale.")
+            return
+        color, alpha = qimage_to_arrays(image)
+        decoded = DecodedImage(color, alpha, False, 8, ImageMetadata(source_format="PNG"))
+        self.queue.add(decoded, "pasted image.png")
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
+        if event.mimeData().hasUrls() or event.mimeData().hasImage():
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802 - Qt override
+        event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+        data = event.mimeData()
+        paths = [Path(u.toLocalFile()) for u in data.urls() if u.isLocalFile()]
+        if paths:
+            self.open_paths(paths)
+        elif data.hasImage():
+            color, alpha = qimage_to_arrays(data.imageData())
+            self.queue.add(DecodedImage(color, alpha, False, 8, ImageMetadata(source_format="PNG")),
+                           "dropped image.png")
+        event.acceptProposedAction()
+
+    def _upscale_options(self) -> UpscaleOptions:
+        model = self.model_picker.current_path()
+        if model is None:
+            raise ModelFileError("No model is installed: use Upscale > Use a Model File (Ctrl+Shift+M) "
+                                 "or Tools > Fine-tune on My Photos")
+        return UpscaleOptions(model=str(model), inference=self.settings.inference_options())
+
+    # -- queue events ---------------------------------------------------------------------------
+    def _on_queue_changed(self) -> None:
+        self.queue_dock.setVisible(len(self.queue.entries) > 1 or self.queue_dock.isVisible())
+        self.actions_.cancel.setEnabled(self.queue.running)
+
+    def _on_job_started(self, entry: QueueEntry) -> None:
+        self.status.set_busy(f"Starting {entry.label}…")
+
+    def _on_device_used(self, event: DeviceChosen) -> None:
+        self.status.set_device(f"{event.description} \u00b7 {event.precision}", used=True)
+        if event.notice:
+            self.banner.show_notice(event.notice)
+
+    def _on_source_ready(self, entry: QueueEntry) -> None:
+        ready = entry.ready
+        self._shown_id = entry.id
+        self.viewer.images.set_original(ready.original, ready.bicubic, ready.scale)
+        self.setWindowTitle(f"{entry.label} \u2014 SRGAN Desktop")
+        self._update_save_actions()
+        QTimer.singleShot(0, self._post_visible_region)   # after the layout settled: preview first
+
+    def _on_view_changed(self) -> None:
+        self.status.set_zoom(self.viewer.controller.scale)
+        current = self.queue.current
+        if current is not None and current.id == self._shown_id and current.result is None:
+            self._region_timer.start()
+
+    def _post_visible_region(self) -> None:
+        current = self.queue.current
+        if current is None or current.id != self._shown_id or current.ready is None:
+            return
+        box = self.viewer.visible_source_box()
+        original = self.viewer.images.original
+        self.queue.regions.post(preview_box(box, original.width(), original.height()) if box else None)
+
+    def _on_preview_ready(self, event: PreviewDone) -> None:
+        current = self.queue.current
+        if current is not None and current.id == self._shown_id:
+            self.viewer.show_preview(event.box, event.image)
+
+    def _on_progress(self, fraction: float, eta) -> None:
+        current = self.queue.current
+        self.status.set_progress(current.label if current else "", fraction, eta)
+
+    def _on_job_finished(self, entry: QueueEntry) -> None:
+        if entry.id == self._shown_id:
+            self.viewer.images.set_result(entry.result.image)
+        self._update_save_actions()
+        r = entry.result.result
+        self.status.set_idle(f"{entry.label}: {r.width}\u00d7{r.height} in {entry.result.seconds:.1f} s "
+                             "\u2014 Ctrl+S to save")
+
+    def _on_job_failed(self, entry: QueueEntry, message: str) -> None:
+        text = message if entry.label in message else f"{entry.label}: {message}"
+        self.banner.show_error(text)
+        if entry.id == self._shown_id and entry.ready is None:
+            self._show_nothing()
+        self.status.set_idle(f"Could not upscale {entry.label}")
+
+    def _on_idle(self) -> None:
+        self.actions_.cancel.setEnabled(False)
+        if self.status.progress.isVisible():
+            self.status.set_idle("Stopped")
+
+    def cancel(self) -> None:
+        if self.queue.running:
+            shown = self.queue.current
+            self.queue.cancel_all()
+            if shown is not None and shown.id == self._shown_id:
+                self.viewer.images.set_result(None)
+            self.status.set_idle("Cancelled \u2014 nothing was written")
+
+    def show_entry(self, entry_id: int) -> None:
+        entry = self.queue.entry(entry_id)
+        if entry is None or entry.ready is None:
+            return
+        self._shown_id = entry.id
+        self.viewer.images.set_original(entry.ready.original, entry.ready.bicubic, entry.ready.scale)
+        if entry.result is not None:
+            self.viewer.images.set_result(entry.result.image)
+        self.setWindowTitle(f"{entry.label} \u2014 SRGAN Desktop")
+        self._update_save_actions()
+
+    def _show_nothing(self) -> None:
+        self._shown_id = None
+        self.viewer.images.clear()
+        self.viewer.set_mode(self.viewer.mode)
+        self.setWindowTitle("SRGAN Desktop")
+        self._update_save_actions()
+
+    # -- saving -------------------------------------------------------------------------------------
+    def shown_entry(self) -> QueueEntry | None:
+        return self.queue.entry(self._shown_id) if self._shown_id is not None else None
+
+    def _update_save_actions(self) -> None:
+        entry = self.shown_entry()
+        ready = entry is not None and entry.result is not None
+        self.actions_.save.setEnabled(ready)
+        self.actions_.save_as.setEnabled(ready)
+
+    def save(self) -> None:
+        entry = self.shown_entry()
+        if entry is None or entry.result is None:
+            return
+        previous = self._saved_to.get(entry.id)
+        if previous is None:
+            self.save_as()
+        else:
+            self.save_result_to(previous)
+
+    def save_as(self) -> None:
+        entry = self.shown_entry()
+        if entry is None or entry.result is None:
+            return
+        folder = self.settings.save_dir or (entry.path.parent if entry.path else self.settings.open_dir)
+        suggested = suggested_name(entry.label, entry.result.result.metadata.source_format, folder)
+        target = ask_save_target(self, suggested, entry.path, self.settings.save_quality)
+        if target is not None:
+            self.settings.save_quality = target.quality
+            self.save_result_to(target.path, target.fmt, target.quality)
+
+    def save_result_to(self, path: Path, fmt: str | None = None, quality: int = 95) -> BackgroundTask | None:
+        """Write the shown result to `path` on a worker; never onto the source image."""
+        entry = self.shown_entry()
+        if entry is None or entry.result is None:
+            return None
+        path = Path(path)
+        if is_same_file(path, entry.path):
+            self.banner.show_error(f"{path.name}: saving there would overwrite the original; choose another name")
+            return None
+        target = SaveTarget(path, fmt or "", quality)
+        result = entry.result.result
+
+        def work(control):
+            yield from ()
+            return save_image(result, target.path, target.fmt or None, target.quality)
+
+        task = BackgroundTask(work, parent=self)
+        task.on_success(lambda written: self._on_saved(entry, written))
+        task.on_error(lambda message: self.banner.show_error(f"Could not save: {message}"))
+        task.done.connect(lambda: self._on_save_task_done(task))
+        self._save_task = task
+        self.status.set_busy(f"Saving {path.name}…")
+        return task.start()
+
+    def _on_save_task_done(self, task: BackgroundTask) -> None:
+        if self._save_task is task:
+            self._save_task = None
+        task.deleteLater()
+
+    def _on_saved(self, entry: QueueEntry, written: Path) -> None:
+        self._saved_to[entry.id] = written
+        self.settings.save_dir = written.parent
+        self.status.set_idle(f"Saved {written}")
+
+    # -- settings-backed choices -------------------------------------------------------------------
+    def set_viewer_mode(self, mode: str) -> None:
+        self.viewer.set_mode(mode)
+        self.settings.viewer_mode = mode
+        (self.actions_.side_by_side if mode == "side" else self.actions_.split).setChecked(True)
+
+    def set_original_filter(self, name: str) -> None:
+        self.viewer.images.set_filter(name)
+        self.settings.original_filter = name
+        (self.actions_.nearest if name == "nearest" else self.actions_.bicubic).setChecked(True)
+        self.filter_box.blockSignals(True)
+        self.filter_box.setCurrentIndex(max(0, self.filter_box.findData(name)))
+        self.filter_box.blockSignals(False)
+
+    def set_zoom(self, scale: float) -> None:
+        self.viewer.set_zoom(scale)
+
+    def _on_model_changed(self, path: Path | None) -> None:
+        self.settings.model = path
+
+    def _on_model_problems(self, problems: list) -> None:
+        path, reason = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        self.banner.show_notice(f"Model {Path(path).name} was skipped: {reason}{more}")
+
+    def _on_device_settings_changed(self, *_args) -> None:
+        s = self.settings
+        s.device = self.device_picker.current_key()
+        s.precision = str(self.precision_box.currentData())
+        s.tile = self.tile_picker.current_tile()
+        text, notice = describe_choice(s.device, s.precision)
+        self.status.set_device(text, used=False)
+        if notice:
+            self.banner.show_notice(notice)
+
+    def _on_cursor_moved(self, point: QPointF | None) -> None:
+        size = self.viewer.images.size
+        self.status.set_cursor(point, size.width(), size.height(), self.viewer.images.scale)
+
+    def open_model_file(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Use a model file", str(self.settings.open_dir),
+                                              "SRGAN Desktop models (*.safetensors)")
+        if name:
+            try:
+                self.model_picker.add_file(Path(name))
+            except ModelFileError as exc:
+                self.banner.show_error(str(exc))
+
+    def reload_models(self) -> None:
+        self.queue.forget_models()
+        self.model_picker.refresh()
+
+    # -- other windows and dialogs -----------------------------------------------------------------
+    def open_batch_window(self) -> None:
+        open_tool_window(self, "srgan_desktop.batch_window", "BatchWindow", "Batch processing")
+
+    def open_finetune_wizard(self) -> None:
+        wizard = open_tool_window(self, "srgan_desktop.finetune_wizard", "FineTuneWizard", "The fine-tune wizard")
+        if wizard is not None and hasattr(wizard, "model_created"):
+            wizard.model_created.connect(lambda path: self.model_picker.refresh(select=Path(path)))
+
+    def show_shortcuts(self) -> None:
+        QMessageBox.information(self, "Keyboard shortcuts", shortcuts_text(self))
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About SRGAN Desktop",
+                          "SRGAN Desktop: 4\u00d7 photo super-resolution (SRResNet / SRGAN) on your own "
+                          "computer. Nothing leaves your machine.")
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.settings.geometry = self.saveGeometry()
+        self.settings.sync()
+        self.queue.shutdown()
+        if self._save_task is not None:
+            self._save_task.wait(30_000)
+        set_error_reporter(None)
+        super().closeEvent(event)

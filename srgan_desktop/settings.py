@@ -1,0 +1,165 @@
+"""Typed accessors for the app's remembered settings (QSettings).
+
+The keys "model", "device", "precision" and "tile" are shared: the batch window and the
+fine-tune wizard read them too, so a user picks a model and device once for the whole app.
+Values are stored as plain strings/ints so the INI backend (tests, Linux) round-trips them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from core.inference import InferenceOptions
+
+ORGANIZATION = "srgan-desktop"
+APPLICATION = "SRGAN Desktop"
+
+MODEL = "model"            # model file path ("" = the library's default)
+DEVICE = "device"          # "auto", "cpu", "cuda:N", "mps"
+PRECISION = "precision"    # "auto" or "fp32"
+TILE = "tile"              # input pixels per tile edge; 0 = automatic
+VIEWER_MODE = "viewer_mode"          # "side" or "split"
+ORIGINAL_FILTER = "original_filter"  # "nearest" or "bicubic"
+OPEN_DIR = "last_open_dir"
+SAVE_DIR = "last_save_dir"
+SAVE_FORMAT = "save_format"          # "keep", "png", "jpeg", "webp", "tiff"
+SAVE_QUALITY = "save_quality"
+RECENT = "recent_files"
+GEOMETRY = "window_geometry"
+
+VIEWER_MODES = ("side", "split")
+ORIGINAL_FILTERS = ("nearest", "bicubic")
+MAX_RECENT = 10
+
+
+class AppSettings:
+    """One typed view on QSettings; cheap to create wherever it is needed."""
+
+    def __init__(self, settings: QSettings | None = None) -> None:
+        self._s = settings or QSettings()
+
+    # -- helpers --------------------------------------------------------------------------
+    def _text(self, key: str, default: str, allowed: tuple[str, ...] | None = None) -> str:
+        value = self._s.value(key, default)
+        value = str(value) if value is not None else default
+        return value if allowed is None or value in allowed else default
+
+    def _int(self, key: str, default: int) -> int:
+        try:
+            return int(self._s.value(key, default))
+        except (TypeError, ValueError):
+            return default
+
+    def _set(self, key: str, value: object) -> None:
+        self._s.setValue(key, value)
+
+    def sync(self) -> None:
+        self._s.sync()
+
+    # -- inference --------------------------------------------------------------------------
+    @property
+    def model(self) -> Path | None:
+        text = self._text(MODEL, "")
+        return Path(text) if text else None
+
+    @model.setter
+    def model(self, path: Path | None) -> None:
+        self._set(MODEL, str(path) if path else "")
+
+    @property
+    def device(self) -> str:
+        return self._text(DEVICE, "auto")
+
+    @device.setter
+    def device(self, key: str) -> None:
+        self._set(DEVICE, key)
+
+    @property
+    def precision(self) -> str:
+        return self._text(PRECISION, "auto", ("auto", "fp32"))
+
+    @precision.setter
+    def precision(self, value: str) -> None:
+        self._set(PRECISION, value)
+
+    @property
+    def tile(self) -> int | None:
+        """Tile edge in input pixels, or None for automatic."""
+        value = self._int(TILE, 0)
+        return value if value >= 32 else None
+
+    @tile.setter
+    def tile(self, value: int | None) -> None:
+        self._set(TILE, int(value or 0))
+
+    def inference_options(self) -> InferenceOptions:
+        """The InferenceOptions these settings describe (shared by every window)."""
+        return InferenceOptions(device=self.device, precision=self.precision, tile=self.tile)
+
+    # -- viewer -----------------------------------------------------------------------------
+    @property
+    def viewer_mode(self) -> str:
+        return self._text(VIEWER_MODE, "side", VIEWER_MODES)
+
+    @viewer_mode.setter
+    def viewer_mode(self, value: str) -> None:
+        self._set(VIEWER_MODE, value)
+
+    @property
+    def original_filter(self) -> str:
+        return self._text(ORIGINAL_FILTER, "bicubic", ORIGINAL_FILTERS)
+
+    @original_filter.setter
+    def original_filter(self, value: str) -> None:
+        self._set(ORIGINAL_FILTER, value)
+
+    # -- files ------------------------------------------------------------------------------
+    @property
+    def open_dir(self) -> Path:
+        return Path(self._text(OPEN_DIR, str(Path.home())))
+
+    @open_dir.setter
+    def open_dir(self, folder: Path) -> None:
+        self._set(OPEN_DIR, str(folder))
+
+    @property
+    def save_dir(self) -> Path | None:
+        text = self._text(SAVE_DIR, "")
+        return Path(text) if text else None
+
+    @save_dir.setter
+    def save_dir(self, folder: Path) -> None:
+        self._set(SAVE_DIR, str(folder))
+
+    @property
+    def save_quality(self) -> int:
+        return min(100, max(1, self._int(SAVE_QUALITY, 95)))
+
+    @save_quality.setter
+    def save_quality(self, value: int) -> None:
+        self._set(SAVE_QUALITY, int(value))
+
+    @property
+    def recent_files(self) -> list[Path]:
+        # JSON text, because INI files turn a one-element list into a bare string.
+        try:
+            items = json.loads(self._text(RECENT, "[]"))
+        except ValueError:
+            return []
+        return [Path(p) for p in items if isinstance(p, str)][:MAX_RECENT]
+
+    @recent_files.setter
+    def recent_files(self, paths: list[Path]) -> None:
+        self._set(RECENT, json.dumps([str(p) for p in paths[:MAX_RECENT]]))
+
+    @property
+    def geometry(self) -> QByteArray | None:
+        value = self._s.value(GEOMETRY)
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    @geometry.setter
+    def geometry(self, value: QByteArray) -> None:
+        self._set(GEOMETRY, value)

@@ -1,0 +1,83 @@
+"""The status bar's permanent part: progress (percent + ETA), cursor pixel, zoom and device.
+
+Progress arrives per tile; the label repaints from a 100 ms timer so a fast stream of
+events never floods the event loop (STYLE.md #4).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QTimer
+from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
+
+
+def format_eta(seconds: float | None) -> str:
+    if seconds is None:
+        return "estimating time left…"
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"about {max(1, seconds)} s left"
+    return f"about {seconds // 60} min {seconds % 60:02d} s left"
+
+
+class StatusPanel(QWidget):
+    def __init__(self, bar: QStatusBar, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._bar = bar
+        self.progress_label = QLabel()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setMaximumWidth(180)
+        self.progress.setTextVisible(False)
+        self.cursor_label = QLabel()
+        self.zoom_label = QLabel()
+        self.device_label = QLabel()
+        self.cursor_label.setMinimumWidth(210)
+        self.zoom_label.setMinimumWidth(80)
+        bar.addWidget(self.progress_label, 1)
+        for widget in (self.progress, self.cursor_label, self.zoom_label, self.device_label):
+            bar.addPermanentWidget(widget)
+        self._pending: tuple[str, float, float | None] | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(100)
+        self._timer.timeout.connect(self._flush)
+        self.set_idle("")
+
+    def set_busy(self, text: str) -> None:
+        self.progress.show()
+        self.progress_label.setText(text)
+
+    def set_progress(self, label: str, fraction: float, eta: float | None) -> None:
+        self._pending = (label, fraction, eta)
+        if not self._timer.isActive():
+            self._flush()
+            self._timer.start()
+
+    def _flush(self) -> None:
+        if self._pending is None:
+            self._timer.stop()
+            return
+        label, fraction, eta = self._pending
+        self._pending = None
+        self.progress.show()
+        self.progress.setValue(int(fraction * 1000))
+        self.progress_label.setText(f"Upscaling {label} \u2014 {fraction:.0%}, {format_eta(eta)}")
+
+    def set_idle(self, text: str) -> None:
+        self._pending = None
+        self._timer.stop()
+        self.progress.hide()
+        self.progress.setValue(0)
+        self.progress_label.setText(text)
+
+    def set_zoom(self, scale: float) -> None:
+        self.zoom_label.setText(f"Zoom {scale * 100:.0f}%")
+
+    def set_cursor(self, point: QPointF | None, width: int, height: int, scale: int) -> None:
+        if point is None or not (0 <= point.x() < width and 0 <= point.y() < height):
+            self.cursor_label.setText("")
+            return
+        x, y = int(point.x()), int(point.y())
+        self.cursor_label.setText(f"x {x}, y {y}  (original {x // scale}, {y // scale})")
+
+    def set_device(self, text: str, used: bool) -> None:
+        self.device_label.setText(("Running on: " if used else "Device: ") + text)

@@ -1,0 +1,187 @@
+"""The work of upscaling one image for the main window, as a generator for `BackgroundTask`.
+
+It calls the same `core.upscale` path as batch mode and the CLI, and adds what only the
+viewer needs: 8-bit QImages made on the worker thread (QImage is thread-safe, QPixmap is
+not) and "preview first": between tiles it upscales the region the user is looking at, so
+that part of the result appears within a second or two even on a CPU.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtGui import QImage
+
+from core.events import Control, Event, TileDone, drain
+from core.image_io import DecodedImage, load_image
+from core.upscale import UpscaleOptions, open_upscaler, upscale_decoded
+from srgan_desktop.qt_image import array_to_qimage, resized_bicubic
+
+PREVIEW_SIDE = 128            # input pixels per preview edge: about a second of CPU for the paper net
+FIRST_PREVIEW_WAIT_S = 0.5    # how long the worker waits for the GUI to say where the user looks
+
+Box = tuple[int, int, int, int]   # x0, y0, x1, y1 in source pixels
+
+
+@dataclass(frozen=True)
+class JobStage(Event):
+    text: str                 # "Loading the model…", for the status bar
+
+
+@dataclass(frozen=True)
+class SourceReady(Event):
+    original: QImage = field(repr=False)
+    bicubic: QImage = field(repr=False)
+    scale: int = 4
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class PreviewDone(Event):
+    box: Box
+    image: QImage = field(repr=False)
+
+
+@dataclass(frozen=True)
+class JobProgress(Event):
+    fraction: float           # 0..1 over every network pass of this image (colour, alpha)
+
+
+@dataclass
+class JobResult:
+    source: Path | None           # None for a pasted image
+    label: str
+    result: DecodedImage
+    image: QImage
+    seconds: float
+
+
+class RegionRequests:
+    """The newest 'please preview this box' from the GUI; thread-safe, older requests dropped."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._box: Box | None = None
+        self._posted = threading.Event()
+
+    def post(self, box: Box | None) -> None:
+        with self._lock:
+            self._box = box
+        self._posted.set()   # None still answers "where does the user look?": nowhere in particular
+
+    def take(self) -> Box | None:
+        with self._lock:
+            box, self._box = self._box, None
+            self._posted.clear()
+            return box
+
+    def wait(self, seconds: float) -> None:
+        self._posted.wait(seconds)
+
+
+class UpscalerCache:
+    """Keeps the last loaded model between jobs (loading and BN folding costs a second or more)."""
+
+    def __init__(self) -> None:
+        self._key: Any = None
+        self._upscaler = None
+
+    def get(self, options: UpscaleOptions):
+        key = (options.model, options.inference)
+        if key != self._key:
+            self._upscaler, self._key = None, None
+            self._upscaler = open_upscaler(options)
+            self._key = key
+        return self._upscaler
+
+    def clear(self) -> None:
+        self._key, self._upscaler = None, None
+
+
+def preview_box(visible: Box, width: int, height: int, side: int = PREVIEW_SIDE) -> Box | None:
+    """The visible box, cut around its centre to a preview-sized patch; None if not worth it."""
+    x0, y0, x1, y1 = max(0, visible[0]), max(0, visible[1]), min(width, visible[2]), min(height, visible[3])
+    if x1 <= x0 or y1 <= y0:
+        return None
+    if x1 - x0 > side:
+        cx = (x0 + x1) // 2
+        x0, x1 = cx - side // 2, cx - side // 2 + side
+    if y1 - y0 > side:
+        cy = (y0 + y1) // 2
+        y0, y1 = cy - side // 2, cy - side // 2 + side
+    if (x0, y0, x1, y1) == (0, 0, width, height):
+        return None   # the whole image: the full run is no slower
+    return x0, y0, x1, y1
+
+
+def upscale_job(source: Path | DecodedImage, label: str, options: UpscaleOptions,
+                cache: UpscalerCache, regions: RegionRequests):
+    """A `BackgroundTask` work function for one image (a file path or an already decoded image)."""
+
+    def work(control: Control) -> Generator[Event, None, JobResult]:
+        started = time.perf_counter()
+        yield JobStage(f"Reading {label}…")
+        image = source if isinstance(source, DecodedImage) else load_image(source, options.max_pixels)
+        yield JobStage("Loading the model…")
+        upscaler = cache.get(options)
+        yield upscaler.device_event()
+        scale = upscaler.scale
+        yield SourceReady(array_to_qimage(image.color, image.alpha),
+                          resized_bicubic(image.color, image.alpha, scale), scale, label)
+        regions.wait(FIRST_PREVIEW_WAIT_S)
+        yield from _serve_preview(upscaler, image, regions, control)
+        result = yield from _full_run(upscaler, image, regions, control)
+        yield JobStage("Preparing the result for display…")
+        qimage = array_to_qimage(result.color, result.alpha)
+        return JobResult(source if isinstance(source, Path) else None, label, result, qimage,
+                         time.perf_counter() - started)
+
+    return work
+
+
+def _full_run(upscaler, image: DecodedImage, regions: RegionRequests, control: Control
+              ) -> Generator[Event, None, DecodedImage]:
+    """`upscale_decoded` (tiles already numbered across passes), previews served between tiles."""
+    events = upscale_decoded(upscaler, image, control)
+    while True:
+        try:
+            event = next(events)
+        except StopIteration as stop:
+            return stop.value
+        if isinstance(event, TileDone):
+            yield JobProgress(min(1.0, event.done / max(1, event.total)))
+        else:
+            yield event
+        yield from _serve_preview(upscaler, image, regions, control)
+
+
+def _serve_preview(upscaler, image: DecodedImage, regions: RegionRequests, control: Control
+                   ) -> Generator[Event, None, None]:
+    box = regions.take()
+    if box is None or upscaler.info.arch_config.channels != 3:
+        return
+    control.checkpoint()
+    patch = drain(upscale_region(upscaler, image.color, box, control))
+    yield PreviewDone(box, array_to_qimage(patch))
+
+
+def upscale_region(upscaler, color: np.ndarray, box: Box, control: Control
+                   ) -> Generator[Event, None, np.ndarray]:
+    """The result for `box` only, matching the full result there (enough context around it)."""
+    if hasattr(upscaler, "upscale_region"):
+        return (yield from upscaler.upscale_region(color, box, control))
+    # Fallback for an engine without upscale_region: a crop with tile-overlap context.
+    x0, y0, x1, y1 = box
+    margin = getattr(getattr(upscaler, "options", None), "overlap", 16)
+    height, width = color.shape[:2]
+    cx0, cy0 = max(0, x0 - margin), max(0, y0 - margin)
+    cx1, cy1 = min(width, x1 + margin), min(height, y1 + margin)
+    out = yield from upscaler.upscale(np.ascontiguousarray(color[cy0:cy1, cx0:cx1]), control)
+    s = upscaler.scale
+    return out[(y0 - cy0) * s:(y1 - cy0) * s, (x0 - cx0) * s:(x1 - cx0) * s]
