@@ -16,6 +16,7 @@ from core import __version__
 # `run(args) -> int` returns the exit code.
 COMMAND_MODULES = (
     "core.cli_models",
+    "core.cli_eval",
 )
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps
 
-from core.degrade import bicubic_downscale, modcrop, quantize_8bit
+from core.degrade import bicubic_downscale, make_pair, modcrop
 from core.events import NEVER_CANCELLED, Control
 
 IMAGE_SUFFIXES = (".bmp", ".jpeg", ".jpg", ".png", ".tif", ".tiff", ".webp")
@@ -114,11 +114,7 @@ def load_rgb8(path: Path) -> np.ndarray:
 
 def load_validation_images(paths: Sequence[Path], scale: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """Whole images as (lr, hr) float32 HxWx3 pairs: HR modcropped, LR antialiased bicubic, 8-bit."""
-    pairs = []
-    for path in paths:
-        hr = modcrop(load_rgb8(path), scale).astype(np.float32) / 255.0
-        pairs.append((quantize_8bit(np.clip(bicubic_downscale(hr, scale), 0, 1)), hr))
-    return pairs
+    return [make_pair(load_rgb8(path), scale) for path in paths]
 
 
 def _decode(data: bytes, path: Path) -> Image.Image:

@@ -52,3 +52,12 @@ def _resize_plane(plane: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     resized = Image.fromarray(np.ascontiguousarray(plane, dtype=np.float32)).resize(
         size, Image.Resampling.BICUBIC)
     return np.asarray(resized, dtype=np.float32)
+
+
+def make_pair(hr_rgb8: np.ndarray, scale: int) -> tuple[np.ndarray, np.ndarray]:
+    """(lr, hr) float32 in [0, 1] from an 8-bit HR image: HR modcropped, LR its bicubic downscale in 8 bits.
+
+    The LR image is rounded to 8 bits because real LR inputs (and the benchmark protocol's) are files.
+    """
+    hr = modcrop(hr_rgb8, scale).astype(np.float32) / 255.0
+    return quantize_8bit(np.clip(bicubic_downscale(hr, scale), 0, 1)), hr
