@@ -1,0 +1,125 @@
+"""Building what a training run updates: device precision, G, D, losses, optimisers, schedulers, EMA."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from core.checkpoint import CheckpointError, is_checkpoint_file, load_checkpoint
+from core.devices import cpu_supports_fast_bf16
+from core.discriminator_arch import Discriminator
+from core.distributed import DistContext, wrap
+from core.ema import EMA
+from core.model_file import ModelFileError, load_model
+from core.srresnet_arch import SRResNet
+from core.train_config import TrainConfig
+from core.train_events import TrainingError
+from core.train_steps import Networks, Precision
+
+
+@dataclass
+class TrainingSetup:
+    """The networks and their optimisation state, ready for `train_steps`."""
+
+    nets: Networks
+    g_scheduler: torch.optim.lr_scheduler.LRScheduler
+    d_scheduler: torch.optim.lr_scheduler.LRScheduler | None
+    ema: EMA | None
+    precision: Precision
+
+    @property
+    def plain_generator(self) -> SRResNet:
+        g = self.nets.generator
+        return g.module if hasattr(g, "module") else g
+
+    @property
+    def plain_discriminator(self) -> Discriminator | None:
+        d = self.nets.discriminator
+        return d.module if hasattr(d, "module") else d
+
+    def eval_generator(self) -> nn.Module:
+        """What validation, previews and export use: the EMA weights when there are any."""
+        return self.ema.model if self.ema is not None else self.plain_generator
+
+
+def resolve_precision(requested: str, device: torch.device) -> Precision:
+    """auto: fp16 autocast on CUDA, bf16 on CPUs with native bf16 units, fp32 elsewhere."""
+    kind = device.type
+    if requested == "auto":
+        dtype = {"cuda": torch.float16}.get(kind)
+        if kind == "cpu" and cpu_supports_fast_bf16():
+            dtype = torch.bfloat16
+    elif requested == "fp32":
+        dtype = None
+    elif requested == "bf16" and kind in ("cpu", "cuda"):
+        dtype = torch.bfloat16
+    elif requested == "fp16" and kind == "cuda":
+        dtype = torch.float16
+    else:
+        raise TrainingError(f"precision {requested} is not supported on {kind}; use auto or fp32")
+    # channels_last lets oneDNN/cuDNN pick their fast NHWC kernels; on CPUs without bf16 units
+    # plain fp32 NCHW measured faster (benchmarks/bench_train.py).
+    channels_last = kind == "cuda" or (kind == "cpu" and dtype == torch.bfloat16)
+    return Precision(kind, dtype, channels_last)
+
+
+def load_init_generator(path: Path, config: TrainConfig) -> dict[str, torch.Tensor]:
+    """G's starting weights from a model file or a checkpoint (its EMA weights when present)."""
+    try:
+        if is_checkpoint_file(path):
+            state = load_checkpoint(path)
+            arch = state["config"]["generator"]
+            weights = state.get("ema") or state["generator"]
+        else:
+            model, info = load_model(path)
+            arch, weights = info.arch_config.to_dict(), model.state_dict()
+    except (CheckpointError, ModelFileError) as exc:
+        raise TrainingError(f"cannot start from {Path(path).name}: {exc}") from None
+    if arch != config.generator.to_dict():
+        raise TrainingError(f"{Path(path).name} is a different network ({arch}) from the one this run "
+                            f"trains ({config.generator.to_dict()})")
+    return weights
+
+
+def build_content_loss(config: TrainConfig, device: torch.device) -> nn.Module | None:
+    """The gan phase's perceptual loss (VGG features), built once per run; None means pixel MSE."""
+    if not config.uses_vgg:
+        return None
+    from core.vgg_loss import PerceptualLoss, VGGWeightsMissing, resolve_vgg_weights
+    try:
+        weights, _source = resolve_vgg_weights(config.vgg_weights)
+    except VGGWeightsMissing as exc:
+        raise TrainingError(str(exc)) from None
+    return PerceptualLoss(layer=config.content_loss, weights=weights).to(device).eval()
+
+
+def build_setup(config: TrainConfig, device: torch.device, precision: Precision, ctx: DistContext,
+                content_loss: nn.Module | None = None,
+                init_weights: dict[str, torch.Tensor] | None = None) -> TrainingSetup:
+    torch.manual_seed(config.seed)   # identical initial weights on every process and every resume
+    memory = torch.channels_last if precision.channels_last else torch.preserve_format
+    generator = SRResNet(config.generator)
+    if init_weights is not None:
+        generator.load_state_dict(init_weights)
+    generator = generator.to(device, memory_format=memory).train()
+    ema = EMA(generator, config.ema_decay) if config.use_ema else None
+    betas = (config.beta1, 0.999)
+    g_opt = torch.optim.Adam(generator.parameters(), lr=config.lr, betas=betas)
+    milestones = [config.lr_drop_step] if config.lr_drop_step else []
+    nets = Networks(wrap(generator, ctx), g_opt, _scaler(device, precision), content_loss)
+    d_sched = None
+    if config.phase == "gan":
+        discriminator = Discriminator(config.discriminator).to(device, memory_format=memory).train()
+        nets.discriminator = wrap(discriminator, ctx)
+        nets.d_optimizer = torch.optim.Adam(discriminator.parameters(), lr=config.lr, betas=betas)
+        nets.d_scaler = _scaler(device, precision)
+        d_sched = torch.optim.lr_scheduler.MultiStepLR(nets.d_optimizer, milestones, gamma=0.1)
+    g_sched = torch.optim.lr_scheduler.MultiStepLR(g_opt, milestones, gamma=0.1)
+    return TrainingSetup(nets, g_sched, d_sched, ema, precision)
+
+
+def _scaler(device: torch.device, precision: Precision) -> torch.amp.GradScaler:
+    return torch.amp.GradScaler(device.type, enabled=precision.needs_scaler)
