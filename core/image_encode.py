@@ -1,0 +1,115 @@
+"""Writers behind `core.image_io.save_image`: arrays to Pillow or to the 16-bit codecs, atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+from PIL import Image
+
+from core import image_16bit
+from core.image_metadata import exif_main_tags_only
+from core.image_types import DecodedImage, ImageWriteError
+
+PILLOW_FORMATS = {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP", "tiff": "TIFF"}
+Writer = Callable[[BinaryIO], None]
+Dpi = tuple[float, float] | None
+
+
+def _to_int(values: np.ndarray, bits: int) -> np.ndarray:
+    top = 255 if bits == 8 else 65535
+    scaled = np.clip(values, 0.0, 1.0) * top + 0.5
+    return scaled.astype(np.uint8 if bits == 8 else np.uint16)
+
+
+def _planes(image: DecodedImage, bits: int, flatten_alpha: bool = False) -> np.ndarray:
+    """H x W x C integers: grey or RGB, plus alpha (C = 1..4)."""
+    color, alpha = image.color, image.alpha
+    if alpha is not None and flatten_alpha:
+        color = color * alpha[..., None] + (1.0 - alpha[..., None])     # onto white
+        alpha = None
+    planes = [color.mean(axis=2, keepdims=True) if image.grayscale else color]
+    if alpha is not None:
+        planes.append(alpha[..., None])
+    return _to_int(np.concatenate(planes, axis=2) if len(planes) > 1 else planes[0], bits)
+
+
+def wide_writer(image: DecodedImage, fmt: str, dpi: Dpi, exif: bytes | None) -> Writer:
+    """16-bit PNG or TIFF via `core.image_16bit` (16-bit TIFF keeps ICC and DPI, not EXIF)."""
+    array = _planes(image, 16)
+    if fmt == "png":
+        return lambda f: image_16bit.write_png16(f, array, image.metadata.icc_profile, dpi, exif)
+    if array.shape[2] == 2:
+        # Grey+alpha 16-bit TIFF is legal but many readers (Pillow among them) refuse it.
+        array = np.concatenate([np.repeat(array[..., :1], 3, axis=2), array[..., 1:]], axis=2)
+    return lambda f: image_16bit.write_tiff16(f, array, image.metadata.icc_profile, dpi)
+
+
+def pillow_writer(image: DecodedImage, fmt: str, quality: int, dpi: Dpi, exif: bytes | None) -> Writer:
+    """8-bit L/LA/RGB/RGBA through Pillow with ICC, EXIF and DPI where the format stores them."""
+    array = _planes(image, 8, flatten_alpha=fmt == "jpeg")
+    mode = {1: "L", 2: "LA", 3: "RGB", 4: "RGBA"}[array.shape[2]]
+    pil = Image.fromarray(array[..., 0] if mode == "L" else array, mode)
+    if fmt == "webp" and mode in ("L", "LA"):
+        pil = pil.convert("RGBA" if mode == "LA" else "RGB")       # WebP has no grey modes
+    options: dict = {}
+    if image.metadata.icc_profile:
+        options["icc_profile"] = image.metadata.icc_profile
+    if exif:
+        options["exif"] = exif
+    if dpi and fmt != "webp":
+        options["dpi"] = dpi
+    if fmt == "jpeg":
+        # Full-resolution chroma at high quality: 4:2:0 would blur the detail we just added.
+        options.update(quality=quality, subsampling=0 if quality >= 90 else 2)
+    elif fmt == "webp":
+        options.update(quality=quality, lossless=quality == 100)
+    elif fmt == "tiff":
+        options["compression"] = "tiff_adobe_deflate"
+        main_tags = exif_main_tags_only(exif)
+        options.pop("exif", None)
+        if main_tags:
+            options["exif"] = main_tags
+    return lambda f: pil.save(f, format=PILLOW_FORMATS[fmt], **options)
+
+
+def write_atomically(path: Path, write: Writer) -> None:
+    """Write through `write(file)` into a temp file beside `path`, then rename it into place."""
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    except OSError as exc:
+        raise ImageWriteError(f"{folder}: cannot write in this folder ({exc.strerror or exc})") from None
+    try:
+        with os.fdopen(fd, "w+b") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)                 # mkstemp makes 0600; outputs are normal files
+        os.replace(tmp, path)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise ImageWriteError(f"{path.name}: cannot write the file ({exc.strerror or _first_line(exc)})") from None
+        if isinstance(exc, (ValueError, image_16bit.Image16Error)):
+            raise ImageWriteError(f"{path.name}: cannot write the file ({_first_line(exc)})") from None
+        raise
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:200]
