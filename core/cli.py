@@ -16,6 +16,7 @@ from core import __version__
 # `run(args) -> int` returns the exit code.
 COMMAND_MODULES = (
     "core.cli_models",
+    "core.cli_upscale",
     "core.cli_eval",
 )
 

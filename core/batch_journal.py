@@ -1,0 +1,66 @@
+"""Crash safety for batches: remember which jobs finished, so a rerun starts where it stopped.
+
+Outputs are written atomically, so a finished output file on disk is always complete; with
+"skip existing" that alone makes a rerun resume. With "overwrite", an existing output may be
+from an older run, so finished jobs are also appended (one JSON line each, flushed and fsynced)
+to a journal in the user data folder, keyed by everything that decides the outputs. A rerun of
+the same batch skips what the journal lists; a batch that runs to the end deletes its journal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from core.paths import user_data_dir
+
+JOURNAL_DIR = "batch-journals"
+
+
+def journal_path(key_parts: list[str]) -> Path:
+    """The journal of one batch: same inputs, outputs, model and settings give the same file."""
+    digest = hashlib.sha256("\n".join(key_parts).encode("utf-8")).hexdigest()[:24]
+    return user_data_dir() / JOURNAL_DIR / f"{digest}.jsonl"
+
+
+class BatchJournal:
+    """Append-only record of finished destinations of one batch."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.finished: set[str] = self._read()
+
+    def _read(self) -> set[str]:
+        if not self.path.exists():
+            return set()
+        finished = set()
+        try:
+            lines = self.path.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            return set()
+        for line in lines:
+            try:
+                finished.add(str(json.loads(line)["destination"]))
+            except (ValueError, KeyError, TypeError):
+                continue  # a line torn by the crash itself: that job simply runs again
+        return finished
+
+    def is_finished(self, destination: Path) -> bool:
+        return str(destination) in self.finished and destination.exists()
+
+    def record(self, source: Path, destination: Path) -> None:
+        """Note a finished job; durable before returning, so a power cut right after keeps it."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        line = json.dumps({"source": str(source), "destination": str(destination)}) + "\n"
+        with open(self.path, "a", encoding="utf-8") as f:
+            f.write(line)
+            f.flush()
+            os.fsync(f.fileno())
+        self.finished.add(str(destination))
+
+    def discard(self) -> None:
+        """The batch ran to its end: nothing left to resume."""
+        self.path.unlink(missing_ok=True)
+        self.finished.clear()
