@@ -35,6 +35,8 @@ from srgan_desktop.viewer import Viewer
 from srgan_desktop.window_actions import build_actions, build_menus, build_toolbar
 from srgan_desktop.window_dialogs import open_tool_window, shortcuts_text
 
+NO_MODEL_MESSAGE = ("No model is installed: use Upscale > Use a Model File (Ctrl+Shift+M) "
+                    "or Tools > Fine-tune on My Photos (Ctrl+T).")
 IMAGE_FILTER = "Images ({})".format(" ".join(f"*{s}" for s in IMAGE_SUFFIXES))
 
 
@@ -102,6 +104,7 @@ class MainWindow(QMainWindow):
         q.job_finished.connect(self._on_job_finished)
         q.job_failed.connect(self._on_job_failed)
         q.idle.connect(self._on_idle)
+        q.notice.connect(self.banner.show_notice)
         self.queue_panel.show_requested.connect(self.show_entry)
         self.recent_menu.open_requested.connect(lambda path: self.open_paths([path]))
         self.model_picker.model_changed.connect(self._on_model_changed)
@@ -129,6 +132,8 @@ class MainWindow(QMainWindow):
         self._on_device_settings_changed()
         self.status.set_zoom(self.viewer.controller.scale)
         self.status.set_idle("Ready \u2014 drop images, paste one (Ctrl+V) or open files (Ctrl+O)")
+        if self.model_picker.current_path() is None:
+            self.banner.show_notice(NO_MODEL_MESSAGE)
 
     # -- opening ------------------------------------------------------------------------------
     def open_dialog(self) -> None:
@@ -188,8 +193,7 @@ class MainWindow(QMainWindow):
     def _upscale_options(self) -> UpscaleOptions:
         model = self.model_picker.current_path()
         if model is None:
-            raise ModelFileError("No model is installed: use Upscale > Use a Model File (Ctrl+Shift+M) "
-                                 "or Tools > Fine-tune on My Photos")
+            raise ModelFileError(NO_MODEL_MESSAGE)
         return UpscaleOptions(model=str(model), inference=self.settings.inference_options())
 
     # -- queue events ---------------------------------------------------------------------------
@@ -366,6 +370,8 @@ class MainWindow(QMainWindow):
 
     def _on_model_changed(self, path: Path | None) -> None:
         self.settings.model = path
+        if path is not None and self.banner.label.text() == NO_MODEL_MESSAGE:
+            self.banner.dismiss()
 
     def _on_model_problems(self, problems: list) -> None:
         path, reason = problems[0]

@@ -51,6 +51,7 @@ class PreviewDone(Event):
 @dataclass(frozen=True)
 class JobProgress(Event):
     fraction: float           # 0..1 over every network pass of this image (colour, alpha)
+    tile: int = 0             # tile edge in use; it shrinks after a GPU out-of-memory retry
 
 
 @dataclass
@@ -148,6 +149,7 @@ def upscale_job(source: Path | DecodedImage, label: str, options: UpscaleOptions
 def _full_run(upscaler, image: DecodedImage, regions: RegionRequests, control: Control
               ) -> Generator[Event, None, DecodedImage]:
     """`upscale_decoded` (tiles already numbered across passes), previews served between tiles."""
+    yield JobProgress(0.0, getattr(upscaler, "tile", 0))   # the starting tile, to notice a halving
     events = upscale_decoded(upscaler, image, control)
     while True:
         try:
@@ -155,7 +157,7 @@ def _full_run(upscaler, image: DecodedImage, regions: RegionRequests, control: C
         except StopIteration as stop:
             return stop.value
         if isinstance(event, TileDone):
-            yield JobProgress(min(1.0, event.done / max(1, event.total)))
+            yield JobProgress(min(1.0, event.done / max(1, event.total)), event.tile)
         else:
             yield event
         yield from _serve_preview(upscaler, image, regions, control)

@@ -33,6 +33,7 @@ class QueueEntry:
     status: str = "waiting"          # waiting, running, done, failed, cancelled
     detail: str = ""
     fraction: float = 0.0
+    tile: int = 0
     ready: SourceReady | None = None
     result: JobResult | None = None
 
@@ -52,6 +53,7 @@ class UpscaleQueue(QObject):
     job_finished = Signal(object)          # QueueEntry (entry.result is set)
     job_failed = Signal(object, str)       # QueueEntry, one-line message
     idle = Signal()                        # nothing running and nothing waiting
+    notice = Signal(str)                   # worth telling the user, not an error
 
     def __init__(self, options: Callable[[], UpscaleOptions], parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -135,7 +137,12 @@ class UpscaleQueue(QObject):
             return
         if isinstance(event, JobProgress):
             entry.fraction = event.fraction
-            self.progress.emit(event.fraction, self._eta(event.fraction))
+            if entry.tile and 0 < event.tile < entry.tile:
+                self.notice.emit(f"Out of memory on the device: the tile size was halved to "
+                                 f"{event.tile} pixels and the image is being retried.")
+            entry.tile = event.tile or entry.tile
+            if event.fraction > 0:
+                self.progress.emit(event.fraction, self._eta(event.fraction))
         elif isinstance(event, PreviewDone):
             self.preview_ready.emit(event)
         elif isinstance(event, SourceReady):

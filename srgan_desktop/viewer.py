@@ -16,10 +16,11 @@ from srgan_desktop.split_view import SplitView
 from srgan_desktop.viewer_images import ViewerImages
 from srgan_desktop.zoom_controller import ZoomController
 
-EMPTY_TEXT = ("<div style='font-size:17pt'>Drop images here or press Ctrl+O</div>"
-              "<div style='font-size:10pt; margin-top:10px'>or paste one with Ctrl+V. "
-              "Each image is upscaled 4\u00d7 with the selected model;<br>"
-              "the original and the result appear side by side.</div>")
+EMPTY_TEXT = ("<div style='font-size:18pt'>Drop images here or press Ctrl+O</div>"
+              "<div style='font-size:10pt; margin-top:12px; color:palette(placeholder-text)'>"
+              "or paste one with Ctrl+V. Each image is upscaled 4\u00d7 with the selected model;<br>"
+              "the original and the result appear side by side, zoomed and panned together.</div>")
+EMPTY_STYLE = ("#emptyState { border: 2px dashed palette(mid); border-radius: 12px; margin: 36px; }")
 
 
 class Viewer(QStackedWidget):
@@ -33,6 +34,7 @@ class Viewer(QStackedWidget):
         self.empty_label = QLabel(EMPTY_TEXT)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setObjectName("emptyState")
+        self.empty_label.setStyleSheet(EMPTY_STYLE)
         self.side_by_side = SideBySideView(self.images, self.controller)
         self.split = SplitView(self.images, self.controller)
         for widget in (self.empty_label, self.side_by_side, self.split):

@@ -116,6 +116,8 @@ def test_cancel_mid_upscale_leaves_no_file_and_a_usable_window(qtbot, window, tm
     drop(window, source)
     qtbot.waitUntil(lambda: window.queue.current is not None and window.queue.current.fraction > 0,
                     timeout=30_000)
+    assert "Upscaling big.png" in window.status.progress_label.text()
+    assert "%" in window.status.progress_label.text()
     window.cancel()
     wait_idle(qtbot, window)
     assert window.queue.entries[0].status == "cancelled"
@@ -247,3 +249,26 @@ def test_model_picker_shows_the_models_metadata(window, tiny_model):
 
 def test_command_line_paths_are_opened():
     assert parse_arguments(["srgan-desktop", "a.png", "b c.jpg"]) == [Path("a.png"), Path("b c.jpg")]
+
+
+def test_out_of_memory_halves_the_tile_retries_and_tells_the_user(qtbot, window, tmp_path, monkeypatch):
+    import torch
+
+    from core.inference import Upscaler
+
+    original_run = Upscaler.run_model
+
+    def small_memory(self, batch):
+        if batch.shape[-1] > 70:                 # pretend tiles wider than 70 pixels do not fit
+            raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
+        return original_run(self, batch)
+
+    monkeypatch.setattr(Upscaler, "run_model", small_memory)
+    window.tile_picker.select(64)
+    drop(window, write_photo(tmp_path / "photo.png", (128, 96)))
+    wait_idle(qtbot, window)
+    entry = window.queue.entries[0]
+    assert entry.status == "done", entry.detail
+    assert entry.tile == 32
+    assert "tile size was halved to 32" in window.banner.message
+    assert window.viewer.images.result.size().toTuple() == (512, 384)
