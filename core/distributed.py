@@ -87,3 +87,16 @@ def all_mean(values: torch.Tensor, ctx: DistContext) -> torch.Tensor:
 def barrier(ctx: DistContext) -> None:
     if ctx.enabled:
         dist.barrier()
+
+
+def broadcast_buffers(modules: list[nn.Module], ctx: DistContext) -> None:
+    """Copy rank 0's buffers (BN running statistics) to every process.
+
+    DDP broadcasts buffers at the start of each forward, so after the last step each process
+    still holds the statistics of its own last batch; rank 0's are the ones checkpoints keep.
+    """
+    if not ctx.enabled:
+        return
+    for module in modules:
+        for buffer in module.buffers():
+            dist.broadcast(buffer, src=0)

@@ -150,6 +150,12 @@ class _Run:
                 stream = batches(self.data, c, self.step, self.ctx, self.device)
                 continue
             yield from self._periodic()
+        self._sync_buffers()
+
+    def _sync_buffers(self) -> None:
+        s = self.setup
+        modules = [s.plain_generator] + [m for m in (s.plain_discriminator, s.ema and s.ema.model) if m is not None]
+        distributed.broadcast_buffers(modules, self.ctx)
 
     def _train_step(self, lr: torch.Tensor, hr: torch.Tensor):
         s, p = self.setup, self.precision
