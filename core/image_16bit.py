@@ -6,14 +6,15 @@ PNG and TIFF files as 8-bit and cannot write them at all. So:
     uses the "Up" filter and writes iCCP/pHYs/eXIf chunks); interlaced 16-bit PNGs return
     None and the caller falls back to Pillow's 8-bit decode;
   * 16-bit TIFF is written by the baseline TIFF encoder below (Deflate + horizontal
-    predictor, ICC and resolution tags) and read back here for uncompressed or Deflate
-    strips; other 16-bit TIFF layouts (LZW, tiles, planar) return None and the caller
-    falls back to Pillow's 8-bit decode.
+    predictor, ICC and resolution tags) and read back here from strips of any compression
+    libtiff knows; other 16-bit TIFF layouts (tiles, planar, float) return None and the
+    caller falls back to Pillow's 8-bit decode.
 Arrays are H x W x C uint16 with C in 1..4 (grey, grey+alpha, RGB, RGBA).
 """
 
 from __future__ import annotations
 
+import io
 import struct
 import zlib
 from typing import BinaryIO
@@ -162,7 +163,7 @@ def _png_chunk(f: BinaryIO, kind: bytes, data: bytes) -> None:
 
 TIFF_SHORT, TIFF_LONG, TIFF_RATIONAL, TIFF_UNDEFINED = 3, 4, 5, 7
 ROWS_PER_STRIP = 32
-COMPRESSION_NONE, COMPRESSION_DEFLATE, COMPRESSION_ADOBE_DEFLATE = 1, 32946, 8
+COMPRESSION_NONE, COMPRESSION_ADOBE_DEFLATE, COMPRESSION_DEFLATE = 1, 8, 32946
 
 
 def write_tiff16(f: BinaryIO, array: np.ndarray, icc: bytes | None = None,
@@ -234,33 +235,69 @@ def _write_ifd(f: BinaryIO, tags: list[tuple[int, int, list | bytes]]) -> None:
 def read_tiff16(image, data: bytes) -> np.ndarray | None:
     """Decode the pixels of a 16-bit TIFF that Pillow opened (`image`), or None if unsupported.
 
-    Handles contiguous strips, uncompressed or Deflate, with or without the horizontal
-    predictor: what this module writes and what most editors export with ZIP compression.
+    Handles contiguous strips with or without the horizontal predictor. Uncompressed and
+    Deflate strips are inflated here; other compressions (LZW, PackBits...) go through
+    libtiff by way of `_inflate_with_libtiff`. Tiled, planar or float files return None.
     """
     tags = image.tag_v2
     channels = int(tags.get(277, 1))
-    bits = tags.get(258, (1,))
     compression = int(tags.get(259, 1))
-    if (set(bits) != {16} or int(tags.get(284, 1)) != 1 or 273 not in tags or 322 in tags
-            or compression not in (COMPRESSION_NONE, COMPRESSION_ADOBE_DEFLATE, COMPRESSION_DEFLATE)
-            or int(tags.get(317, 1)) not in (1, 2) or int(tags.get(339, 1)) not in (1,)):
+    predictor = int(tags.get(317, 1))
+    if (set(tags.get(258, (1,))) != {16} or int(tags.get(284, 1)) != 1 or 273 not in tags or 322 in tags
+            or compression in (6, 7) or predictor not in (1, 2) or set(tags.get(339, (1,))) != {1}):
         return None
     width, height = image.size
-    dtype = "<u2" if data[:2] == b"II" else ">u2"
     strips = []
     for offset, count in zip(tags[273], tags[279]):
-        raw = data[offset:offset + count]
-        if len(raw) < count:
+        if offset + count > len(data):
             raise Image16Error("the TIFF file is truncated")
+        strips.append(data[offset:offset + count])
+    if compression == COMPRESSION_NONE:
+        raw = b"".join(strips)
+    elif compression in (COMPRESSION_ADOBE_DEFLATE, COMPRESSION_DEFLATE):
         try:
-            strips.append(zlib.decompress(raw) if compression != COMPRESSION_NONE else raw)
+            raw = b"".join(zlib.decompress(strip) for strip in strips)
         except zlib.error:
             raise Image16Error("a TIFF strip is damaged") from None
-    flat = np.frombuffer(b"".join(strips), dtype=dtype)
+    else:
+        rows_per_strip = min(int(tags.get(278, height)), height)
+        raw = _inflate_with_libtiff(strips, width * channels, height, rows_per_strip, compression)
+    flat = np.frombuffer(raw, dtype="<u2" if data[:2] == b"II" else ">u2")
     if flat.size < width * height * channels:
         raise Image16Error("the TIFF file is truncated")
     array = flat[:width * height * channels].reshape(height, width, channels).astype(np.uint16)
-    if int(tags.get(317, 1)) == 2:
-        # Undo the predictor strip by strip: each row is a running sum along x (mod 2^16).
+    if predictor == 2:
+        # Undo the predictor: each row is a running sum along x per channel (mod 2^16).
         np.cumsum(array, axis=1, dtype=np.uint16, out=array)
     return array
+
+
+def _inflate_with_libtiff(strips: list[bytes], samples_per_row: int, height: int, rows_per_strip: int,
+                          compression: int) -> bytes:
+    """The strips' decompressed bytes, via Pillow's libtiff on a stand-in one-channel TIFF.
+
+    Pillow only decodes 16-bit colour TIFFs down to 8 bits, but it decodes one-channel
+    16-bit ones fully. Decompression does not care how bytes are grouped into pixels, so
+    the same compressed strips, declared as a grey image W x C samples wide (predictor
+    off; it is undone by the caller), come back as exactly the original sample bytes.
+    """
+    from PIL import Image
+
+    f = io.BytesIO()
+    f.write(b"II*\x00" + struct.pack("<I", 0))
+    offsets = []
+    for strip in strips:
+        offsets.append(f.tell())
+        f.write(strip)
+    _write_ifd(f, [(256, TIFF_LONG, [samples_per_row]), (257, TIFF_LONG, [height]), (258, TIFF_SHORT, [16]),
+                   (259, TIFF_SHORT, [compression]), (262, TIFF_SHORT, [1]), (273, TIFF_LONG, offsets),
+                   (277, TIFF_SHORT, [1]), (278, TIFF_LONG, [rows_per_strip]),
+                   (279, TIFF_LONG, [len(s) for s in strips]), (284, TIFF_SHORT, [1])])
+    f.seek(0)
+    try:
+        with Image.open(f) as stand_in:
+            stand_in.load()
+            # Pillow reads the stand-in as little-endian; hand back the bytes exactly as stored.
+            return np.asarray(stand_in).astype("<u2").tobytes()
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise Image16Error(f"a TIFF strip cannot be decoded ({str(exc).strip() or 'libtiff error'})") from None

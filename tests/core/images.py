@@ -80,3 +80,99 @@ def _filter_row(row: bytes, above: bytes | None, kind: int, bpp: int) -> bytes:
             predictor = (0, a, b, (a + b) // 2)[kind] if kind < 4 else 0
         out.append((value - predictor) % 256)
     return bytes(out)
+
+
+def write_tiff16_by_hand(path: Path, array: np.ndarray, lzw: bool = True, predictor: int = 2,
+                         byte_order: str = "<", rows_per_strip: int = 8) -> Path:
+    """A 16-bit RGB/RGBA TIFF as cameras' editors write them (LZW + predictor), built from the spec."""
+    height, width, channels = array.shape
+    e = byte_order
+    samples = array.astype(f"{e}u2")
+    if predictor == 2:
+        samples = samples.copy()
+        samples[:, 1:] -= array[:, :-1].astype(f"{e}u2")
+    strips = [samples[top:top + rows_per_strip].tobytes() for top in range(0, height, rows_per_strip)]
+    if lzw:
+        strips = [lzw_encode(strip) for strip in strips]
+    head = (b"II*\x00" if e == "<" else b"MM\x00*") + struct.pack(f"{e}I", 8)
+    entries = [(256, 4, [width]), (257, 4, [height]), (258, 3, [16] * channels), (259, 3, [5 if lzw else 1]),
+               (262, 3, [2]), (273, 4, []), (277, 3, [channels]), (278, 4, [rows_per_strip]),
+               (279, 4, [len(s) for s in strips]), (284, 3, [1]), (317, 3, [predictor])]
+    if channels == 4:
+        entries.append((338, 3, [2]))
+    ifd_size = 2 + 12 * len(entries) + 4
+    blob_at = 8 + ifd_size
+    blobs, cells = b"", []
+    strip_data = b"".join(strips)
+    for tag, kind, values in entries:
+        if tag == 273:
+            values = []                                    # filled below, once the blobs' size is known
+        cells.append((tag, kind, values))
+    # Out-of-line values go after the directory, then the strips.
+    sizes = {3: 2, 4: 4}
+    blob_total = sum(len(v) * sizes[k] for t, k, v in cells if len(v) * sizes[k] > 4)
+    blob_total += 4 * len(strips) if 4 * len(strips) > 4 else 0
+    first_strip = blob_at + blob_total
+    offsets, position = [], first_strip
+    for strip in strips:
+        offsets.append(position)
+        position += len(strip)
+    directory = struct.pack(f"{e}H", len(cells))
+    for tag, kind, values in cells:
+        values = offsets if tag == 273 else values
+        packed = struct.pack(f"{e}{len(values)}{'H' if kind == 3 else 'I'}", *values)
+        if len(packed) <= 4:
+            directory += struct.pack(f"{e}HHI", tag, kind, len(values)) + packed.ljust(4, b"\x00")
+        else:
+            directory += struct.pack(f"{e}HHII", tag, kind, len(values), blob_at + len(blobs))
+            blobs += packed
+    directory += struct.pack(f"{e}I", 0)
+    assert len(head + directory + blobs) == first_strip
+    path.write_bytes(head + directory + blobs + strip_data)
+    return path
+
+
+def lzw_encode(data: bytes) -> bytes:
+    """TIFF LZW (MSB-first codes, 9-12 bits, early change), plain Python, for small test files."""
+    out, bits, nbits = bytearray(), 0, 0
+    width = 9
+
+    def emit(code):
+        nonlocal bits, nbits
+        bits = (bits << width) | code
+        nbits += width
+        while nbits >= 8:
+            nbits -= 8
+            out.append((bits >> nbits) & 0xFF)
+        bits &= (1 << nbits) - 1
+
+    def reset():
+        return {bytes([i]): i for i in range(256)}, 258
+
+    table, next_code = reset()
+    emit(256)
+    w = b""
+    for byte in data:
+        wc = w + bytes([byte])
+        if wc in table:
+            w = wc
+            continue
+        emit(table[w])
+        table[wc] = next_code
+        next_code += 1
+        if next_code >= (1 << width) and width < 12:
+            width += 1
+        if next_code >= 4094:
+            emit(256)
+            table, next_code = reset()
+            width = 9
+        w = bytes([byte])
+    if w:
+        emit(table[w])
+    next_code += 1
+    if next_code >= (1 << width) and width < 12:
+        width += 1
+    emit(257)
+    if nbits:
+        out.append((bits << (8 - nbits)) & 0xFF)
+    return bytes(out)

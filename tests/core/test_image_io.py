@@ -12,7 +12,7 @@ from core import image_16bit
 from core.image_io import (DecodedImage, ImageMetadata, ImageReadError, ImageWriteError, check_output_size,
                            format_from_suffix, load_image, save_image)
 from tests.core.images import (SRGB_ICC, exif_with, gradient_rgb, write_pillow, write_png16_by_hand,
-                               write_png_header_only)
+                               write_png_header_only, write_tiff16_by_hand)
 
 
 def read_png_uint16(path) -> np.ndarray:
@@ -111,6 +111,18 @@ def test_16bit_rgb_tiff_round_trips_and_libtiff_agrees(tmp_path):
     again = load_image(out)
     assert again.bit_depth == 16
     assert np.array_equal(np.round(again.color * 65535).astype(np.uint16), values)
+
+
+@pytest.mark.parametrize("channels,byte_order", [(3, "<"), (3, ">"), (4, "<")])
+def test_16bit_lzw_tiff_from_editors_keeps_all_bits(tmp_path, channels, byte_order):
+    values = np.random.default_rng(channels).integers(0, 65536, (20, 30, channels), dtype=np.uint16)
+    values[10:] //= 9
+    path = write_tiff16_by_hand(tmp_path / "in.tif", values, lzw=True, predictor=2, byte_order=byte_order)
+    with Image.open(path) as check:                     # libtiff agrees on the high bytes
+        assert np.array_equal(np.asarray(check), (values >> 8).astype(np.uint8))
+    image = load_image(path)
+    planes = np.dstack([image.color, image.alpha]) if channels == 4 else image.color
+    assert image.bit_depth == 16 and np.array_equal(np.round(planes * 65535).astype(np.uint16), values)
 
 
 def test_8bit_image_is_never_written_as_16bit(tmp_path):
