@@ -74,7 +74,20 @@ class SplitView(ImagePane):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setBrush(QColor(40, 40, 40, 200))
         painter.drawEllipse(QPointF(x, height / 2), 9, 9)
+        self._draw_caption(painter, "Original", x - 8, right_aligned=True)
+        self._draw_caption(painter, "Result", x + 8, right_aligned=False)
         painter.restore()
+
+    def _draw_caption(self, painter: QPainter, text: str, x: float, right_aligned: bool) -> None:
+        metrics = painter.fontMetrics()
+        width, height = metrics.horizontalAdvance(text) + 12, metrics.height() + 6
+        left = x - width if right_aligned else x
+        box = QRectF(left, 8, width, height)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(0, 0, 0, 140))
+        painter.drawRoundedRect(box, 4, 4)
+        painter.setPen(QColor(255, 255, 255))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
     def _near_divider(self, event: QMouseEvent) -> bool:
         return abs(event.position().x() - self.divider_x()) <= GRAB_DISTANCE

@@ -272,3 +272,34 @@ def test_out_of_memory_halves_the_tile_retries_and_tells_the_user(qtbot, window,
     assert entry.tile == 32
     assert "tile size was halved to 32" in window.banner.message
     assert window.viewer.images.result.size().toTuple() == (512, 384)
+
+
+@pytest.mark.slow
+def test_srgan_desktop_launches_opens_argv_images_and_quits_cleanly(tmp_path, tiny_model):
+    """`python -m srgan_desktop photo.png` in a real process: opens, upscales, exits with 0."""
+    import os
+    import subprocess
+
+    photo = write_photo(tmp_path / "photo.png")
+    script = (
+        "import sys\n"
+        "from PySide6.QtCore import QTimer\n"
+        "import srgan_desktop.main_window as mw\n"
+        "from srgan_desktop.__main__ import main\n"
+        "init = mw.MainWindow.__init__\n"
+        "def patched(self, *a, **k):\n"
+        "    init(self, *a, **k)\n"
+        "    def check():\n"
+        "        if self.queue.entries and self.queue.entries[0].status == 'done':\n"
+        "            print('RESULT', self.viewer.images.result.width(), flush=True); self.close()\n"
+        "        else:\n"
+        "            QTimer.singleShot(100, check)\n"
+        "    QTimer.singleShot(100, check)\n"
+        "mw.MainWindow.__init__ = patched\n"
+        "sys.argv = ['srgan-desktop', sys.argv[1]]\n"
+        "sys.exit(main())\n")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    done = subprocess.run([sys.executable, "-c", script, str(photo)], capture_output=True, text=True,
+                          timeout=120, env=env, cwd=Path(__file__).parents[2])
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "RESULT 96" in done.stdout
