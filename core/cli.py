@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "core.cli_models",
     "core.cli_upscale",
     "core.cli_eval",
+    "core.cli_train",
 )
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130

@@ -202,3 +202,21 @@ def test_config_validates_and_round_trips(tmp_path):
         tiny_config(tmp_path, phase="wgan")
     with pytest.raises(ValueError, match="crop_size"):
         tiny_config(tmp_path, crop_size=40)
+
+
+def test_cli_trains_refuses_to_clobber_a_run_resumes_and_exports(tmp_path, capsys):
+    from core.cli import main
+    config = tiny_config(tmp_path)              # makes the photo folder
+    common = [str(config.data_dir), "--out", str(tmp_path / "cli"), "--batch-size", "4", "--crop-size", "32",
+              "--blocks", "1", "--width", "8", "--val-count", "2", "--val-every", "3", "--workers", "0"]
+    assert main(["train", *common, "--steps", "3"]) == 0
+    assert "Best validation PSNR" in capsys.readouterr().out
+    assert main(["train", *common, "--steps", "3"]) == 2           # would overwrite the run
+    assert "--resume" in capsys.readouterr().err
+    assert main(["train", *common, "--steps", "6", "--resume", "--export", "mine"]) == 0
+    assert load_checkpoint(tmp_path / "cli" / "last.ckpt")["step"] == 6
+    from core.model_library import list_models
+    assert "mine" in [entry.info.name for entry in list_models()[0]]
+    assert main(["export", str(tmp_path / "cli" / "best.ckpt"), str(tmp_path / "out.safetensors")]) == 0
+    assert main(["export", str(tmp_path / "cli" / "best.ckpt"), str(tmp_path / "out.safetensors")]) == 2
+    assert main(["export", str(tmp_path / "nope.ckpt"), str(tmp_path / "o2.safetensors")]) == 2
