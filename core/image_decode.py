@@ -2,7 +2,7 @@
 
 8-bit modes go through Pillow (CMYK through its ICC profile when it has one); 16-bit
 grey stays in Pillow's "I;16"; 16-bit colour PNG/TIFF, which Pillow would cut to 8 bits,
-goes through `core.image_16bit`. EXIF orientation is applied to the arrays afterwards.
+goes through `core.png16` / `core.tiff_codec`. EXIF orientation is applied to the arrays afterwards.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageCms
 
-from core import image_16bit
-from core.image_types import DecodedImage, ImageMetadata, ImageReadError
+from core import png16, tiff_codec
+from core.image_types import CodecError, DecodedImage, ImageMetadata, ImageReadError
 
 
 def to_arrays(path: Path, image: Image.Image, data: bytes, rawmode: str,
@@ -42,14 +42,14 @@ def to_arrays(path: Path, image: Image.Image, data: bytes, rawmode: str,
 def _decode_wide(path: Path, image: Image.Image, data: bytes, rawmode: str) -> np.ndarray | None:
     """16-bit multi-channel PNG/TIFF as uint16 H x W x C, which Pillow would cut to 8 bits."""
     if image.format == "PNG" and ";16" in rawmode and image.mode in ("RGB", "RGBA", "LA"):
-        decoder = lambda: image_16bit.decode_png16(data)  # noqa: E731
+        decoder = lambda: png16.decode_png16(data)  # noqa: E731
     elif image.format == "TIFF" and image.mode in ("RGB", "RGBA") and set(image.tag_v2.get(258, ())) == {16}:
-        decoder = lambda: image_16bit.read_tiff16(image, data)  # noqa: E731
+        decoder = lambda: tiff_codec.read_tiff16(image, data)  # noqa: E731
     else:
         return None
     try:
         return decoder()
-    except image_16bit.Image16Error as exc:
+    except CodecError as exc:
         raise ImageReadError(f"{path.name}: the image is damaged ({exc})") from None
 
 

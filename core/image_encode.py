@@ -1,4 +1,4 @@
-"""Writers behind `core.image_io.save_image`: arrays to Pillow or to the 16-bit codecs, atomically."""
+"""Writers behind `core.image_io.save_image`: arrays to Pillow or to our PNG/TIFF codecs, atomically."""
 
 from __future__ import annotations
 
@@ -11,11 +11,10 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image
 
-from core import image_16bit
-from core.image_metadata import exif_main_tags_only
-from core.image_types import DecodedImage, ImageWriteError
+from core import png16, tiff_codec
+from core.image_types import CodecError, DecodedImage, ImageWriteError
 
-PILLOW_FORMATS = {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP", "tiff": "TIFF"}
+PILLOW_FORMATS = {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP"}
 Writer = Callable[[BinaryIO], None]
 Dpi = tuple[float, float] | None
 
@@ -38,19 +37,27 @@ def _planes(image: DecodedImage, bits: int, flatten_alpha: bool = False) -> np.n
     return _to_int(np.concatenate(planes, axis=2) if len(planes) > 1 else planes[0], bits)
 
 
-def wide_writer(image: DecodedImage, fmt: str, dpi: Dpi, exif: bytes | None) -> Writer:
-    """16-bit PNG or TIFF via `core.image_16bit` (16-bit TIFF keeps ICC and DPI, not EXIF)."""
-    array = _planes(image, 16)
-    if fmt == "png":
-        return lambda f: image_16bit.write_png16(f, array, image.metadata.icc_profile, dpi, exif)
+def writer_for(image: DecodedImage, fmt: str, quality: int, dpi: Dpi, exif: bytes | None) -> Writer:
+    """How to write `image` as `fmt`: 16-bit PNG and all TIFF by our codecs, the rest by Pillow."""
+    if fmt == "tiff":
+        return _tiff_writer(image, dpi, exif)
+    if fmt == "png" and image.bit_depth == 16:
+        array = _planes(image, 16)
+        return lambda f: png16.write_png16(f, array, image.metadata.icc_profile, dpi, exif)
+    return _pillow_writer(image, fmt, quality, dpi, exif)
+
+
+def _tiff_writer(image: DecodedImage, dpi: Dpi, exif: bytes | None) -> Writer:
+    """8- or 16-bit TIFF with ICC, DPI and the full EXIF (Pillow's libtiff path drops EXIF's sub-IFD)."""
+    array = _planes(image, 16 if image.bit_depth == 16 else 8)
     if array.shape[2] == 2:
-        # Grey+alpha 16-bit TIFF is legal but many readers (Pillow among them) refuse it.
+        # Grey+alpha TIFF is legal but many readers (Pillow among them, at 16 bits) refuse it.
         array = np.concatenate([np.repeat(array[..., :1], 3, axis=2), array[..., 1:]], axis=2)
-    return lambda f: image_16bit.write_tiff16(f, array, image.metadata.icc_profile, dpi)
+    return lambda f: tiff_codec.write_tiff(f, array, image.metadata.icc_profile, dpi, exif)
 
 
-def pillow_writer(image: DecodedImage, fmt: str, quality: int, dpi: Dpi, exif: bytes | None) -> Writer:
-    """8-bit L/LA/RGB/RGBA through Pillow with ICC, EXIF and DPI where the format stores them."""
+def _pillow_writer(image: DecodedImage, fmt: str, quality: int, dpi: Dpi, exif: bytes | None) -> Writer:
+    """8-bit PNG, JPEG or WebP through Pillow with ICC, EXIF and DPI where the format stores them."""
     array = _planes(image, 8, flatten_alpha=fmt == "jpeg")
     mode = {1: "L", 2: "LA", 3: "RGB", 4: "RGBA"}[array.shape[2]]
     pil = Image.fromarray(array[..., 0] if mode == "L" else array, mode)
@@ -68,12 +75,6 @@ def pillow_writer(image: DecodedImage, fmt: str, quality: int, dpi: Dpi, exif: b
         options.update(quality=quality, subsampling=0 if quality >= 90 else 2)
     elif fmt == "webp":
         options.update(quality=quality, lossless=quality == 100)
-    elif fmt == "tiff":
-        options["compression"] = "tiff_adobe_deflate"
-        main_tags = exif_main_tags_only(exif)
-        options.pop("exif", None)
-        if main_tags:
-            options["exif"] = main_tags
     return lambda f: pil.save(f, format=PILLOW_FORMATS[fmt], **options)
 
 
@@ -96,7 +97,7 @@ def write_atomically(path: Path, write: Writer) -> None:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise ImageWriteError(f"{path.name}: cannot write the file ({exc.strerror or _first_line(exc)})") from None
-        if isinstance(exc, (ValueError, image_16bit.Image16Error)):
+        if isinstance(exc, (ValueError, CodecError)):
             raise ImageWriteError(f"{path.name}: cannot write the file ({_first_line(exc)})") from None
         raise
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from PIL import Image, ImageFile, UnidentifiedImageError
 
 from core.image_decode import apply_orientation, raw_layout, to_arrays
-from core.image_encode import pillow_writer, wide_writer, write_atomically
+from core.image_encode import write_atomically, writer_for
 from core.image_metadata import exif_for_output, read_exif, read_icc_profile
 from core.image_types import DecodedImage, ImageMetadata, ImageReadError, ImageWriteError
 
@@ -190,11 +190,7 @@ def save_image(image: DecodedImage, path: str | os.PathLike, fmt: str | None = N
     if dpi is not None:
         dpi = (dpi[0] * dpi_scale, dpi[1] * dpi_scale)
     exif = exif_for_output(image.metadata.exif, image.width, image.height, dpi)
-    if image.bit_depth == 16 and fmt in ("png", "tiff"):
-        writer = wide_writer(image, fmt, dpi, exif)
-    else:
-        writer = pillow_writer(image, fmt, int(quality), dpi, exif)
-    write_atomically(path, writer)
+    write_atomically(path, writer_for(image, fmt, int(quality), dpi, exif))
     return path
 
 

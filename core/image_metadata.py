@@ -71,17 +71,3 @@ def exif_for_output(exif: bytes | None, width: int, height: int,
         return data.tobytes()
     except Exception:  # noqa: BLE001 - keep the original bytes rather than lose the metadata
         return exif
-
-
-def exif_main_tags_only(exif: bytes | None) -> bytes | None:
-    """EXIF without its EXIF/GPS sub-directories: Pillow's libtiff writer cannot store them."""
-    if not exif:
-        return None
-    try:
-        data = Image.Exif()
-        data.load(exif)
-        for ifd in (EXIF_IFD, GPS_IFD):
-            data.pop(ifd, None)
-        return data.tobytes() if len(data) else None
-    except Exception:  # noqa: BLE001 - optional data; better none than a failed save
-        return None

@@ -42,3 +42,7 @@ class DecodedImage:
     @property
     def height(self) -> int:
         return int(self.color.shape[0])
+
+
+class CodecError(Exception):
+    """A file the app's own PNG/TIFF code cannot decode or encode; the message is one line."""

@@ -58,10 +58,15 @@ def write_png_header_only(path: Path, width: int, height: int) -> Path:
     return path
 
 
+DATE_TAKEN = "2024:05:06 07:08:09"
+
+
 def exif_with(orientation: int = 1, make: str = "TestCam") -> Image.Exif:
+    """Camera EXIF: orientation and make in the main directory, date taken in the EXIF sub-directory."""
     exif = Image.Exif()
     exif[0x0112] = orientation
     exif[0x010F] = make
+    exif.get_ifd(0x8769)[0x9003] = DATE_TAKEN
     return exif
 
 

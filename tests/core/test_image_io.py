@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFile, ImageOps
 
-from core import image_16bit
+from core import png16
 from core.image_io import (DecodedImage, ImageMetadata, ImageReadError, ImageWriteError, check_output_size,
                            format_from_suffix, load_image, save_image)
-from tests.core.images import (SRGB_ICC, exif_with, gradient_rgb, write_pillow, write_png16_by_hand,
+from tests.core.images import (DATE_TAKEN, SRGB_ICC, exif_with, gradient_rgb, write_pillow, write_png16_by_hand,
                                write_png_header_only, write_tiff16_by_hand)
 
 
@@ -20,7 +20,7 @@ def read_png_uint16(path) -> np.ndarray:
     with Image.open(path) as check:
         assert ";16" in str(check.tile[0].args) or check.mode.startswith("I;16")
         pillow_view = np.asarray(check)
-    values = image_16bit.decode_png16(path.read_bytes())
+    values = png16.decode_png16(path.read_bytes())
     if pillow_view.dtype == np.uint16:                 # grey: Pillow keeps all 16 bits
         assert np.array_equal(pillow_view, values[..., 0])
     elif values.shape[2] != 2:                         # colour: Pillow keeps the high bytes
@@ -125,6 +125,19 @@ def test_16bit_lzw_tiff_from_editors_keeps_all_bits(tmp_path, channels, byte_ord
     assert image.bit_depth == 16 and np.array_equal(np.round(planes * 65535).astype(np.uint16), values)
 
 
+def test_16bit_tiff_output_carries_icc_exif_and_alpha(tmp_path):
+    values = np.random.default_rng(2).integers(0, 65536, (6, 7, 4), dtype=np.uint16) / 65535
+    metadata = ImageMetadata(SRGB_ICC, exif_with(1).tobytes(), (240.0, 240.0), "TIFF")
+    image = DecodedImage(values[..., :3].astype(np.float32), values[..., 3].astype(np.float32), False, 16, metadata)
+    out = save_image(image, tmp_path / "out.tif")
+    with Image.open(out) as check:
+        assert check.mode == "RGBA" and check.info["icc_profile"] == SRGB_ICC
+        assert check.getexif()[0x010F] == "TestCam" and check.getexif().get_ifd(0x8769)[0x9003] == DATE_TAKEN
+    again = load_image(out)
+    assert again.bit_depth == 16 and again.metadata.dpi == (240.0, 240.0)
+    assert np.abs(again.alpha - image.alpha).max() < 1e-4
+
+
 def test_8bit_image_is_never_written_as_16bit(tmp_path):
     image = load_image(write_pillow(tmp_path / "in.png", gradient_rgb(), "RGB"))
     for name in ("out.png", "out.tif"):
@@ -153,11 +166,20 @@ def test_icc_exif_and_scaled_dpi_reach_every_format(tmp_path, fmt):
     out = Image.open(save_image(image, tmp_path / f"out.{fmt}", dpi_scale=4))
     assert out.info.get("icc_profile") == SRGB_ICC
     exif = out.getexif()
-    assert exif[0x010F] == "TestCam"
+    assert exif[0x010F] == "TestCam" and exif.get_ifd(0x8769)[0x9003] == DATE_TAKEN
     if fmt == "webp":                                   # WebP has no DPI field; EXIF carries it
         assert float(exif[0x011A]) == pytest.approx(1200)
     else:
         assert out.info["dpi"][0] == pytest.approx(1200, rel=1e-3)
+
+
+def test_exif_from_a_tiff_source_keeps_camera_tags_not_tiff_layout(tmp_path):
+    jpeg = write_pillow(tmp_path / "in.jpg", gradient_rgb(), "RGB", exif=exif_with(1))
+    tiff = save_image(load_image(jpeg), tmp_path / "mid.tif")
+    out = Image.open(save_image(load_image(tiff), tmp_path / "out.jpg"))
+    exif = out.getexif()
+    assert exif[0x010F] == "TestCam" and exif.get_ifd(0x8769)[0x9003] == DATE_TAKEN
+    assert not {256, 257, 273, 279, 34675} & set(exif)   # strips, sizes, ICC: the TIFF's own layout
 
 
 def test_jpeg_quality_and_alpha_flattened_on_white(tmp_path):
@@ -277,7 +299,7 @@ def test_failed_write_leaves_the_old_file_and_no_temp_file(tmp_path, monkeypatch
         f.write(b"\x89PNG partial")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(image_16bit, "write_png16", fail_half_way)
+    monkeypatch.setattr(png16, "write_png16", fail_half_way)
     with pytest.raises(ImageWriteError, match="No space left"):
         save_image(image, target)
     assert target.read_bytes() == b"previous result"

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core import image_16bit
+from core import png16
 from core.arch_config import GeneratorConfig
 from core.events import Cancelled, Control, TileDone, drain
 from core.image_io import ImageReadError, ImageWriteError, load_image
@@ -75,7 +75,7 @@ def test_grey_stays_grey(tmp_path, upscaler, mode):
 def test_16bit_input_gives_16bit_output(tmp_path, upscaler):
     values = (np.random.default_rng(0).random((10, 12, 3)) * 65535).astype(np.uint16)
     out, _ = run(upscaler, write_png16_by_hand(tmp_path / "in.png", values), tmp_path / "out.png")
-    written = image_16bit.decode_png16(out.read_bytes())
+    written = png16.decode_png16(out.read_bytes())
     assert written.shape == (40, 48, 3) and written.dtype == np.uint16
     assert len(np.unique(written)) > 256                          # really more than 8 bits of levels
 
