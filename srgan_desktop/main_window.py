@@ -15,28 +15,23 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QMainWindow,
                                QWidget)
 
 from core.events import DeviceChosen
-from core.image_io import IMAGE_SUFFIXES, DecodedImage, ImageMetadata, save_image
+from core.image_io import IMAGE_SUFFIXES, DecodedImage, ImageMetadata
 from core.model_file import ModelFileError
-from core.upscale import UpscaleOptions
 from srgan_desktop.background import BackgroundTask, set_error_reporter
-from srgan_desktop.device_picker import DevicePicker, describe_choice
 from srgan_desktop.error_banner import ErrorBanner
-from srgan_desktop.model_picker import ModelPicker
 from srgan_desktop.qt_image import qimage_to_arrays
 from srgan_desktop.queue_panel import QueuePanel
 from srgan_desktop.recent_files import RecentFilesMenu
-from srgan_desktop.save_dialog import SaveTarget, ask_save_target, is_same_file, suggested_name
+from srgan_desktop.result_saver import ResultSaver
+from srgan_desktop.run_options import NO_MODEL_MESSAGE, RunOptions
 from srgan_desktop.settings import AppSettings
 from srgan_desktop.status_panel import StatusPanel
-from srgan_desktop.tile_picker import TilePicker
 from srgan_desktop.upscale_job import PreviewDone, preview_box
 from srgan_desktop.upscale_queue import QueueEntry, UpscaleQueue
 from srgan_desktop.viewer import Viewer
 from srgan_desktop.window_actions import build_actions, build_menus, build_toolbar
 from srgan_desktop.window_dialogs import open_tool_window, shortcuts_text
 
-NO_MODEL_MESSAGE = ("No model is installed: use Upscale > Use a Model File (Ctrl+Shift+M) "
-                    "or Tools > Fine-tune on My Photos (Ctrl+T).")
 IMAGE_FILTER = "Images ({})".format(" ".join(f"*{s}" for s in IMAGE_SUFFIXES))
 
 
@@ -48,15 +43,12 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.viewer = Viewer()
         self.banner = ErrorBanner()
-        self.queue = UpscaleQueue(self._upscale_options, self)
-        self.model_picker = ModelPicker()
-        self.device_picker = DevicePicker()
-        self.precision_box = QComboBox()
-        self.precision_box.addItem("Precision: auto", "auto")
-        self.precision_box.addItem("Precision: fp32", "fp32")
-        self.precision_box.setToolTip("auto: the fastest safe precision on the device (fp16 on CUDA, "
-                                      "bf16 on CPUs with native bf16); fp32: always full precision")
-        self.tile_picker = TilePicker()
+        self.run_options = RunOptions(self.settings, self)
+        self.model_picker = self.run_options.model_picker
+        self.device_picker = self.run_options.device_picker
+        self.precision_box = self.run_options.precision_box
+        self.tile_picker = self.run_options.tile_picker
+        self.queue = UpscaleQueue(self.run_options.upscale_options, self)
         self.filter_box = QComboBox()
         self.filter_box.addItem("Original: bicubic", "bicubic")
         self.filter_box.addItem("Original: nearest", "nearest")
@@ -68,8 +60,7 @@ class MainWindow(QMainWindow):
         self.status = StatusPanel(self.statusBar(), self)
         self._build_central()
         self._shown_id: int | None = None
-        self._saved_to: dict[int, Path] = {}
-        self._save_task: BackgroundTask | None = None
+        self.saver = ResultSaver(self.settings, self)
         self._region_timer = QTimer(self, singleShot=True, interval=150)
         self._connect()
         self._restore_settings()
@@ -106,12 +97,13 @@ class MainWindow(QMainWindow):
         q.idle.connect(self._on_idle)
         q.notice.connect(self.banner.show_notice)
         self.queue_panel.show_requested.connect(self.show_entry)
+        self.saver.started.connect(lambda name: self.status.set_busy(f"Saving {name}…"))
+        self.saver.saved.connect(lambda path: self.status.set_idle(f"Saved {path}"))
+        self.saver.failed.connect(self.banner.show_error)
         self.recent_menu.open_requested.connect(lambda path: self.open_paths([path]))
         self.model_picker.model_changed.connect(self._on_model_changed)
         self.model_picker.problems_found.connect(self._on_model_problems)
-        self.device_picker.currentIndexChanged.connect(self._on_device_settings_changed)
-        self.precision_box.currentIndexChanged.connect(self._on_device_settings_changed)
-        self.tile_picker.currentIndexChanged.connect(self._on_device_settings_changed)
+        self.run_options.device_described.connect(self._on_device_described)
         self.filter_box.currentIndexChanged.connect(
             lambda _i: self.set_original_filter(self.filter_box.currentData()))
         self.viewer.cursor_moved.connect(self._on_cursor_moved)
@@ -123,13 +115,9 @@ class MainWindow(QMainWindow):
         geometry = s.geometry
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1280, 800)
-        self.device_picker.select(s.device)
-        self.precision_box.setCurrentIndex(max(0, self.precision_box.findData(s.precision)))
-        self.tile_picker.select(s.tile)
-        self.model_picker.refresh(select=s.model)
+        self.run_options.restore()
         self.set_viewer_mode(s.viewer_mode)
         self.set_original_filter(s.original_filter)
-        self._on_device_settings_changed()
         self.status.set_zoom(self.viewer.controller.scale)
         self.status.set_idle("Ready \u2014 drop images, paste one (Ctrl+V) or open files (Ctrl+O)")
         if self.model_picker.current_path() is None:
@@ -189,12 +177,6 @@ class MainWindow(QMainWindow):
             self.queue.add(DecodedImage(color, alpha, False, 8, ImageMetadata(source_format="PNG")),
                            "dropped image.png")
         event.acceptProposedAction()
-
-    def _upscale_options(self) -> UpscaleOptions:
-        model = self.model_picker.current_path()
-        if model is None:
-            raise ModelFileError(NO_MODEL_MESSAGE)
-        return UpscaleOptions(model=str(model), inference=self.settings.inference_options())
 
     # -- queue events ---------------------------------------------------------------------------
     def _on_queue_changed(self) -> None:
@@ -298,58 +280,20 @@ class MainWindow(QMainWindow):
 
     def save(self) -> None:
         entry = self.shown_entry()
-        if entry is None or entry.result is None:
-            return
-        previous = self._saved_to.get(entry.id)
-        if previous is None:
-            self.save_as()
-        else:
-            self.save_result_to(previous)
+        if entry is not None and entry.result is not None:
+            self.saver.save(entry)
 
     def save_as(self) -> None:
         entry = self.shown_entry()
-        if entry is None or entry.result is None:
-            return
-        folder = self.settings.save_dir or (entry.path.parent if entry.path else self.settings.open_dir)
-        suggested = suggested_name(entry.label, entry.result.result.metadata.source_format, folder)
-        target = ask_save_target(self, suggested, entry.path, self.settings.save_quality)
-        if target is not None:
-            self.settings.save_quality = target.quality
-            self.save_result_to(target.path, target.fmt, target.quality)
+        if entry is not None and entry.result is not None:
+            self.saver.save_as(entry)
 
     def save_result_to(self, path: Path, fmt: str | None = None, quality: int = 95) -> BackgroundTask | None:
-        """Write the shown result to `path` on a worker; never onto the source image."""
+        """Write the shown result to `path` on a worker (never onto the source image)."""
         entry = self.shown_entry()
         if entry is None or entry.result is None:
             return None
-        path = Path(path)
-        if is_same_file(path, entry.path):
-            self.banner.show_error(f"{path.name}: saving there would overwrite the original; choose another name")
-            return None
-        target = SaveTarget(path, fmt or "", quality)
-        result = entry.result.result
-
-        def work(control):
-            yield from ()
-            return save_image(result, target.path, target.fmt or None, target.quality)
-
-        task = BackgroundTask(work, parent=self)
-        task.on_success(lambda written: self._on_saved(entry, written))
-        task.on_error(lambda message: self.banner.show_error(f"Could not save: {message}"))
-        task.done.connect(lambda: self._on_save_task_done(task))
-        self._save_task = task
-        self.status.set_busy(f"Saving {path.name}…")
-        return task.start()
-
-    def _on_save_task_done(self, task: BackgroundTask) -> None:
-        if self._save_task is task:
-            self._save_task = None
-        task.deleteLater()
-
-    def _on_saved(self, entry: QueueEntry, written: Path) -> None:
-        self._saved_to[entry.id] = written
-        self.settings.save_dir = written.parent
-        self.status.set_idle(f"Saved {written}")
+        return self.saver.save_to(entry, path, fmt, quality)
 
     # -- settings-backed choices -------------------------------------------------------------------
     def set_viewer_mode(self, mode: str) -> None:
@@ -369,7 +313,6 @@ class MainWindow(QMainWindow):
         self.viewer.set_zoom(scale)
 
     def _on_model_changed(self, path: Path | None) -> None:
-        self.settings.model = path
         if path is not None and self.banner.label.text() == NO_MODEL_MESSAGE:
             self.banner.dismiss()
 
@@ -378,12 +321,7 @@ class MainWindow(QMainWindow):
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         self.banner.show_notice(f"Model {Path(path).name} was skipped: {reason}{more}")
 
-    def _on_device_settings_changed(self, *_args) -> None:
-        s = self.settings
-        s.device = self.device_picker.current_key()
-        s.precision = str(self.precision_box.currentData())
-        s.tile = self.tile_picker.current_tile()
-        text, notice = describe_choice(s.device, s.precision)
+    def _on_device_described(self, text: str, notice: str) -> None:
         self.status.set_device(text, used=False)
         if notice:
             self.banner.show_notice(notice)
@@ -426,7 +364,6 @@ class MainWindow(QMainWindow):
         self.settings.geometry = self.saveGeometry()
         self.settings.sync()
         self.queue.shutdown()
-        if self._save_task is not None:
-            self._save_task.wait(30_000)
+        self.saver.wait()
         set_error_reporter(None)
         super().closeEvent(event)
