@@ -303,3 +303,69 @@ def test_srgan_desktop_launches_opens_argv_images_and_quits_cleanly(tmp_path, ti
                           timeout=120, env=env, cwd=Path(__file__).parents[2])
     assert done.returncode == 0, done.stderr[-2000:]
     assert "RESULT 96" in done.stdout
+
+
+def test_save_as_asks_format_and_quality_and_refuses_the_source(qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+
+    source = write_photo(tmp_path / "photo.png")
+    drop(window, source)
+    wait_idle(qtbot, window)
+    answers = [(str(source), "PNG image (*.png)"),                   # the source itself: refused...
+               (str(tmp_path / "result"), "JPEG image (*.jpg *.jpeg)")]   # ...then a name without suffix
+    asked, warned = [], []
+
+    def fake_save_dialog(parent, caption, suggested, filters, selected):
+        asked.append(suggested)
+        return answers.pop(0)
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(fake_save_dialog))
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: warned.append(a[2])))
+    monkeypatch.setattr(QInputDialog, "getInt", staticmethod(lambda *a, **k: (70, True)))
+    saved = []
+    window.saver.saved.connect(saved.append)
+    window.save_as()
+    qtbot.waitUntil(lambda: bool(saved), timeout=10_000)
+    assert asked[0] == str(tmp_path / "photo_x4.png")            # suggested: beside the source, same format
+    assert warned and "overwrite" in warned[0]
+    assert saved == [tmp_path / "result.jpg"]
+    with Image.open(tmp_path / "result.jpg") as jpeg:
+        assert jpeg.format == "JPEG" and jpeg.size == (96, 64)
+    assert window.settings.save_quality == 70
+    # Ctrl+S now saves to the same file again without asking.
+    saved.clear()
+    window.save()
+    qtbot.waitUntil(lambda: bool(saved), timeout=10_000)
+    assert saved == [tmp_path / "result.jpg"] and not answers
+
+
+def test_every_command_has_its_shortcut(window):
+    a = window.actions_
+    expected = {a.open: "Ctrl+O", a.paste: "Ctrl+V", a.save: "Ctrl+S", a.save_as: "Ctrl+Shift+S",
+                a.cancel: "Esc", a.fit: "Ctrl+0", a.zoom_levels[100]: "Ctrl+1", a.zoom_levels[200]: "Ctrl+2",
+                a.zoom_levels[400]: "Ctrl+4", a.zoom_in: "Ctrl++", a.zoom_out: "Ctrl+-",
+                a.side_by_side: "Ctrl+Shift+1", a.split: "Ctrl+Shift+2", a.batch: "Ctrl+B", a.finetune: "Ctrl+T"}
+    for action, key in expected.items():
+        assert key in [k.toString() for k in action.shortcuts()], action.text()
+
+
+def test_keyboard_zoom_reaches_the_viewer(qtbot, window, tmp_path):
+    drop(window, write_photo(tmp_path / "photo.png"))
+    wait_idle(qtbot, window)
+    window.activateWindow()
+    window.actions_.zoom_levels[200].trigger()
+    assert window.viewer.controller.scale == 2.0
+    assert window.status.zoom_label.text() == "Zoom 200%"
+    window.actions_.fit.trigger()
+    assert window.viewer.controller.fitting
+
+
+def test_window_geometry_is_remembered(qtbot, tiny_model):
+    first = MainWindow()
+    qtbot.addWidget(first)
+    first.resize(700, 520)   # inside the offscreen 800x600 screen
+    first.show()
+    first.close()
+    second = MainWindow()
+    qtbot.addWidget(second)
+    assert second.size().toTuple() == (700, 520)
