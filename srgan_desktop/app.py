@@ -11,7 +11,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -66,6 +66,7 @@ def run_app(argv: list[str]) -> int:
     window.show()
     if images:
         window.open_paths(images)
+    QTimer.singleShot(0, window.offer_finetune_resume)
     closing = asyncio.Event()
     app.aboutToQuit.connect(closing.set)
     with loop:

@@ -161,13 +161,20 @@ class MainWindow(QMainWindow):
         self.queue.add(decoded, "pasted image.png")
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
-        if event.mimeData().hasUrls() or event.mimeData().hasImage():
+        data = event.mimeData()
+        if data.hasUrls() or data.hasImage():
+            count = len(data.urls()) or 1
+            self.statusBar().showMessage(f"Release to upscale {count} image{'s' if count > 1 else ''}")
             event.acceptProposedAction()
+
+    def dragLeaveEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.statusBar().clearMessage()
 
     def dragMoveEvent(self, event) -> None:  # noqa: N802 - Qt override
         event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+        self.statusBar().clearMessage()
         data = event.mimeData()
         paths = [Path(u.toLocalFile()) for u in data.urls() if u.isLocalFile()]
         if paths:
@@ -344,6 +351,17 @@ class MainWindow(QMainWindow):
         self.model_picker.refresh()
 
     # -- other windows and dialogs -----------------------------------------------------------------
+    def offer_finetune_resume(self) -> None:
+        """At start-up: a fine-tune closed mid-training may be continued (the wizard asks)."""
+        try:
+            from srgan_desktop.finetune_resume import offer_resume
+        except ImportError:
+            return
+        try:
+            offer_resume(self, on_model_created=lambda path: self.model_picker.refresh(select=Path(path)))
+        except Exception as exc:  # noqa: BLE001 - never block the start of the app
+            self.banner.show_notice(f"Could not offer to resume the interrupted fine-tune: {exc}")
+
     def open_batch_window(self) -> None:
         open_tool_window(self, "srgan_desktop.batch_window", "BatchWindow", "Batch processing")
 

@@ -184,7 +184,9 @@ class UpscaleQueue(QObject):
         entry.status, entry.detail = "cancelled", "cancelled"
 
     def _on_task_done(self) -> None:
-        task, self._task, self._current = self._task, None, None
+        task, self._task, entry, self._current = self._task, None, self._current, None
+        if entry is not None and entry.status != "done":
+            entry.ready = None   # the enlarged original is big; a failed image is not shown again
         if task is not None:
             task.deleteLater()
         self.changed.emit()
