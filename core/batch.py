@@ -110,7 +110,7 @@ def run_batch(plan: BatchPlan, upscale_options: UpscaleOptions = UpscaleOptions(
             if not (job.exists and plan.options.existing == "skip"):
                 state.pixels_total -= job.pixels     # planned as work, turned out done already
             state.skipped.append((job.source, reason))
-            yield from _emit(clock, ImageSkipped(job.source, reason), state.progress(clock, len(jobs)))
+            yield from _emit(clock, ImageSkipped(job.source, reason), state, len(jobs))
             continue
         yield from _emit(clock, ImageStarted(index, len(jobs), job.source))
         t0 = time.monotonic()
@@ -122,13 +122,13 @@ def run_batch(plan: BatchPlan, upscale_options: UpscaleOptions = UpscaleOptions(
             reason = _one_line(exc, job.source)
             state.finish(job)
             state.failed.append((job.source, reason))
-            yield from _emit(clock, ImageFailed(job.source, reason), state.progress(clock, len(jobs)))
+            yield from _emit(clock, ImageFailed(job.source, reason), state, len(jobs))
             continue
         journal.record(job.source, job.destination)
         state.finish(job)
         state.done += 1
         yield from _emit(clock, ImageDone(index, len(jobs), job.source, job.destination, time.monotonic() - t0),
-                         state.progress(clock, len(jobs)))
+                         state, len(jobs))
     journal.discard()
     finished = Finished(state.done, tuple(state.skipped), tuple(state.failed), time.monotonic() - started)
     yield finished
@@ -175,17 +175,19 @@ def _run_job(job: BatchJob, batch: BatchOptions, options: UpscaleOptions, upscal
             return
         if isinstance(event, TileDone) and event.total:
             state.current_fraction = event.done / event.total
-            yield from _emit(clock, event, state.progress(clock, images_total))
+            yield from _emit(clock, event, state, images_total)
         else:
             yield from _emit(clock, event)
 
 
-def _emit(clock: _ActiveClock, *events: Event) -> Generator[Event, None, None]:
-    """Yield without counting the listener's time as work."""
+def _emit(clock: _ActiveClock, event: Event, state: _Tally | None = None, images_total: int = 0
+          ) -> Generator[Event, None, None]:
+    """Yield `event` (and, given `state`, a fresh `BatchProgress`) without counting the listener's time."""
     clock.stop()
     try:
-        for event in events:
-            yield event
+        yield event
+        if state is not None:
+            yield state.progress(clock, images_total)
     finally:
         clock.start()
 

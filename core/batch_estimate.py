@@ -20,7 +20,7 @@ from core.batch_plan import BatchJob, BatchPlan, output_format_for
 from core.image_io import DecodedImage, ImageMetadata, load_image, save_image
 from core.tiling import plan_tiles
 
-PROBE_CPU = 64        # input pixels per edge: long enough to time, short enough to feel instant
+PROBE_CPU = 64        # input pixels per edge (a half-size crop is timed too): a few seconds at most
 PROBE_GPU = 256
 
 
@@ -38,19 +38,24 @@ def network_pixels(job: BatchJob, tile: int, overlap: int) -> int:
 
 
 def estimate_batch(plan: BatchPlan, upscaler) -> BatchEstimate:
-    """Measure the upscaler on a probe crop and extrapolate to the plan's pending jobs."""
+    """Measure the upscaler on probe crops and extrapolate to the plan's pending jobs."""
     jobs = plan.pending
-    probe = _probe_image(jobs[0].source if jobs else None,
-                         PROBE_CPU if upscaler.choice.device.type == "cpu" else PROBE_GPU)
-    seconds_per_pixel, output = _time_network(upscaler, probe)
-    work = sum(network_pixels(job, upscaler.tile, upscaler.options.overlap) for job in jobs)
+    size = PROBE_CPU if upscaler.choice.device.type == "cpu" else PROBE_GPU
+    probe = _probe_image(jobs[0].source if jobs else None, size)
+    per_call, per_pixel, output = _time_network(upscaler, probe)
+    tile, overlap = upscaler.tile, upscaler.options.overlap
+    network_seconds = sum(per_call * len(plan_tiles(j.height, j.width, tile, overlap))
+                          + per_pixel * network_pixels(j, tile, overlap) for j in jobs)
     scale2 = upscaler.scale ** 2
     formats = {output_format_for(job.source, plan.options.output_format) for job in jobs}
-    per_pixel = {fmt: _bytes_per_pixel(output, fmt, plan.options.quality) for fmt in formats}
-    out_bytes = sum(per_pixel[output_format_for(j.source, plan.options.output_format)] * j.pixels * scale2
-                    for j in jobs)
-    return BatchEstimate(seconds=work * seconds_per_pixel, output_bytes=int(out_bytes),
-                         seconds_per_megapixel=seconds_per_pixel * 1e6,
+    encoding = {fmt: _encode_cost(output, fmt, plan.options.quality) for fmt in formats}
+    out_bytes = out_seconds = 0.0
+    for job in jobs:
+        bytes_per_pixel, seconds_per_pixel = encoding[output_format_for(job.source, plan.options.output_format)]
+        out_bytes += bytes_per_pixel * job.pixels * scale2
+        out_seconds += seconds_per_pixel * job.pixels * scale2
+    return BatchEstimate(seconds=network_seconds + out_seconds, output_bytes=int(out_bytes),
+                         seconds_per_megapixel=per_pixel * 1e6 + per_call * 1e6 / tile ** 2,
                          device=upscaler.device_event().description)
 
 
@@ -71,20 +76,41 @@ def _probe_image(source: Path | None, size: int) -> np.ndarray:
     return np.stack([np.add.outer(ramp, ramp) / 2, np.outer(ramp, ramp), np.add.outer(ramp, 1 - ramp) / 2], axis=2)
 
 
-def _time_network(upscaler, image: np.ndarray) -> tuple[float, np.ndarray]:
-    batch = torch.from_numpy(image).permute(2, 0, 1).unsqueeze(0)
-    upscaler.run_model(batch[:, :, :16, :16])                    # warm-up: first-call set-up costs
+def _time_network(upscaler, image: np.ndarray) -> tuple[float, float, np.ndarray]:
+    """(seconds per network call, seconds per input pixel, probe output) from two probe sizes.
+
+    A network call has a fixed cost (dispatch, memory set-up) besides its per-pixel cost;
+    timing a half-size and a full-size crop separates the two, so extrapolating from a small
+    probe to big tiles neither over- nor under-shoots by that overhead.
+    """
+    batch = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1).unsqueeze(0)
+    half = batch[:, :, : batch.shape[2] // 2, : batch.shape[3] // 2]
+    upscaler.run_model(half[:, :, :16, :16])                     # warm-up: first-call set-up costs
+    small_seconds, _ = _timed(upscaler, half)
+    big_seconds, result = _timed(upscaler, batch)
+    small_pixels, big_pixels = half.shape[2] * half.shape[3], batch.shape[2] * batch.shape[3]
+    per_pixel = (big_seconds - small_seconds) / max(big_pixels - small_pixels, 1)
+    if per_pixel <= 0:                                           # noisy timings: assume no fixed cost
+        return 0.0, big_seconds / big_pixels, result[0].permute(1, 2, 0).numpy()
+    per_call = max(big_seconds - per_pixel * big_pixels, 0.0)
+    return per_call, per_pixel, result[0].permute(1, 2, 0).numpy()
+
+
+def _timed(upscaler, batch: torch.Tensor) -> tuple[float, torch.Tensor]:
     start = time.perf_counter()
     result = upscaler.run_model(batch)
     if upscaler.choice.device.type == "cuda":
         torch.cuda.synchronize()
-    seconds = time.perf_counter() - start
-    return seconds / (image.shape[0] * image.shape[1]), result[0].permute(1, 2, 0).numpy()
+    return time.perf_counter() - start, result
 
 
-def _bytes_per_pixel(output: np.ndarray, fmt: str, quality: int) -> float:
+def _encode_cost(output: np.ndarray, fmt: str, quality: int) -> tuple[float, float]:
+    """(bytes, seconds) per output pixel for writing the probe's output in `fmt`."""
     image = DecodedImage(color=output, alpha=None, grayscale=False, bit_depth=8,
                          metadata=ImageMetadata(icc_profile=None, exif=None, dpi=None, source_format="PNG"))
+    pixels = output.shape[0] * output.shape[1]
     with tempfile.TemporaryDirectory(prefix="srgan-estimate-") as folder:
+        start = time.perf_counter()
         path = save_image(image, Path(folder) / f"probe.{fmt}", fmt=fmt, quality=quality)
-        return path.stat().st_size / (output.shape[0] * output.shape[1])
+        seconds = time.perf_counter() - start
+        return path.stat().st_size / pixels, seconds / pixels

@@ -121,6 +121,7 @@ class BatchWindow(QWidget):
         for part in (top, preview_box, run_box):
             splitter.addWidget(part)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([230, 300, 190])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
         layout.addLayout(buttons)
