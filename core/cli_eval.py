@@ -30,6 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_eval(args: argparse.Namespace) -> int:
+    if args.scale is not None and not 2 <= args.scale <= 8:
+        raise UserError(f"--scale must be between 2 and 8, got {args.scale}")
     try:
         if args.model == "bicubic":
             report = evaluate_bicubic(args.hr_folder, args.scale or 4)
