@@ -26,7 +26,7 @@ from srgan_desktop.result_saver import ResultSaver
 from srgan_desktop.run_options import NO_MODEL_MESSAGE, RunOptions
 from srgan_desktop.settings import AppSettings
 from srgan_desktop.status_panel import StatusPanel
-from srgan_desktop.upscale_job import PreviewDone, preview_box
+from srgan_desktop.upscale_job import PreviewDone
 from srgan_desktop.upscale_queue import QueueEntry, UpscaleQueue
 from srgan_desktop.viewer import Viewer
 from srgan_desktop.window_actions import build_actions, build_menus, build_toolbar
@@ -216,9 +216,7 @@ class MainWindow(QMainWindow):
         current = self.queue.current
         if current is None or current.id != self._shown_id or current.ready is None:
             return
-        box = self.viewer.visible_source_box()
-        original = self.viewer.images.original
-        self.queue.regions.post(preview_box(box, original.width(), original.height()) if box else None)
+        self.queue.regions.post(self.viewer.visible_source_box())   # the worker cuts it to its budget
 
     def _on_preview_ready(self, event: PreviewDone) -> None:
         current = self.queue.current

@@ -23,7 +23,9 @@ from core.image_io import DecodedImage, load_image
 from core.upscale import UpscaleOptions, open_upscaler, upscale_decoded
 from srgan_desktop.qt_image import array_to_qimage, resized_bicubic
 
-PREVIEW_SIDE = 128            # input pixels per preview edge: about a second of CPU for the paper net
+PREVIEW_SECONDS = 1.5         # what "see the result where you look within a second or two" allows
+FIRST_PREVIEW_SIDE = {"cpu": 96, "mps": 192, "cuda": 384}   # input pixels, before anything is measured
+MIN_PREVIEW_SIDE, MAX_PREVIEW_SIDE = 48, 768
 FIRST_PREVIEW_WAIT_S = 0.5    # how long the worker waits for the GUI to say where the user looks
 
 Box = tuple[int, int, int, int]   # x0, y0, x1, y1 in source pixels
@@ -86,6 +88,25 @@ class RegionRequests:
         self._posted.wait(seconds)
 
 
+class PreviewBudget:
+    """How big a preview patch fits in PREVIEW_SECONDS, learnt from the previews already made."""
+
+    def __init__(self) -> None:
+        self._seconds_per_pixel: dict[str, float] = {}
+
+    def side(self, device_type: str) -> int:
+        rate = self._seconds_per_pixel.get(device_type)
+        if rate is None:
+            return FIRST_PREVIEW_SIDE.get(device_type, 96)
+        side = int((PREVIEW_SECONDS / rate) ** 0.5)
+        return max(MIN_PREVIEW_SIDE, min(MAX_PREVIEW_SIDE, side - side % 16))
+
+    def record(self, device_type: str, pixels: int, seconds: float) -> None:
+        rate = seconds / max(1, pixels)
+        old = self._seconds_per_pixel.get(device_type)
+        self._seconds_per_pixel[device_type] = rate if old is None else 0.5 * (old + rate)
+
+
 class UpscalerCache:
     """Keeps the last loaded model between jobs (loading and BN folding costs a second or more)."""
 
@@ -105,7 +126,7 @@ class UpscalerCache:
         self._key, self._upscaler = None, None
 
 
-def preview_box(visible: Box, width: int, height: int, side: int = PREVIEW_SIDE) -> Box | None:
+def preview_box(visible: Box, width: int, height: int, side: int) -> Box | None:
     """The visible box, cut around its centre to a preview-sized patch; None if not worth it."""
     x0, y0, x1, y1 = max(0, visible[0]), max(0, visible[1]), min(width, visible[2]), min(height, visible[3])
     if x1 <= x0 or y1 <= y0:
@@ -122,8 +143,10 @@ def preview_box(visible: Box, width: int, height: int, side: int = PREVIEW_SIDE)
 
 
 def upscale_job(source: Path | DecodedImage, label: str, options: UpscaleOptions,
-                cache: UpscalerCache, regions: RegionRequests):
+                cache: UpscalerCache, regions: RegionRequests, budget: PreviewBudget | None = None):
     """A `BackgroundTask` work function for one image (a file path or an already decoded image)."""
+
+    budget = budget or PreviewBudget()
 
     def work(control: Control) -> Generator[Event, None, JobResult]:
         started = time.perf_counter()
@@ -136,8 +159,8 @@ def upscale_job(source: Path | DecodedImage, label: str, options: UpscaleOptions
         yield SourceReady(array_to_qimage(image.color, image.alpha),
                           resized_bicubic(image.color, image.alpha, scale), scale, label)
         regions.wait(FIRST_PREVIEW_WAIT_S)
-        yield from _serve_preview(upscaler, image, regions, control)
-        result = yield from _full_run(upscaler, image, regions, control)
+        yield from _serve_preview(upscaler, image, regions, budget, control)
+        result = yield from _full_run(upscaler, image, regions, budget, control)
         yield JobStage("Preparing the result for display…")
         qimage = array_to_qimage(result.color, result.alpha)
         return JobResult(source if isinstance(source, Path) else None, label, result, qimage,
@@ -146,8 +169,8 @@ def upscale_job(source: Path | DecodedImage, label: str, options: UpscaleOptions
     return work
 
 
-def _full_run(upscaler, image: DecodedImage, regions: RegionRequests, control: Control
-              ) -> Generator[Event, None, DecodedImage]:
+def _full_run(upscaler, image: DecodedImage, regions: RegionRequests, budget: PreviewBudget,
+              control: Control) -> Generator[Event, None, DecodedImage]:
     """`upscale_decoded` (tiles already numbered across passes), previews served between tiles."""
     yield JobProgress(0.0, getattr(upscaler, "tile", 0))   # the starting tile, to notice a halving
     events = upscale_decoded(upscaler, image, control)
@@ -160,16 +183,23 @@ def _full_run(upscaler, image: DecodedImage, regions: RegionRequests, control: C
             yield JobProgress(min(1.0, event.done / max(1, event.total)), event.tile)
         else:
             yield event
-        yield from _serve_preview(upscaler, image, regions, control)
+        yield from _serve_preview(upscaler, image, regions, budget, control)
 
 
-def _serve_preview(upscaler, image: DecodedImage, regions: RegionRequests, control: Control
-                   ) -> Generator[Event, None, None]:
-    box = regions.take()
-    if box is None or upscaler.info.arch_config.channels != 3:
+def _serve_preview(upscaler, image: DecodedImage, regions: RegionRequests, budget: PreviewBudget,
+                   control: Control) -> Generator[Event, None, None]:
+    """If the GUI asked, upscale (the centre of) the region the user looks at, sized to the budget."""
+    visible = regions.take()
+    if visible is None or upscaler.info.arch_config.channels != 3:
+        return
+    device = upscaler.choice.device.type
+    box = preview_box(visible, image.width, image.height, budget.side(device))
+    if box is None:
         return
     control.checkpoint()
+    started = time.perf_counter()
     patch = drain(upscale_region(upscaler, image.color, box, control))
+    budget.record(device, (box[2] - box[0]) * (box[3] - box[1]), time.perf_counter() - started)
     yield PreviewDone(box, array_to_qimage(patch))
 
 

@@ -19,8 +19,8 @@ from core.events import DeviceChosen
 from core.image_io import DecodedImage
 from core.upscale import UpscaleOptions
 from srgan_desktop.background import BackgroundTask
-from srgan_desktop.upscale_job import (JobProgress, JobResult, JobStage, PreviewDone, RegionRequests,
-                                       SourceReady, UpscalerCache, upscale_job)
+from srgan_desktop.upscale_job import (JobProgress, JobResult, JobStage, PreviewBudget, PreviewDone,
+                                       RegionRequests, SourceReady, UpscalerCache, upscale_job)
 
 KEEP_RESULTS = 4   # finished results kept in memory for the queue list
 
@@ -61,6 +61,7 @@ class UpscaleQueue(QObject):
         self.entries: list[QueueEntry] = []
         self.regions = RegionRequests()
         self.cache = UpscalerCache()
+        self.preview_budget = PreviewBudget()
         self._ids = itertools.count(1)
         self._task: BackgroundTask | None = None
         self._current: QueueEntry | None = None
@@ -122,7 +123,7 @@ class UpscaleQueue(QObject):
         entry.status, entry.detail = "running", "starting"
         self._progress_started = None
         self.regions.take()
-        work = upscale_job(entry.source, entry.label, options, self.cache, self.regions)
+        work = upscale_job(entry.source, entry.label, options, self.cache, self.regions, self.preview_budget)
         self._task = BackgroundTask(work, parent=self)
         self._task.on_event(self._on_event).on_success(self._on_success)
         self._task.on_error(self._on_error).on_cancelled(self._on_cancelled)

@@ -369,3 +369,15 @@ def test_window_geometry_is_remembered(qtbot, tiny_model):
     second = MainWindow()
     qtbot.addWidget(second)
     assert second.size().toTuple() == (700, 520)
+
+
+def test_preview_patch_is_sized_to_what_the_device_does_in_a_second_or_two():
+    from srgan_desktop.upscale_job import PREVIEW_SECONDS, PreviewBudget, preview_box
+
+    budget = PreviewBudget()
+    assert budget.side("cpu") < budget.side("cuda")                 # a guess before measuring
+    budget.record("cpu", 100 * 100, 2 * PREVIEW_SECONDS)            # slow machine: 100x100 took 3 s
+    assert 64 <= budget.side("cpu") <= 80
+    box = preview_box((0, 0, 1000, 800), 1000, 800, side=64)        # fit view: the centre is shown first
+    assert box == (468, 368, 532, 432)
+    assert preview_box((0, 0, 50, 40), 50, 40, side=64) is None      # whole image: no point
