@@ -204,6 +204,7 @@ class MainWindow(QMainWindow):
         self.viewer.images.set_original(ready.original, ready.bicubic, ready.scale)
         self.setWindowTitle(f"{entry.label} \u2014 SRGAN Desktop")
         self._update_save_actions()
+        self.status.set_busy(f"Upscaling {entry.label} \u2014 the area in view comes first…")
         QTimer.singleShot(0, self._post_visible_region)   # after the layout settled: preview first
 
     def _on_view_changed(self) -> None:

@@ -82,7 +82,7 @@ def _label(entry: LibraryEntry) -> str:
     name = entry.info.display_name
     if entry.default:
         return f"{name} (default)"
-    return name if entry.bundled else f"{name} (mine)"
+    return name
 
 
 def describe(info: ModelInfo, entry: LibraryEntry | None = None) -> str:

@@ -7,7 +7,7 @@ the item transform (nearest) or comes pre-enlarged (bicubic).
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QPen
+from PySide6.QtGui import QBrush, QColor, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem, QGraphicsRectItem
 
 from srgan_desktop.viewer_images import ViewerImages
@@ -26,6 +26,7 @@ class OriginalLayer(QGraphicsPixmapItem):
     def __init__(self, images: ViewerImages) -> None:
         super().__init__()
         self._images = images
+        self._active = True
         self.setShapeMode(QGraphicsPixmapItem.ShapeMode.BoundingRectShape)
         images.original_changed.connect(self._on_images_changed)
         images.filter_changed.connect(self._on_images_changed)
@@ -33,10 +34,15 @@ class OriginalLayer(QGraphicsPixmapItem):
 
     def _on_images_changed(self) -> None:
         pixmap, scale = self._images.original_pixmap()
-        self.setVisible(pixmap is not None)
+        self.setVisible(self._active and pixmap is not None)
         if pixmap is not None:
             self.setPixmap(pixmap)
             self.setScale(scale)
+
+
+    def set_active(self, active: bool) -> None:
+        self._active = active
+        self._on_images_changed()
 
 
 class ResultLayer(QGraphicsRectItem):
@@ -50,6 +56,13 @@ class ResultLayer(QGraphicsRectItem):
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, True)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape, clip)
         self._children: list[QGraphicsPixmapItem] = []
+        # Until the result exists its area shows the original under a veil (previews on top), so
+        # "not computed yet" keeps its context but never looks like a result.
+        self._placeholder = OriginalLayer(images)
+        self._placeholder.setParentItem(self)
+        self._veil = QGraphicsRectItem(self)
+        self._veil.setPen(QPen(Qt.PenStyle.NoPen))
+        self._veil.setBrush(QBrush(QColor(0, 0, 0, 120)))
         images.result_changed.connect(self._on_result_changed)
         images.original_changed.connect(self._on_result_changed)
         self._on_result_changed()
@@ -67,6 +80,10 @@ class ResultLayer(QGraphicsRectItem):
         size = self._images.size
         if not self._clip:  # the split view owns the clip rectangle
             self.setRect(QRectF(0, 0, size.width(), size.height()))
+        self._veil.setRect(QRectF(0, 0, size.width(), size.height()))
+        waiting = self._images.result is None and not self._images.empty
+        self._veil.setVisible(waiting)
+        self._placeholder.set_active(waiting)
         if self._images.result is not None:
             self._add(self._images.result, 0, 0)
         else:
