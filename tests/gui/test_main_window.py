@@ -381,3 +381,32 @@ def test_preview_patch_is_sized_to_what_the_device_does_in_a_second_or_two():
     box = preview_box((0, 0, 1000, 800), 1000, 800, side=64)        # fit view: the centre is shown first
     assert box == (468, 368, 532, 432)
     assert preview_box((0, 0, 50, 40), 50, 40, side=64) is None      # whole image: no point
+
+
+def test_cuda_machine_with_cpu_only_torch_gets_a_clear_notice(qtbot, tiny_model, monkeypatch):
+    import core.devices
+
+    monkeypatch.setattr(core.devices, "nvidia_gpu_present", lambda: True)
+    monkeypatch.setattr(core.devices.torch.cuda, "is_available", lambda: False)
+    w = MainWindow()
+    qtbot.addWidget(w)
+    assert "NVIDIA GPU is present" in w.banner.message
+    assert w.status.device_label.text().startswith("Device: CPU")
+
+
+def test_out_of_memory_while_reading_is_one_line_and_the_app_goes_on(qtbot, window, tmp_path, monkeypatch):
+    import srgan_desktop.upscale_job as job
+
+    def no_memory(path, max_pixels=None):
+        raise MemoryError()
+
+    real_load_image = job.load_image
+    monkeypatch.setattr(job, "load_image", no_memory)
+    drop(window, write_photo(tmp_path / "photo.png"))
+    wait_idle(qtbot, window)
+    assert window.queue.entries[0].status == "failed"
+    assert "Out of memory" in window.banner.message
+    monkeypatch.setattr(job, "load_image", real_load_image)
+    drop(window, write_photo(tmp_path / "again.png"))
+    wait_idle(qtbot, window)
+    assert window.queue.entries[1].status == "done"
