@@ -136,7 +136,11 @@ class _Run:
         while self.step < c.steps:
             self._poll_control()
             lr, hr = next(stream)
-            stats = self._train_step(lr, hr)
+            try:
+                stats = self._train_step(lr, hr)
+            except torch.OutOfMemoryError:
+                raise TrainingError(f"out of memory on {self.device} at batch size {c.batch_size}, crop "
+                                    f"{c.crop_size}: lower one of them and resume") from None
             losses, d_real, d_fake = self._synced(stats)
             reason = non_finite_reason(losses)
             if reason:
@@ -228,8 +232,10 @@ class _Run:
             self.base_preview = super_resolve(base, self.data.preview[0])
 
     def _validate(self) -> Generator[Event, None, None]:
+        if not self.ctx.is_main:
+            return
         scores = score_model(self.setup.eval_generator(), self.data.val_pairs, self.config.scale)
-        if scores is None or not self.ctx.is_main:
+        if scores is None:
             return
         bic = self.bicubic
         self.metrics = {"psnr": scores.psnr, "ssim": scores.ssim, "bicubic_psnr": bic.psnr,

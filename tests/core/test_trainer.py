@@ -220,3 +220,28 @@ def test_cli_trains_refuses_to_clobber_a_run_resumes_and_exports(tmp_path, capsy
     assert main(["export", str(tmp_path / "cli" / "best.ckpt"), str(tmp_path / "out.safetensors")]) == 0
     assert main(["export", str(tmp_path / "cli" / "best.ckpt"), str(tmp_path / "out.safetensors")]) == 2
     assert main(["export", str(tmp_path / "nope.ckpt"), str(tmp_path / "o2.safetensors")]) == 2
+
+
+def test_pause_holds_training_between_steps_until_resumed(tmp_path):
+    import threading
+    import time
+    control, events, resumed_at = Control(), [], []
+    for event in train(tiny_config(tmp_path, steps=4, val_every=100), control):
+        events.append(event)
+        if isinstance(event, StepDone) and event.step == 2:
+            control.pause()
+            threading.Timer(0.5, lambda: (resumed_at.append(time.monotonic()), control.resume())).start()
+        if isinstance(event, StepDone) and event.step == 3:
+            assert resumed_at and time.monotonic() >= resumed_at[0]    # step 3 waited for resume()
+    assert [e.step for e in of_type(events, StepDone)] == [1, 2, 3, 4]
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_gan_phase_on_cuda_with_mixed_precision(tmp_path):
+    events = []
+    collect(train(tiny_config(tmp_path, phase="gan", steps=20, device="cuda", precision="auto")), events)
+    assert events[0].precision == "fp16"
+    steps = of_type(events, StepDone)
+    assert all(math.isfinite(v) for s in steps for v in s.losses.values())
+    assert mean_loss(steps[-5:], "g_content") < mean_loss(steps[:5], "g_content")
