@@ -39,10 +39,15 @@ class ImagePane(QGraphicsView):
         controller.changed.connect(self._on_zoom_changed)
 
     # -- following the controller ---------------------------------------------------------
+    def device_ratio(self) -> float:
+        """Physical pixels per logical pixel: 100% means one result pixel per *physical* pixel."""
+        return self.devicePixelRatioF() or 1.0
+
     def _on_zoom_changed(self) -> None:
         scale = self.controller.scale
-        if abs(self.transform().m11() - scale) > 1e-9:
-            self.setTransform(QTransform.fromScale(scale, scale))
+        view_scale = scale / self.device_ratio()
+        if abs(self.transform().m11() - view_scale) > 1e-9:
+            self.setTransform(QTransform.fromScale(view_scale, view_scale))
         self.centerOn(self.controller.center)
         for item in self.scene().items():
             if isinstance(item, QGraphicsPixmapItem):
@@ -84,7 +89,7 @@ class ImagePane(QGraphicsView):
         if self._drag_from is not None:
             delta = event.position() - self._drag_from
             self._drag_from = event.position()
-            scale = self.controller.scale
+            scale = self.controller.scale / self.device_ratio()   # logical pixels per scene pixel
             self.controller.pan_by(-delta.x() / scale, -delta.y() / scale)
             event.accept()
             return

@@ -87,8 +87,11 @@ class Viewer(QStackedWidget):
 
     # -- zoom commands ----------------------------------------------------------------------
     def viewport_size(self) -> QSize:
+        """The viewing area in physical pixels (the unit of the controller's scale)."""
         panes = self.active_panes
-        return panes[0].viewport().size() if panes else QSize(0, 0)
+        if not panes:
+            return QSize(0, 0)
+        return panes[0].viewport().size() * panes[0].device_ratio()
 
     def fit(self) -> None:
         self.controller.fit(self.viewport_size())
