@@ -11,8 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import torch
-import torch.nn.functional as F
+from numpy.lib.stride_tricks import sliding_window_view
 
 # ITU-R BT.601 coefficients for RGB in [0, 1] -> Y in [16, 235] (MATLAB's rgb2ycbcr).
 _Y_WEIGHTS = np.array([65.481, 128.553, 24.966], dtype=np.float64)
@@ -45,22 +44,28 @@ def ssim_plane(a: np.ndarray, b: np.ndarray, data_range: float = 255.0) -> float
     if min(a.shape) < 11:
         raise ValueError(f"SSIM needs images of at least 11x11 pixels after shaving, got {a.shape}")
     c1, c2 = (0.01 * data_range) ** 2, (0.03 * data_range) ** 2
-    x = torch.from_numpy(np.ascontiguousarray(a, dtype=np.float64))[None, None]
-    y = torch.from_numpy(np.ascontiguousarray(b, dtype=np.float64))[None, None]
-    window = _gaussian_window(11, 1.5)
-    mu_x, mu_y = F.conv2d(x, window), F.conv2d(y, window)
-    var_x = F.conv2d(x * x, window) - mu_x ** 2
-    var_y = F.conv2d(y * y, window) - mu_y ** 2
-    cov = F.conv2d(x * y, window) - mu_x * mu_y
+    x, y = a.astype(np.float64), b.astype(np.float64)
+    mu_x, mu_y = _gaussian_blur(x), _gaussian_blur(y)
+    var_x = _gaussian_blur(x * x) - mu_x ** 2
+    var_y = _gaussian_blur(y * y) - mu_y ** 2
+    cov = _gaussian_blur(x * y) - mu_x * mu_y
     ssim_map = ((2 * mu_x * mu_y + c1) * (2 * cov + c2)) / ((mu_x ** 2 + mu_y ** 2 + c1) * (var_x + var_y + c2))
     return float(ssim_map.mean())
 
 
-def _gaussian_window(size: int, sigma: float) -> torch.Tensor:
-    coords = torch.arange(size, dtype=torch.float64) - (size - 1) / 2
-    g = torch.exp(-(coords ** 2) / (2 * sigma ** 2))
-    g = g / g.sum()
-    return torch.outer(g, g)[None, None]                    # (1, 1, size, size)
+def _gaussian_blur(plane: np.ndarray) -> np.ndarray:
+    """'valid' filtering with the separable 11-tap Gaussian (the 2-D window is its outer product)."""
+    rows = sliding_window_view(plane, _GAUSS.size, axis=1) @ _GAUSS          # (H, W - 10)
+    return sliding_window_view(rows, _GAUSS.size, axis=0) @ _GAUSS            # (H - 10, W - 10)
+
+
+def _gaussian_taps(size: int, sigma: float) -> np.ndarray:
+    coords = np.arange(size, dtype=np.float64) - (size - 1) / 2
+    g = np.exp(-(coords ** 2) / (2 * sigma ** 2))
+    return g / g.sum()
+
+
+_GAUSS = _gaussian_taps(11, 1.5)
 
 
 def _shaved_y255(sr: np.ndarray, hr: np.ndarray, shave: int) -> tuple[np.ndarray, np.ndarray]:
