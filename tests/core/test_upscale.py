@@ -6,6 +6,7 @@ import os
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 from core import png16
@@ -194,3 +195,18 @@ def test_cancel_after_the_last_tile_still_writes_nothing(tmp_path, upscaler):
     with pytest.raises(Cancelled):
         drain(upscale_file(upscaler, source, tmp_path / "out.png", control=control), lambda e: control.cancel())
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.png"]
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_gpu_gives_the_cpu_result_for_colour_alpha_and_16bit(tmp_path, tmp_path_factory):
+    model = str(tiny_model_file(tmp_path_factory.mktemp("m")))
+    values = (np.random.default_rng(0).random((20, 24, 4)) * 65535).astype(np.uint16)
+    source = write_png16_by_hand(tmp_path / "in.png", values)
+    results = []
+    for device in ("cpu", "cuda"):
+        upscaler = open_upscaler(UpscaleOptions(model=model, inference=InferenceOptions(device=device)))
+        out, _ = run(upscaler, source, tmp_path / f"{device}.png")
+        results.append(png16.decode_png16(out.read_bytes()).astype(np.float64) / 65535)
+    assert results[1].shape == (80, 96, 4)
+    assert np.abs(results[0] - results[1]).max() < 0.03           # fp16 on the GPU, fp32 on the CPU
