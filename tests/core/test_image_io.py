@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 import numpy as np
 import pytest
@@ -287,6 +288,17 @@ def test_read_only_folder_is_a_clear_error(tmp_path):
             save_image(image, locked / "out.png")
     finally:
         locked.chmod(0o700)
+
+
+def test_permission_denied_is_a_clear_error_even_for_root(tmp_path, monkeypatch):
+    image = load_image(write_pillow(tmp_path / "in.png", gradient_rgb(), "RGB"))
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
+    with pytest.raises(ImageWriteError, match="cannot write in this folder.*Permission denied"):
+        save_image(image, tmp_path / "out.png")
 
 
 def test_failed_write_leaves_the_old_file_and_no_temp_file(tmp_path, monkeypatch):
