@@ -117,7 +117,9 @@ def _check_folder_writable(folder: Path) -> None:
     existing = folder
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
-    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+    if not existing.is_dir():
+        raise ImageWriteError(f"{folder}: cannot write in this folder ({existing.name} is a file)")
+    if not os.access(existing, os.W_OK | os.X_OK):
         raise ImageWriteError(f"{folder}: cannot write in this folder (permission denied)")
 
 
