@@ -106,11 +106,14 @@ def split_validation(paths: Sequence[Path], count: int, seed: int = 0) -> tuple[
 
 
 def load_rgb8(path: Path) -> np.ndarray:
-    """Decode an image file to HxWx3 uint8 RGB, EXIF orientation applied. Raises ImageDecodeError."""
+    """Decode an image file to HxWx3 uint8 RGB, EXIF orientation applied.
+
+    Raises ImageDecodeError whose message is the reason alone: callers pair it with the path.
+    """
     try:
         return _to_rgb8(_decode(Path(path).read_bytes()))
     except OSError as exc:
-        raise ImageDecodeError(f"{Path(path).name}: {_reason(exc)}") from None
+        raise ImageDecodeError(_reason(exc)) from None
 
 
 def load_validation_images(paths: Sequence[Path], scale: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -171,6 +174,8 @@ def _to_rgb8(image: Image.Image) -> np.ndarray:
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, Image.UnidentifiedImageError):
         return "not an image Pillow can read"
+    if isinstance(exc, OSError) and exc.strerror:            # e.g. "Permission denied", without errno/path
+        return exc.strerror
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
 
