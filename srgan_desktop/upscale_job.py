@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from PySide6.QtGui import QImage
 
 from core.events import Control, Event, TileDone, drain
@@ -198,22 +197,6 @@ def _serve_preview(upscaler, image: DecodedImage, regions: RegionRequests, budge
         return
     control.checkpoint()
     started = time.perf_counter()
-    patch = drain(upscale_region(upscaler, image.color, box, control))
+    patch = drain(upscaler.upscale_region(image.color, box, control))
     budget.record(device, (box[2] - box[0]) * (box[3] - box[1]), time.perf_counter() - started)
     yield PreviewDone(box, array_to_qimage(patch))
-
-
-def upscale_region(upscaler, color: np.ndarray, box: Box, control: Control
-                   ) -> Generator[Event, None, np.ndarray]:
-    """The result for `box` only, matching the full result there (enough context around it)."""
-    if hasattr(upscaler, "upscale_region"):
-        return (yield from upscaler.upscale_region(color, box, control))
-    # Fallback for an engine without upscale_region: a crop with tile-overlap context.
-    x0, y0, x1, y1 = box
-    margin = getattr(getattr(upscaler, "options", None), "overlap", 16)
-    height, width = color.shape[:2]
-    cx0, cy0 = max(0, x0 - margin), max(0, y0 - margin)
-    cx1, cy1 = min(width, x1 + margin), min(height, y1 + margin)
-    out = yield from upscaler.upscale(np.ascontiguousarray(color[cy0:cy1, cx0:cx1]), control)
-    s = upscaler.scale
-    return out[(y0 - cy0) * s:(y1 - cy0) * s, (x0 - cx0) * s:(x1 - cx0) * s]

@@ -7,6 +7,7 @@ import time
 import types
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image, ImageCms
 from PySide6.QtCore import QMimeData, QObject, QPointF, Qt, QTimer, QUrl, Signal
@@ -42,6 +43,12 @@ def wait_idle(qtbot, window: MainWindow, timeout: int = 30_000) -> None:
     qtbot.waitUntil(lambda: window.queue.entries and not window.queue.running
                     and all(e.status not in ("waiting", "running") for e in window.queue.entries),
                     timeout=timeout)
+
+
+def qimage_pixels(image: QImage) -> np.ndarray:
+    image = image.convertToFormat(QImage.Format.Format_RGB888)
+    rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
+    return rows[:, :image.width() * 3].reshape(image.height(), image.width(), 3)
 
 
 def photo_with_metadata(path: Path) -> Path:
@@ -171,6 +178,10 @@ def test_preview_of_the_visible_region_arrives_before_the_full_result(qtbot, win
     x0, y0, x1, y1 = event.box
     assert event.image.width() == (x1 - x0) * 4 and event.image.height() == (y1 - y0) * 4
     assert (x1 - x0) * (y1 - y0) < 320 * 240
+    # The preview is the final result there, not an approximation.
+    final = window.queue.entries[0].result.image.copy(x0 * 4, y0 * 4, (x1 - x0) * 4, (y1 - y0) * 4)
+    difference = np.abs(qimage_pixels(final).astype(int) - qimage_pixels(event.image).astype(int))
+    assert difference.max() <= 2
 
 
 def test_pasted_image_is_upscaled(qtbot, window):
