@@ -187,7 +187,9 @@ class MainWindow(QMainWindow):
 
     # -- queue events ---------------------------------------------------------------------------
     def _on_queue_changed(self) -> None:
-        self.queue_dock.setVisible(len(self.queue.entries) > 1 or self.queue_dock.isVisible())
+        if len(self.queue.entries) > 1 and not self.queue_dock.isVisible():
+            self.queue_dock.show()
+            self.resizeDocks([self.queue_dock], [220], Qt.Orientation.Horizontal)
         self.actions_.cancel.setEnabled(self.queue.running)
 
     def _on_job_started(self, entry: QueueEntry) -> None:

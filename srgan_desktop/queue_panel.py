@@ -49,5 +49,10 @@ class QueuePanel(QListWidget):
 
 
 def _text(entry: QueueEntry) -> str:
-    state = f"{entry.fraction:.0%}" if entry.status == "running" else entry.status
+    if entry.status == "running":
+        state = f"{entry.fraction:.0%}"
+    elif entry.status == "done" and entry.result is not None:
+        state = f"done in {entry.result.seconds:.1f} s"
+    else:
+        state = entry.status
     return f"{SYMBOLS.get(entry.status, '')} {entry.label} \u2014 {state}"
