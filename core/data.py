@@ -18,6 +18,7 @@ import io
 import os
 import warnings
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ from core.events import NEVER_CANCELLED, Control
 IMAGE_SUFFIXES = (".bmp", ".jpeg", ".jpg", ".png", ".tif", ".tiff", ".webp")
 DEFAULT_CACHE_BYTES = 3 * 1024 ** 3       # decoded HR + LR kept in RAM
 MAX_DECODE_PIXELS = 100_000_000           # refuse decompression bombs in a training folder
+DECODE_THREADS = 4                        # at most; fewer on machines with fewer cores
 
 Progress = Callable[[int, int], None]     # (done, total)
 
@@ -208,11 +210,17 @@ class CropDataset(torch.utils.data.Dataset):
         self._permutations: dict[tuple[int, int], np.ndarray] = {}
         budget = default_cache_bytes() if cache_bytes is None else cache_bytes
         self.cached_bytes = 0
-        for done, path in enumerate(paths, start=1):
-            control.checkpoint()
-            self._add(Path(path), budget)
-            if progress is not None:
-                progress(done, len(paths))
+        # Pillow releases the GIL while decoding and resizing, so threads use every core.
+        pool = ThreadPoolExecutor(max_workers=min(DECODE_THREADS, os.cpu_count() or 1))
+        try:
+            outcomes = pool.map(self._try_decode, [Path(p) for p in paths])
+            for done, (path, outcome) in enumerate(outcomes, start=1):
+                control.checkpoint()
+                self._add(path, outcome, budget)
+                if progress is not None:
+                    progress(done, len(paths))
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
         if not self.paths:
             raise ValueError(f"no usable training images ({len(self.skipped)} skipped)")
 
@@ -238,12 +246,17 @@ class CropDataset(torch.utils.data.Dataset):
         transform = int(rng.integers(8))                # one of the 8 flips/90-degree rotations
         return _to_tensor(_dihedral(lr_patch, transform)), _to_tensor(_dihedral(hr_patch, transform))
 
-    def _add(self, path: Path, budget: int) -> None:
+    def _try_decode(self, path: Path) -> tuple[Path, tuple[np.ndarray, np.ndarray] | str]:
         try:
-            hr, lr = self._decode_pair(path)
+            return path, self._decode_pair(path)
         except ImageDecodeError as exc:
-            self.skipped.append((path, str(exc)))
+            return path, str(exc)
+
+    def _add(self, path: Path, outcome: tuple[np.ndarray, np.ndarray] | str, budget: int) -> None:
+        if isinstance(outcome, str):
+            self.skipped.append((path, outcome))
             return
+        hr, lr = outcome
         if min(hr.shape[:2]) < self.crop_size:
             self.skipped.append((path, f"{hr.shape[1]}x{hr.shape[0]} is smaller than the "
                                        f"{self.crop_size}-pixel crop"))

@@ -147,3 +147,17 @@ def test_validation_pairs_are_modcropped_whole_images(messy_folder: Path) -> Non
     [(lr, hr)] = load_validation_images([messy_folder / "sub" / "b.jpg"], scale=4)
     assert hr.shape == (40, 48, 3) and lr.shape == (10, 12, 3)
     assert lr.dtype == np.float32 and np.allclose(lr * 255, np.round(lr * 255), atol=1e-4)
+
+
+def test_cancel_stops_loading_the_dataset(messy_folder: Path) -> None:
+    from core.events import Cancelled, Control
+    control = Control()
+    seen = []
+
+    def progress(done: int, total: int) -> None:
+        seen.append(done)
+        control.cancel()
+
+    with pytest.raises(Cancelled):
+        CropDataset(sorted(messy_folder.rglob("*.png")), crop_size=32, control=control, progress=progress)
+    assert seen == [1]
