@@ -33,7 +33,8 @@ class AdvancedSettings(QWidget):
     def __init__(self, device: str = "auto", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         form = QFormLayout(self)
-        form.setContentsMargins(12, 4, 0, 0)
+        form.setContentsMargins(24, 4, 0, 0)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         self.steps = _spin(1, 1_000_000, 100, "Training steps: more steps learn more and take longer.")
         self.batch = _spin(1, 256, 1, "Crops per step. Larger batches need more memory.")
         self.crop = _spin(32, 512, 16, "Edge of each training crop in pixels (a multiple of 16).")
@@ -43,6 +44,7 @@ class AdvancedSettings(QWidget):
         self.lr.setRange(1e-6, 1e-2)
         self.lr.setSingleStep(1e-5)
         self.lr.setValue(1e-4)
+        self.lr.setMinimumWidth(140)
         self.lr.setToolTip("Adam learning rate (the paper uses 0.0001).")
         self.ema = _combo(EMA_CHOICES, "Average the weights over recent steps for a calmer result.")
         self.precision = _combo(PRECISION_CHOICES, "Automatic uses half precision where the device is "
@@ -63,6 +65,12 @@ class AdvancedSettings(QWidget):
         for combo in (self.ema, self.precision, self.device):
             combo.currentIndexChanged.connect(self.changed)
 
+    def summary(self) -> str:
+        """One line for the collapsed section: "500 steps, batch 4, 96 px crops, CPU"."""
+        v = self.values()
+        return (f"{v.steps:,} steps, batch {v.batch_size}, {v.crop_size} px crops, "
+                f"{self.device.currentText()}")
+
     def apply_recommended(self, recommended: Recommended) -> None:
         self.steps.setValue(recommended.steps)
         self.batch.setValue(recommended.batch_size)
@@ -81,6 +89,7 @@ class AdvancedSettings(QWidget):
 
 def _spin(low: int, high: int, step: int, tip: str) -> QSpinBox:
     spin = QSpinBox()
+    spin.setMinimumWidth(140)
     spin.setRange(low, high)
     spin.setSingleStep(step)
     spin.setGroupSeparatorShown(True)
@@ -90,6 +99,7 @@ def _spin(low: int, high: int, step: int, tip: str) -> QSpinBox:
 
 def _combo(items, tip: str) -> QComboBox:
     combo = QComboBox()
+    combo.setMinimumWidth(240)
     for label, data in items:
         combo.addItem(label, data)
     combo.setToolTip(tip)

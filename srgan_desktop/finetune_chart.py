@@ -26,7 +26,7 @@ class LiveChart(QChartView):
 
     def __init__(self, title: str, series: list[tuple[str, str]], *, log_y: bool = False,
                  y_range: tuple[float, float] | None = None, y_title: str = "",
-                 parent: QWidget | None = None) -> None:
+                 markers: bool = False, parent: QWidget | None = None) -> None:
         chart = QChart()
         super().__init__(chart, parent)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -36,6 +36,7 @@ class LiveChart(QChartView):
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         chart.setBackgroundRoundness(6)
         self._log_y = log_y
+        self._markers = markers  # sparse series (validation) need visible points
         self._fixed_y = y_range
         self._x_axis = QValueAxis()
         self._x_axis.setLabelFormat("%d")
@@ -119,6 +120,9 @@ class LiveChart(QChartView):
         pen = QPen(QColor(PALETTE[len(self._series) % len(PALETTE)]))
         pen.setWidthF(1.6)
         series.setPen(pen)
+        if self._markers:
+            series.setPointsVisible(True)
+            series.setMarkerSize(6)
         self.chart().addSeries(series)
         series.attachAxis(self._x_axis)
         series.attachAxis(self._y_axis)

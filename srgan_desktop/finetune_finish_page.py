@@ -51,7 +51,8 @@ class FinishPage(QWizardPage):
             self.name_edit.setText(suggest_name(choices.data_dir if choices else None,
                                                 choices.mode if choices else "faithful"))
         self.results_label.setText(_results_html(self._session))
-        self.where_label.setText(f"Saved to {user_models_dir()}")
+        self.where_label.setText(f"Saved to {user_models_dir()}, with where it came from: the base "
+                                 "model, the photo folder, the steps and the scores above.")
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt's name
         return not name_problem(self.name_edit.text())
@@ -94,6 +95,9 @@ def _results_html(session: FineTuneSession) -> str:
             f"<tr><td>{name}</td><td align='right'>{psnr:.2f} dB</td>"
             f"<td align='right'>{'' if ssim is None else f'{ssim:.3f}'}</td></tr>"
             for name, psnr, ssim in rows if psnr is not None)
-        text += ("<p>Last validation on the held-out photos:</p><table cellspacing='8'>"
+        text += ("<p>The saved checkpoint on the held-out photos:</p><table cellspacing='8'>"
                  "<tr><th align='left'></th><th>PSNR</th><th>SSIM</th></tr>" + cells + "</table>")
+        if scores.get("bicubic_psnr") is not None and scores["psnr"] < scores["bicubic_psnr"]:
+            text += ("<p><i>This model still scores below a plain bicubic enlargement: train for "
+                     "more steps, or start from a trained base model.</i></p>")
     return text

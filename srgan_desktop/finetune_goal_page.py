@@ -78,7 +78,13 @@ class GoalPage(QWizardPage):
         self.advanced_toggle.setArrowType(Qt.ArrowType.RightArrow)
         self.advanced_toggle.setAutoRaise(True)
         self.advanced_toggle.toggled.connect(self._on_advanced_toggled)
-        layout.addWidget(self.advanced_toggle)
+        self.advanced_summary = QLabel()
+        self.advanced_summary.setStyleSheet("color: palette(placeholder-text);")
+        toggle_row = QHBoxLayout()
+        toggle_row.addWidget(self.advanced_toggle)
+        toggle_row.addWidget(self.advanced_summary)
+        toggle_row.addStretch(1)
+        layout.addLayout(toggle_row)
         self.advanced = AdvancedSettings(device)
         self.advanced.apply_recommended(recommended_settings(device))
         self.advanced.changed.connect(self._on_settings_changed)
@@ -94,6 +100,7 @@ class GoalPage(QWizardPage):
         estimate_row.addWidget(self.measure_button)
         layout.addLayout(estimate_row)
         self._update_vgg_text()
+        self.advanced_summary.setText(self.advanced.summary())
 
     # -- wizard hooks -----------------------------------------------------------------------------
     def initializePage(self) -> None:  # noqa: N802 - Qt's name
@@ -155,7 +162,7 @@ class GoalPage(QWizardPage):
         if self._bench_wanted or self._remeasure.isActive():
             return  # the settings changed while measuring; a new measurement follows
         self.seconds_per_step = seconds_per_step
-        device = self.advanced.device.currentText()
+        device = _device_words(self.advanced.device.currentData())
         self.estimate_label.setText("<b>Estimated time:</b> " + estimate_text(seconds_per_step, steps, device))
 
     def _on_measure_failed(self, message: str) -> None:
@@ -171,6 +178,7 @@ class GoalPage(QWizardPage):
     # -- slots ------------------------------------------------------------------------------------
     def _on_settings_changed(self) -> None:
         self.seconds_per_step = None
+        self.advanced_summary.setText(self.advanced.summary())
         self._remeasure.start()
 
     def _on_mode_changed(self, _button, checked: bool) -> None:
@@ -185,6 +193,7 @@ class GoalPage(QWizardPage):
 
     def _on_advanced_toggled(self, shown: bool) -> None:
         self.advanced.setVisible(shown)
+        self.advanced_summary.setVisible(not shown)
         self.advanced_toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
 
     def _on_choose_vgg(self) -> None:
@@ -221,6 +230,14 @@ def _measure(config):
     from core.trainer import measure_step_time
     return measure_step_time(config, steps=3)
     yield  # noqa: unreachable - makes this a generator for BackgroundTask
+
+
+def _device_words(key: str) -> str:
+    from core.devices import choose_device
+    try:
+        return choose_device(key, "fp32").description
+    except ValueError:
+        return key
 
 
 def _describe_vgg(user_file: Path | None) -> str:

@@ -16,6 +16,9 @@ from srgan_desktop.finetune_tasks import wait_until_done
 WARNING_STYLE = ("QLabel { background: #fff4ce; color: #5c4400; border: 1px solid #e8c964;"
                  " border-radius: 4px; padding: 6px; }")
 MAX_NAMES_SHOWN = 5
+TIP_TEXT = ("Use the photos as they are, at full resolution: the wizard makes the low-resolution "
+            "versions itself by shrinking them 4x, and learns to undo that. JPEG, PNG, WebP, BMP and "
+            "TIFF files are read; sub-folders are included.")
 
 
 class PhotosPage(QWizardPage):
@@ -65,10 +68,15 @@ class PhotosPage(QWizardPage):
         self.skipped_list.setRootIsDecorated(False)
         self.skipped_list.setAlternatingRowColors(True)
         self.skipped_list.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        layout.addWidget(self.skipped_list, 1)
+        self.skipped_list.setMaximumHeight(220)
+        layout.addWidget(self.skipped_list)
         self.skipped_heading.hide()
         self.skipped_list.hide()
-        layout.addStretch(0)
+        layout.addStretch(1)
+        tip = QLabel(TIP_TEXT)
+        tip.setWordWrap(True)
+        tip.setStyleSheet("color: palette(placeholder-text);")
+        layout.addWidget(tip)
 
     # -- public ---------------------------------------------------------------------------------
     def scan(self, folder: Path) -> None:

@@ -35,7 +35,9 @@ class EventRouter(QObject):
         self.last: StepDone | None = None
         self.device_text = ""
         self.best_checkpoint: Path | None = None
-        self.validation: dict[str, float] = {}
+        self.validation: dict[str, float] = {}       # the latest validation scores
+        self.best_validation: dict[str, float] = {}  # ... of the best checkpoint (what is saved)
+        self._validation_step = -1
         self.validations = 0
         self.rollbacks = 0
         self.failure = ""
@@ -81,7 +83,7 @@ class EventRouter(QObject):
     def _on_started(self, event: TrainingStarted) -> None:
         self._started = time.monotonic()
         self.last_step = event.start_step
-        self.device_text = (f"Training on {event.device} ({event.precision}) with {event.train_images} "
+        self.device_text = (f"Training on {_device_words(event.device)} ({event.precision}) with {event.train_images} "
                             f"photos; {event.val_images} held out to measure progress.")
         if event.start_step:
             self._notify(f"Resumed at step {event.start_step:,} of {event.total_steps:,}.")
@@ -111,6 +113,7 @@ class EventRouter(QObject):
         if event.base_psnr is not None:
             chart.add_point("base", event.step, event.base_psnr)
             self.validation["base_psnr"] = event.base_psnr
+        self._validation_step = event.step
         self.validations += 1
 
     def _on_preview(self, event: PreviewReady) -> None:
@@ -119,6 +122,8 @@ class EventRouter(QObject):
     def _on_checkpoint(self, event: CheckpointSaved) -> None:
         if event.best:
             self.best_checkpoint = Path(event.path)
+            if event.step == self._validation_step:
+                self.best_validation = dict(self.validation)
 
     def _on_divergence(self, event: DivergenceDetected) -> None:
         for chart in self._charts.values():
@@ -132,6 +137,20 @@ class EventRouter(QObject):
 
     def _notify(self, text: str) -> None:
         self.notice_text, self._notice_pending = text, True
+
+
+def _device_words(device: str) -> str:
+    if device == "cpu":
+        return "the CPU"
+    if device.startswith("cuda"):
+        import torch
+        try:
+            return f"{torch.cuda.get_device_name(device)} ({device})"
+        except (RuntimeError, AssertionError, ValueError):
+            return f"GPU {device}"
+    if device == "mps":
+        return "the Apple GPU (MPS)"
+    return device
 
 
 _HANDLERS = {

@@ -70,7 +70,7 @@ class TrainingPage(QWizardPage):
         layout.addWidget(self.notice_label)
         body = QHBoxLayout()
         charts = QGridLayout()
-        self.content_chart = LiveChart("Generator content loss", [("content", "G content")], log_y=True)
+        self.content_chart = LiveChart("Generator content loss", [("content", "G content")])
         self.adversarial_chart = LiveChart("Adversarial losses", [("adversarial", "G adversarial"),
                                                                   ("d_loss", "D loss")])
         self.discriminator_chart = LiveChart("Discriminator outputs", [("d_real", "D(real)"),
@@ -78,7 +78,7 @@ class TrainingPage(QWizardPage):
                                              y_range=(0.0, 1.0))
         self.psnr_chart = LiveChart("Validation PSNR (held-out photos)",
                                     [("psnr", "This model"), ("bicubic", "Bicubic"), ("base", "Base model")],
-                                    y_title="dB")
+                                    y_title="dB", markers=True)
         charts.addWidget(self.content_chart, 0, 0)
         charts.addWidget(self.psnr_chart, 0, 1)
         charts.addWidget(self.adversarial_chart, 1, 0)
@@ -191,7 +191,7 @@ class TrainingPage(QWizardPage):
         self._session.outcome = TrainingOutcome(
             best_checkpoint=best if best and best.exists() else None, last_checkpoint=last, steps=steps,
             seconds=seconds or self._router.seconds, stopped_early=stopped_early,
-            validation=dict(self._router.validation))
+            validation=dict(self._router.best_validation or self._router.validation))
 
     def _existing(self, name: str) -> Path | None:
         path = self._out_dir / name if self._out_dir else None
