@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch import nn
@@ -43,6 +44,37 @@ class TrainingSetup:
     def eval_generator(self) -> nn.Module:
         """What validation, previews and export use: the EMA weights when there are any."""
         return self.ema.model if self.ema is not None else self.plain_generator
+
+    def weights_state(self) -> dict[str, Any]:
+        """The generator and its EMA: all a 'best' checkpoint or an export needs."""
+        return {"generator": self.plain_generator.state_dict(),
+                "ema": self.ema.state_dict() if self.ema is not None else None}
+
+    def optimisation_state(self) -> dict[str, Any]:
+        """D and every optimiser, scheduler and gradient scaler: what exact resume adds."""
+        nets, d = self.nets, self.plain_discriminator
+        gan = d is not None
+        return {"discriminator": d.state_dict() if gan else None,
+                "g_optimizer": nets.g_optimizer.state_dict(), "g_scheduler": self.g_scheduler.state_dict(),
+                "g_scaler": nets.g_scaler.state_dict(),
+                "d_optimizer": nets.d_optimizer.state_dict() if gan else None,
+                "d_scheduler": self.d_scheduler.state_dict() if gan else None,
+                "d_scaler": nets.d_scaler.state_dict() if gan else None}
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Load a 'last' checkpoint's weights and optimisation state (KeyError/RuntimeError on mismatch)."""
+        nets = self.nets
+        self.plain_generator.load_state_dict(state["generator"])
+        if self.ema is not None:
+            self.ema.load_state_dict(state["ema"] or state["generator"])
+        nets.g_optimizer.load_state_dict(state["g_optimizer"])
+        self.g_scheduler.load_state_dict(state["g_scheduler"])
+        nets.g_scaler.load_state_dict(state["g_scaler"])
+        if self.plain_discriminator is not None:
+            self.plain_discriminator.load_state_dict(state["discriminator"])
+            nets.d_optimizer.load_state_dict(state["d_optimizer"])
+            self.d_scheduler.load_state_dict(state["d_scheduler"])
+            nets.d_scaler.load_state_dict(state["d_scaler"])
 
 
 def resolve_precision(requested: str, device: torch.device) -> Precision:

@@ -29,8 +29,10 @@ import torch
 from core import distributed
 from core.checkpoint import (BEST_NAME, LAST_NAME, CheckpointError, capture_rng, load_checkpoint,
                              restore_rng, save_checkpoint)
+from core.devices import choose_device
 from core.divergence import CollapseMonitor, non_finite_reason
 from core.events import NEVER_CANCELLED, Cancelled, Control, Event
+from core.srresnet_arch import SRResNet
 from core.train_config import TrainConfig, config_differences
 from core.train_data import RunData, batches, prepare_data
 from core.train_events import (CheckpointSaved, DivergenceDetected, PreviewReady, StepDone, TrainingError,
@@ -40,7 +42,6 @@ from core.train_setup import (TrainingSetup, build_content_loss, build_setup, lo
                               resolve_precision)
 from core.train_steps import gan_step, mse_step
 from core.train_validation import score_bicubic, score_model, super_resolve
-from core.devices import choose_device
 
 __all__ = ["train", "export_model", "measure_step_time", "TrainingError"]
 
@@ -222,7 +223,6 @@ class _Run:
         self.base_psnr, self.base_preview = None, None
         if c.init_from is None or not self.ctx.is_main:
             return
-        from core.srresnet_arch import SRResNet
         base = SRResNet(c.generator)
         base.load_state_dict(load_init_generator(c.init_from, c))
         base = base.to(self.device).eval()
@@ -289,26 +289,13 @@ class _Run:
         return self.seconds_before + time.monotonic() - self.session_start
 
     def _weights_state(self, kind: str) -> dict[str, Any]:
-        s = self.setup
         return {"kind": kind, "step": self.step, "config": self.config.to_dict(), "metrics": dict(self.metrics),
                 "best_psnr": self.best_psnr, "seconds": self._seconds(), "device": str(self.device),
-                "generator": s.plain_generator.state_dict(),
-                "ema": s.ema.state_dict() if s.ema is not None else None}
+                **self.setup.weights_state()}
 
     def _full_state(self) -> dict[str, Any]:
-        s, nets = self.setup, self.setup.nets
-        state = self._weights_state("last")
-        d = s.plain_discriminator
-        state.update(
-            discriminator=d.state_dict() if d is not None else None,
-            g_optimizer=nets.g_optimizer.state_dict(), g_scheduler=s.g_scheduler.state_dict(),
-            g_scaler=nets.g_scaler.state_dict(),
-            d_optimizer=nets.d_optimizer.state_dict() if nets.d_optimizer is not None else None,
-            d_scheduler=s.d_scheduler.state_dict() if s.d_scheduler is not None else None,
-            d_scaler=nets.d_scaler.state_dict() if nets.d_scaler is not None else None,
-            rng=capture_rng(), lr_scale=self.lr_scale, rollbacks=self.rollbacks,
-            collapse_streak=self.monitor.streak)
-        return state
+        return {**self._weights_state("last"), **self.setup.optimisation_state(), "rng": capture_rng(),
+                "lr_scale": self.lr_scale, "rollbacks": self.rollbacks, "collapse_streak": self.monitor.streak}
 
     def _save_last(self) -> Path:
         if self.ctx.is_main:
@@ -329,19 +316,8 @@ class _Run:
         return CheckpointSaved(self.step, self._save_last(), False)
 
     def _restore(self, state: dict[str, Any]) -> None:
-        s, nets = self.setup, self.setup.nets
         try:
-            s.plain_generator.load_state_dict(state["generator"])
-            if s.ema is not None:
-                s.ema.load_state_dict(state["ema"] or state["generator"])
-            nets.g_optimizer.load_state_dict(state["g_optimizer"])
-            s.g_scheduler.load_state_dict(state["g_scheduler"])
-            nets.g_scaler.load_state_dict(state["g_scaler"])
-            if s.plain_discriminator is not None:
-                s.plain_discriminator.load_state_dict(state["discriminator"])
-                nets.d_optimizer.load_state_dict(state["d_optimizer"])
-                s.d_scheduler.load_state_dict(state["d_scheduler"])
-                nets.d_scaler.load_state_dict(state["d_scaler"])
+            self.setup.load_state(state)
             restore_rng(state["rng"])
         except (KeyError, RuntimeError, ValueError, TypeError) as exc:
             raise TrainingError(f"{self.last_path.name} does not match this run ({str(exc).splitlines()[0][:160]})") from None
