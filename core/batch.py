@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from core.batch_journal import BatchJournal, journal_path
+from core.batch_memory import pin_mmap_threshold, release_free_memory
 from core.batch_plan import (BatchJob, BatchOptions, BatchPlan, BatchPlanError,  # noqa: F401 - re-exported
                              output_format_for, plan_batch)
 from core.events import (NEVER_CANCELLED, Cancelled, Control, Event, Finished, ImageDone, ImageFailed,
@@ -98,6 +99,7 @@ def run_batch(plan: BatchPlan, upscale_options: UpscaleOptions = UpscaleOptions(
     jobs = plan.jobs
     check_output_writable(sorted({job.destination.parent for job in plan.pending}, key=str))
     upscaler = upscaler or open_upscaler(upscale_options)
+    pin_mmap_threshold()
     yield upscaler.device_event()
     journal = BatchJournal(journal_path(_journal_key(plan, upscale_options, upscaler)))
     clock = _ActiveClock(control)
@@ -116,16 +118,19 @@ def run_batch(plan: BatchPlan, upscale_options: UpscaleOptions = UpscaleOptions(
         t0 = time.monotonic()
         try:
             yield from _run_job(job, plan.options, upscale_options, upscaler, clock, state, len(jobs))
+            failure = ""
         except Cancelled:
             raise
         except Exception as exc:  # noqa: BLE001 - one bad file is logged and skipped, never stops the run
-            reason = _one_line(exc, job.source)
-            state.finish(job)
-            state.failed.append((job.source, reason))
-            yield from _emit(clock, ImageFailed(job.source, reason), state, len(jobs))
+            failure = _one_line(exc, job.source)
+        finally:
+            release_free_memory()
+        state.finish(job)
+        if failure:
+            state.failed.append((job.source, failure))
+            yield from _emit(clock, ImageFailed(job.source, failure), state, len(jobs))
             continue
         journal.record(job.source, job.destination)
-        state.finish(job)
         state.done += 1
         yield from _emit(clock, ImageDone(index, len(jobs), job.source, job.destination, time.monotonic() - t0),
                          state, len(jobs))
@@ -193,7 +198,7 @@ def _emit(clock: _ActiveClock, event: Event, state: _Tally | None = None, images
 
 
 def _skip_reason(job: BatchJob, options: BatchOptions, journal: BatchJournal) -> str:
-    if journal.is_finished(job.destination):
+    if journal.is_finished(job.source, job.destination):
         return "done before the batch was interrupted"
     if options.existing == "skip" and job.destination.exists():
         return "output already exists"
@@ -214,9 +219,11 @@ def check_output_writable(folders: list[Path]) -> None:
 
 
 def _journal_key(plan: BatchPlan, options: UpscaleOptions, upscaler) -> list[str]:
+    """What decides an output's bytes, and where outputs go (not the input list: a file added to
+    the folder after a crash must not make the rerun forget what was already done)."""
     model = getattr(getattr(upscaler, "info", None), "path", options.model)
-    settings = (plan.options.output_format, plan.options.quality, plan.options.existing, str(model))
-    return [repr(settings)] + [f"{job.source}\t{job.destination}" for job in plan.jobs]
+    settings = (plan.options.output_format, plan.options.quality, plan.options.naming, str(model))
+    return [repr(settings)] + sorted(str(root.resolve()) for root in plan.output_roots)
 
 
 def _one_line(exc: BaseException, source: Path) -> str:

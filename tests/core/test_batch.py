@@ -135,15 +135,16 @@ def test_skip_existing_and_overwrite(tmp_path, upscaler):
     assert finished.done == 2 and output.read_bytes() != b"marker"
 
 
-def cancel_during_second_image(plan, upscaler) -> Control:
+def cancel_during_second_image(plan, upscaler, after: int = 1) -> Control:
+    """Stop the run in the middle of the image after the first `after` finished ones."""
     control = Control()
-    started = 0
+    finished = 0
     events = run_batch(plan, UpscaleOptions(), control, upscaler=upscaler)
     with pytest.raises(Cancelled):
         for event in events:
             if isinstance(event, ImageDone):
-                started += 1
-            if isinstance(event, TileDone) and started == 1:
+                finished += 1
+            if isinstance(event, TileDone) and finished == after:
                 control.cancel()
     return control
 
@@ -167,6 +168,20 @@ def test_restart_after_interruption_finishes_only_what_was_missing(tmp_path, ups
     assert [e.source.name for e in events if isinstance(e, ImageSkipped)] == ["0.png"]
     assert [e.source.name for e in events if isinstance(e, ImageDone)] == ["1.png", "2.png"]
     assert finished.done == 2 and not finished.failed
+
+
+def test_overwrite_resume_redoes_edited_sources_and_takes_new_files(tmp_path, upscaler):
+    for i in range(3):
+        write_image(tmp_path / "in" / f"{i}.png", size=(70, 40), seed=i)
+    options = BatchOptions(output_dir=tmp_path / "out", existing="overwrite")
+    cancel_during_second_image(plan_batch([tmp_path / "in"], options), upscaler, after=2)
+    write_image(tmp_path / "in" / "0.png", size=(20, 20), seed=9)        # edited after the crash
+    write_image(tmp_path / "in" / "3.png", size=(20, 20), seed=8)        # added after the crash
+    finished, events = run(plan_batch([tmp_path / "in"], options), upscaler)
+    assert [e.source.name for e in events if isinstance(e, ImageSkipped)] == ["1.png"]
+    assert [e.source.name for e in events if isinstance(e, ImageDone)] == ["0.png", "2.png", "3.png"]
+    with Image.open(tmp_path / "out" / "0_x4.png") as image:
+        assert image.size == (80, 80)
 
 
 def test_finished_batch_forgets_its_journal(tmp_path, upscaler, isolated_user_data):
