@@ -9,9 +9,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
+# Fixed colours on purpose: they read the same in light and dark palettes.
 STYLES = {
-    "error": "background:#fde7e9; color:#8a1c23; border:1px solid #f1aeb5;",
-    "notice": "background:#fff4d6; color:#6b4e00; border:1px solid #f0d58c;",
+    "error": ("#fde7e9", "#8a1c23", "#f1aeb5"),
+    "notice": ("#fff4d6", "#6b4e00", "#f0d58c"),
 }
 
 
@@ -51,6 +52,8 @@ class ErrorBanner(QFrame):
     def _show(self, message: str, level: str) -> None:
         self.level = level
         self.label.setText(message.strip().splitlines()[0] if message.strip() else "Unknown error")
-        self.setStyleSheet(f"#errorBanner {{ {STYLES[level]} border-radius:4px; }}"
-                           f" #errorBanner QLabel {{ border:none; background:transparent; }}")
+        background, text, border = STYLES[level]
+        self.setStyleSheet(f"#errorBanner {{ background:{background}; border:1px solid {border}; border-radius:4px; }}"
+                           f" #errorBanner QLabel, #errorBanner QToolButton {{ color:{text}; border:none;"
+                           f" background:transparent; }}")
         self.show()

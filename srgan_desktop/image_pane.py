@@ -6,7 +6,7 @@ and every pane (re)positions itself from the controller, so all panes stay locke
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QMouseEvent, QPainter, QTransform, QWheelEvent
 from PySide6.QtWidgets import QFrame, QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QWidget
 
@@ -34,7 +34,7 @@ class ImagePane(QGraphicsView):
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState, True)
         self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
         self.setMouseTracking(True)
-        self.setBackgroundBrush(self.palette().color(self.backgroundRole()).darker(115))
+        self._follow_palette()
         self._drag_from: QPointF | None = None
         controller.changed.connect(self._on_zoom_changed)
 
@@ -68,7 +68,28 @@ class ImagePane(QGraphicsView):
     def visible_scene_rect(self) -> QRectF:
         return self.mapToScene(self.viewport().rect()).boundingRect()
 
+    def _follow_palette(self) -> None:
+        self.setBackgroundBrush(self.palette().color(self.backgroundRole()).darker(115))
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:   # the system switched light/dark
+            self._follow_palette()
+
     # -- input ----------------------------------------------------------------------------
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        """Arrow keys pan by a tenth of the view (Shift: half a view)."""
+        steps = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1),
+                 Qt.Key.Key_Down: (0, 1)}
+        step = steps.get(Qt.Key(event.key()))
+        if step is None:
+            super().keyPressEvent(event)
+            return
+        fraction = 0.5 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 0.1
+        visible = self.visible_scene_rect()
+        self.controller.pan_by(step[0] * visible.width() * fraction, step[1] * visible.height() * fraction)
+        event.accept()
+
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
         notches = event.angleDelta().y() / 120.0
         if notches:

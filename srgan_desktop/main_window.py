@@ -285,6 +285,14 @@ class MainWindow(QMainWindow):
         ready = entry is not None and entry.result is not None
         self.actions_.save.setEnabled(ready)
         self.actions_.save_as.setEnabled(ready)
+        self.actions_.copy.setEnabled(ready)
+
+    def copy_result(self) -> None:
+        entry = self.shown_entry()
+        if entry is not None and entry.result is not None:
+            QGuiApplication.clipboard().setImage(entry.result.image)
+            self.status.set_idle(f"Copied the {entry.result.image.width()}\u00d7"
+                                 f"{entry.result.image.height()} result to the clipboard")
 
     def save(self) -> None:
         entry = self.shown_entry()

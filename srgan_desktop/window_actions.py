@@ -18,6 +18,7 @@ StandardKey = QKeySequence.StandardKey
 class WindowActions:
     open: QAction
     paste: QAction
+    copy: QAction
     save: QAction
     save_as: QAction
     cancel: QAction
@@ -61,6 +62,7 @@ def build_actions(w: "MainWindow") -> WindowActions:
     actions = WindowActions(
         open=_action(w, "&Open…", w.open_dialog, (StandardKey.Open,), "Open images to upscale"),
         paste=_action(w, "&Paste Image", w.paste, (StandardKey.Paste,), "Upscale the image on the clipboard"),
+        copy=_action(w, "&Copy Result", w.copy_result, (StandardKey.Copy,), "Copy the result to the clipboard"),
         save=_action(w, "&Save", w.save, (StandardKey.Save,), "Save the result"),
         save_as=_action(w, "Save &As…", w.save_as, ("Ctrl+Shift+S",), "Save the result under a new name or format"),
         cancel=_action(w, "&Cancel", w.cancel, ("Esc",), "Stop upscaling and drop the waiting images"),
@@ -89,6 +91,7 @@ def build_actions(w: "MainWindow") -> WindowActions:
     actions.cancel.setEnabled(False)
     actions.save.setEnabled(False)
     actions.save_as.setEnabled(False)
+    actions.copy.setEnabled(False)
     return actions
 
 
@@ -97,12 +100,13 @@ def build_menus(w: "MainWindow", a: WindowActions) -> None:
     file_menu = bar.addMenu("&File")
     file_menu.addAction(a.open)
     file_menu.addMenu(w.recent_menu)
-    file_menu.addAction(a.paste)
     file_menu.addSeparator()
     file_menu.addAction(a.save)
     file_menu.addAction(a.save_as)
     file_menu.addSeparator()
     file_menu.addAction(_action(w, "&Quit", w.close, (StandardKey.Quit, "Ctrl+Q")))
+    edit_menu = bar.addMenu("&Edit")
+    edit_menu.addActions([a.copy, a.paste])
     view_menu = bar.addMenu("&View")
     for action in (a.fit, *a.zoom_levels.values(), a.zoom_in, a.zoom_out):
         view_menu.addAction(action)

@@ -192,6 +192,8 @@ def test_pasted_image_is_upscaled(qtbot, window):
     wait_idle(qtbot, window)
     assert window.queue.entries[0].status == "done"
     assert window.viewer.images.result.size().toTuple() == (80, 40)
+    window.actions_.copy.trigger()                          # and the result goes back out (Ctrl+C)
+    assert QGuiApplication.clipboard().image().size().toTuple() == (80, 40)
 
 
 def test_no_model_installed_says_what_to_do(qtbot, tmp_path, isolated_user_data, monkeypatch):
@@ -352,7 +354,7 @@ def test_save_as_asks_format_and_quality_and_refuses_the_source(qtbot, window, t
 
 def test_every_command_has_its_shortcut(window):
     a = window.actions_
-    expected = {a.open: "Ctrl+O", a.paste: "Ctrl+V", a.save: "Ctrl+S", a.save_as: "Ctrl+Shift+S",
+    expected = {a.open: "Ctrl+O", a.paste: "Ctrl+V", a.copy: "Ctrl+C", a.save: "Ctrl+S", a.save_as: "Ctrl+Shift+S",
                 a.cancel: "Esc", a.fit: "Ctrl+0", a.zoom_levels[100]: "Ctrl+1", a.zoom_levels[200]: "Ctrl+2",
                 a.zoom_levels[400]: "Ctrl+4", a.zoom_in: "Ctrl++", a.zoom_out: "Ctrl+-",
                 a.side_by_side: "Ctrl+Shift+1", a.split: "Ctrl+Shift+2", a.batch: "Ctrl+B", a.finetune: "Ctrl+T"}

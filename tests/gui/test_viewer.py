@@ -185,3 +185,13 @@ def test_a_4000x3000_result_repaints_fast(qtbot):
         frame = (time.perf_counter() - started) / 3
         # Measured ~25 ms at fit on a loaded 2-core machine; per-paint conversions would take >1 s.
         assert frame < 0.25, f"{frame * 1000:.0f} ms per frame at zoom {zoom}"
+
+
+def test_arrow_keys_pan_both_panes(qtbot, viewer):
+    left, right = viewer.side_by_side.panes
+    viewer.set_zoom(4.0)
+    before = viewer.controller.center
+    qtbot.keyClick(right, Qt.Key.Key_Right)
+    assert viewer.controller.center.x() > before.x()
+    assert viewer.controller.center.y() == before.y()
+    assert_locked(left, right)
