@@ -11,6 +11,7 @@ from PIL import Image
 
 from core.data import CropDataset, _dihedral, load_validation_images, make_loader, scan_folder, split_validation
 from core.degrade import bicubic_downscale
+from core.events import Cancelled, Control
 
 
 def _photo(path: Path, width: int, height: int, seed: int = 0, mode: str = "RGB") -> Path:
@@ -150,7 +151,6 @@ def test_validation_pairs_are_modcropped_whole_images(messy_folder: Path) -> Non
 
 
 def test_cancel_stops_loading_the_dataset(messy_folder: Path) -> None:
-    from core.events import Cancelled, Control
     control = Control()
     seen = []
 
