@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget, QWizard
 
@@ -54,6 +54,8 @@ class FineTuneWizard(QWizard):
             self.setPage(page_id, page)
         if resume:
             self._prepare_resume()
+        if parent is not None:
+            parent.installEventFilter(self)  # closing the main window asks while training runs
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self._on_app_quitting)
@@ -104,6 +106,16 @@ class FineTuneWizard(QWizard):
         self._cleanup()
         super().done(result)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        """The main window is closing (the app quits) while training runs: ask, then checkpoint."""
+        if (watched is self.parent() and event.type() == QEvent.Type.Close
+                and self.training_page.running):
+            if not self.ask_stop_training():
+                event.ignore()
+                return True  # the main window stays open
+            self.training_page.stop_for_close()
+        return super().eventFilter(watched, event)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         if self._confirm_close():
             self._cleanup()
@@ -128,8 +140,8 @@ class FineTuneWizard(QWizard):
     def ask_stop_training(self) -> bool:
         answer = QMessageBox.question(
             self, "Stop training?",
-            "Training is still running. Stop it and close? A checkpoint is written now, and the "
-            "next time you start SRGAN Desktop it offers to resume.",
+            "Training is still running. Stop it now? A checkpoint is written first, and the next "
+            "time you start SRGAN Desktop it offers to resume from there.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
 

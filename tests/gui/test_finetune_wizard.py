@@ -8,13 +8,14 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
-from PySide6.QtWidgets import QMessageBox, QWizard
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QWizard
 
 from core.arch_config import DiscriminatorConfig
 from core.finetune_run import has_resumable_run, read_run_record
 from core.model_file import load_model
 from core.model_library import list_models
 from core.paths import user_models_dir
+from core.train_events import DivergenceDetected, StepDone
 from srgan_desktop.finetune_resume import offer_resume
 from srgan_desktop.finetune_wizard import FINISH, GOAL, PHOTOS, TRAINING, FineTuneWizard
 from tests.core.tiny import tiny_model_file
@@ -220,3 +221,38 @@ def test_model_name_must_be_new(qtbot, tmp_path, base_model):
     page.name_edit.setText("Something new")
     assert page.isComplete()
     assert wizard.currentId() == PHOTOS
+
+
+def test_closing_the_main_window_mid_training_asks_then_checkpoints(qtbot, tmp_path, base_model, monkeypatch):
+    photos = make_photos(tmp_path / "photos")
+    main = QMainWindow()
+    qtbot.addWidget(main)
+    main.show()
+    wizard = FineTuneWizard(parent=main, train_overrides={**TINY_GAN, "checkpoint_every": 5})
+    wizard.show()
+    walk_to_training(qtbot, wizard, photos, steps=100_000, realistic=False)
+    page = wizard.training_page
+    qtbot.waitUntil(lambda: page._router.last_step >= 2, timeout=60_000)
+    monkeypatch.setattr(FineTuneWizard, "ask_stop_training", lambda self: False)
+    assert not main.close()                       # the user said "no": nothing stops
+    assert main.isVisible() and page.running
+    monkeypatch.setattr(FineTuneWizard, "ask_stop_training", lambda self: True)
+    assert main.close()
+    assert not page.running and FineTuneWizard.has_interrupted_run()
+
+
+def test_events_are_drawn_in_batches_and_a_rollback_is_explained(qtbot):
+    wizard = open_wizard(qtbot)
+    page = wizard.training_page
+    chart = page.content_chart
+    for step in range(1, 301):
+        page._router.route(StepDone(step, 1000, {"g_content": 1.0 / step, "g_adversarial": 0.7, "d": 1.2},
+                                    0.6, 0.4, 1e-4, 50.0, 20.0))
+    assert chart._series["content"].count() == 0  # nothing repainted per event...
+    qtbot.waitUntil(lambda: chart._series["content"].count() == 300, timeout=2000)   # ...one batch later
+    assert page.discriminator_chart.point_count("d_real") == 300
+    page._router.route(DivergenceDetected(300, "Training went wrong at step 300: the discriminator "
+                                          "always wins. It went back to step 100.", 100))
+    assert chart._series["content"].count() == 100
+    page._on_refresh()
+    assert not page.notice_label.isHidden() and "went back to step 100" in page.notice_label.text()
