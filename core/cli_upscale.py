@@ -1,5 +1,7 @@
 """`srgan upscale IN... [-o OUT]`: upscale files and folders (recursively, mirroring the tree).
 
+`srgan upscale photo.jpg -o big.png` names the one output file directly.
+
 Exit codes: 0 every planned file done (or skipped because its output exists); 1 some files
 were not usable or failed (the others were processed; they are listed at the end); 2 bad
 usage or nothing can run (missing input, bad model, output folder unusable or inside an input).
@@ -9,14 +11,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
-from core.batch import BatchOptions, BatchPlanError, BatchProgress, plan_batch, run_batch
+from core.batch import BatchOptions, BatchPlan, BatchPlanError, BatchProgress, plan_batch, run_batch
 from core.batch_plan import DEFAULT_NAMING, FORMAT_CHOICES
 from core.cli import EXIT_OK, EXIT_SOME_FAILED, UserError
 from core.cli_progress import ProgressBar, format_count, format_duration
 from core.events import DeviceChosen, Finished, ImageFailed
-from core.image_io import DEFAULT_MAX_PIXELS
+from core.image_io import DEFAULT_MAX_PIXELS, SUFFIX_FORMATS
 from core.inference import InferenceOptions
 from core.model_file import ModelFileError
 from core.upscale import UpscaleOptions, open_upscaler
@@ -31,7 +34,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "is mirrored under the output folder (default: a sibling '<folder>_x4'; single files: "
                     "beside themselves). Existing outputs are skipped unless --overwrite.")
     p.add_argument("inputs", nargs="+", type=Path, metavar="IN", help="image files and/or folders")
-    p.add_argument("-o", "--output", type=Path, help="output folder (never inside an input folder)")
+    p.add_argument("-o", "--output", type=Path,
+                   help="output folder (never inside an input folder); for one input file, may name the "
+                        "output file itself, e.g. -o big.png")
     p.add_argument("--model", help="model file or library name (default: the default model)")
     p.add_argument("--format", default="keep", type=lambda s: FORMAT_ALIASES.get(s.lower(), s.lower()),
                    choices=FORMAT_CHOICES, help="output format (default: keep the source's)")
@@ -63,7 +68,7 @@ def run_upscale(args: argparse.Namespace) -> int:
                                  max_pixels=batch.max_pixels,
                                  inference=InferenceOptions(device=args.device, precision=args.precision,
                                                             tile=args.tile))
-        plan = plan_batch(args.inputs, batch)
+        plan = _single_file_plan(args, batch) if _names_one_output_file(args) else plan_batch(args.inputs, batch)
     except (BatchPlanError, ValueError) as exc:
         raise UserError(str(exc)) from None
     for source, reason in plan.problems:
@@ -84,6 +89,23 @@ def run_upscale(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     _print_summary(finished, plan.problems)
     return EXIT_SOME_FAILED if finished.failed or plan.problems else EXIT_OK
+
+
+def _names_one_output_file(args: argparse.Namespace) -> bool:
+    """`srgan upscale photo.jpg -o big.png`: one input file and an output with an image suffix."""
+    out = args.output
+    return (out is not None and len(args.inputs) == 1 and args.inputs[0].is_file() and not out.is_dir()
+            and out.suffix.lower() in SUFFIX_FORMATS)
+
+
+def _single_file_plan(args: argparse.Namespace, batch: BatchOptions) -> BatchPlan:
+    """The plan for exactly one named output file; its suffix decides the format unless --format says."""
+    fmt = batch.output_format if batch.output_format != "keep" else SUFFIX_FORMATS[args.output.suffix.lower()]
+    batch = replace(batch, output_dir=args.output.parent, output_format=fmt)
+    plan = plan_batch(args.inputs, batch)
+    plan.jobs = [replace(job, destination=args.output, exists=args.output.exists()) for job in plan.jobs]
+    plan.output_roots = [args.output.parent]
+    return plan
 
 
 def _run(plan, options: UpscaleOptions, upscaler, quiet: bool) -> Finished:

@@ -52,6 +52,16 @@ def test_good_files_exit_0_then_skip_existing(tmp_path, capsys, model):
     assert (tmp_path / "photo_x4.jpg").stat().st_mtime_ns == before
 
 
+def test_one_file_to_a_named_output_file(tmp_path, capsys, model):
+    image = write_image(tmp_path / "photo.jpg")
+    code, _ = srgan(capsys, image, "-o", tmp_path / "result" / "big.webp", "--model", model)
+    assert code == 0
+    with Image.open(tmp_path / "result" / "big.webp") as out:
+        assert out.format == "WEBP" and out.size == (48, 40)
+    code, text = srgan(capsys, image, "-o", image, "--model", model, "--overwrite")
+    assert code == 1 and "overwrite the input" in text
+
+
 @pytest.mark.parametrize("kind, message", [
     ("text", "not an image"),
     ("empty", "0 bytes"),
