@@ -20,11 +20,19 @@ def to_uint8(array: np.ndarray) -> np.ndarray:
 
 
 def array_to_qimage(color: np.ndarray, alpha: np.ndarray | None = None) -> QImage:
-    """HxWx3 float colour (+ HxW float alpha) -> an 8-bit QImage that owns its pixels."""
+    """HxWx3 float colour (+ HxW float alpha) -> an 8-bit QImage, ready for display."""
     rgb = to_uint8(color)
     if alpha is not None:
         rgb = np.dstack([rgb, to_uint8(alpha)])
-    return uint8_to_qimage(rgb)
+    return for_display(uint8_to_qimage(rgb))
+
+
+def for_display(image: QImage) -> QImage:
+    """Convert (on the worker) to the format QPixmap uses natively, so that making the pixmap
+    on the GUI thread is a cheap copy: 4000x3000 RGB888 -> pixmap costs ~80 ms, RGB32 ~0-10 ms."""
+    fmt = (QImage.Format.Format_ARGB32_Premultiplied if image.hasAlphaChannel()
+           else QImage.Format.Format_RGB32)
+    return image.convertToFormat(fmt)
 
 
 def uint8_to_qimage(pixels: np.ndarray) -> QImage:
@@ -42,7 +50,7 @@ def resized_bicubic(color: np.ndarray, alpha: np.ndarray | None, scale: int) -> 
         pixels = np.dstack([pixels, to_uint8(alpha)])
     image = Image.fromarray(pixels)
     big = image.resize((image.width * scale, image.height * scale), Image.Resampling.BICUBIC)
-    return uint8_to_qimage(np.asarray(big))
+    return for_display(uint8_to_qimage(np.asarray(big)))
 
 
 def qimage_to_arrays(image: QImage) -> tuple[np.ndarray, np.ndarray | None]:
