@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, Q
                                QPushButton, QSpinBox, QWidget)
 
 from core.batch import BatchOptions
+from core.image_io import DEFAULT_MAX_PIXELS
 
 FORMATS = (("Keep the source's format", "keep"), ("PNG", "png"), ("JPEG", "jpeg"), ("WebP", "webp"),
            ("TIFF", "tiff"))
@@ -38,6 +39,8 @@ class BatchOptionsForm(QWidget):
         self.quality = QSpinBox()
         self.quality.setRange(1, 100)
         self.existing = _combo(EXISTING)
+        self.allow_huge = QCheckBox(f"Allow images over {DEFAULT_MAX_PIXELS / 1e6:.0f} megapixels (slow, "
+                                    "needs much memory)")
 
         folder_row = QHBoxLayout()
         folder_row.addWidget(self.output_dir, 1)
@@ -54,6 +57,7 @@ class BatchOptionsForm(QWidget):
         form.addRow("File names", self.naming)
         form.addRow("Format, quality", format_row)
         form.addRow("Existing outputs", self.existing)
+        form.addRow("", self.allow_huge)
         self.set_options(options)
         for edit in (self.output_dir, self.include, self.exclude, self.naming):
             edit.textChanged.connect(self.changed)
@@ -61,6 +65,7 @@ class BatchOptionsForm(QWidget):
         self.format.currentIndexChanged.connect(self._on_format)
         self.quality.valueChanged.connect(self.changed)
         self.existing.currentIndexChanged.connect(self.changed)
+        self.allow_huge.toggled.connect(self.changed)
 
     def set_options(self, options: BatchOptions) -> None:
         self.output_dir.setText(str(options.output_dir) if options.output_dir else "")
@@ -71,6 +76,7 @@ class BatchOptionsForm(QWidget):
         self.format.setCurrentIndex(self.format.findData(options.output_format))
         self.quality.setValue(options.quality)
         self.existing.setCurrentIndex(self.existing.findData(options.existing))
+        self.allow_huge.setChecked(options.max_pixels is None)
         self._on_format()
 
     def options(self) -> BatchOptions:
@@ -79,7 +85,8 @@ class BatchOptionsForm(QWidget):
                             recursive=self.recursive.isChecked(),
                             include=_patterns(self.include.text()), exclude=_patterns(self.exclude.text()),
                             naming=self.naming.text().strip(), output_format=self.format.currentData(),
-                            quality=self.quality.value(), existing=self.existing.currentData())
+                            quality=self.quality.value(), existing=self.existing.currentData(),
+                            max_pixels=None if self.allow_huge.isChecked() else DEFAULT_MAX_PIXELS)
 
     def _on_format(self) -> None:
         self.quality.setEnabled(self.format.currentData() in ("jpeg", "webp"))
