@@ -7,15 +7,24 @@ larger kernels by FFT, which needs fewer multiplications for the same exact math
 of ~1e-5 relative), and runs the paper network about twice as fast as oneDNN in
 channels_last. NNPACK is an optional part of PyTorch builds, so `nnpack_works()` probes it
 once and the caller falls back to oneDNN channels_last when it is missing or misbehaves.
+
+NNPACK's transform buffers grow with the whole input (about 1 GB for the tail of a 288-pixel
+tile at 1152x1152), so large inputs are convolved in bands of rows with a halo of
+`kernel // 2` rows: identical maths, a bounded workspace.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+# Bands hold at most this many (pixels x (in + out channels)): ~200 MB of NNPACK workspace.
+BAND_BUDGET = 1 << 24
+MIN_BAND_ROWS = 16
 
 
 class NNPACKConv2d(nn.Module):
@@ -32,7 +41,30 @@ class NNPACKConv2d(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         # (N, Cin, H, W) -> (N, Cout, H', W'); NNPACK reads NCHW-contiguous memory only.
-        return torch._nnpack_spatial_convolution(x.contiguous(), self.weight, self.bias, self.padding)
+        x = x.contiguous()
+        rows = self.band_rows(x.shape[-1])
+        if x.shape[-2] <= rows:
+            return torch._nnpack_spatial_convolution(x, self.weight, self.bias, self.padding)
+        return self._forward_in_bands(x, rows)
+
+    def band_rows(self, width: int) -> int:
+        channels = self.weight.shape[0] + self.weight.shape[1]
+        return max(MIN_BAND_ROWS, BAND_BUDGET // (channels * max(width, 1)))
+
+    def _forward_in_bands(self, x: torch.Tensor, rows: int) -> torch.Tensor:
+        kernel_h, kernel_w = self.weight.shape[-2:]
+        pad_h, pad_w = self.padding
+        height = x.shape[-2]
+        out_h = height + 2 * pad_h - kernel_h + 1
+        out = x.new_empty((x.shape[0], self.weight.shape[0], out_h, x.shape[-1] + 2 * pad_w - kernel_w + 1))
+        for band in range(math.ceil(out_h / rows)):
+            r0, r1 = band * rows, min(out_h, (band + 1) * rows)
+            # Output rows [r0, r1) read padded-input rows [r0, r1 + kernel_h - 1).
+            top, bottom = r0 - pad_h, r1 - pad_h + kernel_h - 1
+            piece = x[:, :, max(0, top):min(height, bottom)]
+            piece = F.pad(piece, (0, 0, max(0, -top), max(0, bottom - height)))
+            out[:, :, r0:r1] = torch._nnpack_spatial_convolution(piece, self.weight, self.bias, [0, pad_w])
+        return out
 
 
 def eligible(conv: nn.Module) -> bool:

@@ -1,0 +1,37 @@
+"""NNPACK convolutions give the reference convolution's result, in one piece or in bands."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+import core.fast_conv as fast_conv
+from core.fast_conv import NNPACKConv2d, eligible, nnpack_works, use_nnpack
+
+pytestmark = pytest.mark.skipif(not nnpack_works(), reason="this PyTorch build has no working NNPACK")
+
+
+@pytest.mark.parametrize("kernel,padding", [(3, 1), (9, 4), (5, 2), (3, 0)])
+@pytest.mark.parametrize("banded", [False, True])
+def test_matches_conv2d(kernel, padding, banded, monkeypatch):
+    if banded:                                  # force bands of a few rows, halos included
+        monkeypatch.setattr(fast_conv, "BAND_BUDGET", 11 * 30 * 7)
+        monkeypatch.setattr(fast_conv, "MIN_BAND_ROWS", 4)
+    conv = nn.Conv2d(6, 5, kernel, padding=padding)
+    x = torch.rand(2, 6, 37, 30)
+    module = NNPACKConv2d(conv)
+    assert (module.band_rows(30) < 37) == banded
+    with torch.inference_mode():
+        expected = F.conv2d(x, conv.weight, conv.bias, padding=padding)
+        assert torch.allclose(module(x), expected, atol=1e-4)
+        assert torch.allclose(module(x.contiguous(memory_format=torch.channels_last)), expected, atol=1e-4)
+
+
+def test_only_plain_convolutions_are_swapped():
+    model = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.Conv2d(4, 4, 3, stride=2),
+                          nn.Conv2d(4, 4, 3, groups=2), nn.PReLU())
+    use_nnpack(model)
+    assert [type(m).__name__ for m in model] == ["NNPACKConv2d", "Conv2d", "Conv2d", "PReLU"]
+    assert not eligible(nn.Conv2d(3, 3, 3, padding="same"))
