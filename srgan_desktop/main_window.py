@@ -122,6 +122,8 @@ class MainWindow(QMainWindow):
         self.status.set_idle("Ready \u2014 drop images, paste one (Ctrl+V) or open files (Ctrl+O)")
         if self.model_picker.current_path() is None:
             self.banner.show_notice(NO_MODEL_MESSAGE)
+        self.run_options.changed.connect(self.queue.preload)
+        QTimer.singleShot(0, self.queue.preload)
 
     # -- opening ------------------------------------------------------------------------------
     def open_dialog(self) -> None:

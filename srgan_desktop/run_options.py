@@ -23,6 +23,7 @@ NO_MODEL_MESSAGE = ("No model is installed: use Upscale > Use a Model File (Ctrl
 
 class RunOptions(QObject):
     device_described = Signal(str, str)   # what will run (e.g. "CPU (2 threads) · fp32"), notice or ""
+    changed = Signal()                    # the model or how it runs changed
 
     def __init__(self, settings: AppSettings, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -56,6 +57,7 @@ class RunOptions(QObject):
 
     def _on_model_changed(self, path) -> None:
         self._settings.model = path
+        self.changed.emit()
 
     def _on_device_changed(self, *_args) -> None:
         s = self._settings
@@ -64,3 +66,4 @@ class RunOptions(QObject):
         s.tile = self.tile_picker.current_tile()
         text, notice = describe_choice(s.device, s.precision)
         self.device_described.emit(text, notice)
+        self.changed.emit()

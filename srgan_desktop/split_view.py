@@ -33,6 +33,7 @@ class SplitView(ImagePane):
         self.scene().addItem(self.result_layer)
         images.original_changed.connect(self._update_clip)
         images.result_changed.connect(self._update_clip)
+        self._update_clip()   # also pays PySide's one-off type set-up now, not on the first image
 
     @property
     def panes(self) -> list[ImagePane]:

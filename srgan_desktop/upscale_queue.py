@@ -64,6 +64,7 @@ class UpscaleQueue(QObject):
         self.preview_budget = PreviewBudget()
         self._ids = itertools.count(1)
         self._task: BackgroundTask | None = None
+        self._preload_task: BackgroundTask | None = None
         self._current: QueueEntry | None = None
         self._progress_started: tuple[float, float] | None = None
 
@@ -97,8 +98,36 @@ class UpscaleQueue(QObject):
     def shutdown(self) -> None:
         """Cancel and wait for the worker thread (window closing)."""
         self.cancel_all()
-        if self._task is not None:
-            self._task.wait(10_000)
+        for task in (self._task, self._preload_task):
+            if task is not None:
+                task.wait(10_000)
+
+    def preload(self) -> None:
+        """Load the chosen model in the background now, so the first dropped image starts at once."""
+        if self._current is not None or self._preload_task is not None:
+            return
+        try:
+            options = self._options()
+        except Exception:  # noqa: BLE001 - nothing to preload; the first image will say why
+            return
+        cache = self.cache
+
+        def work(_control):
+            cache.get(options)
+            return None
+            yield  # noqa: unreachable - makes this a generator
+
+        task = BackgroundTask(work, parent=self)
+        task.on_error(lambda _message: None)   # a bad model is reported when an image uses it
+        task.done.connect(self._on_preload_done)
+        self._preload_task = task
+        task.start()
+
+    def _on_preload_done(self) -> None:
+        task, self._preload_task = self._preload_task, None
+        if task is not None:
+            task.deleteLater()
+        self._start_next()
 
     def forget_models(self) -> None:
         """Drop the cached model (e.g. the model file was replaced)."""
@@ -107,8 +136,8 @@ class UpscaleQueue(QObject):
 
     # -- running ----------------------------------------------------------------------------
     def _start_next(self) -> None:
-        if self._current is not None:
-            return
+        if self._current is not None or self._preload_task is not None:
+            return   # one worker at a time: the model cache is not shared between threads
         entry = next((e for e in self.entries if e.status == "waiting"), None)
         if entry is None:
             self.idle.emit()
