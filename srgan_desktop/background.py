@@ -131,6 +131,18 @@ class BackgroundTask(QObject):
         """Block until the worker thread ends (used at shutdown and in tests)."""
         return self._thread.wait() if msecs < 0 else self._thread.wait(msecs)
 
+    def stop(self, msecs: int = 10_000, cancel: bool = True) -> bool:
+        """Window closing: (cancel and) let the thread end as soon as the work returns.
+
+        `wait()` alone can block until timeout when the GUI thread is not delivering the
+        outcome (the thread only quits after delivery); this quits it directly. True if the
+        thread ended within `msecs`.
+        """
+        if cancel:
+            self.control.cancel()
+        self._thread.quit()
+        return self.wait(msecs)
+
     @Slot(object)
     def _deliver_event(self, event: Event) -> None:
         if self._on_event is not None:

@@ -72,7 +72,7 @@ class ResultSaver(QObject):
     def wait(self, msecs: int = 30_000) -> None:
         """Let running writes finish (window closing): a half-written file is never left."""
         for task in list(self._tasks):
-            task.wait(msecs)
+            task.stop(msecs, cancel=False)
 
     def _on_saved(self, entry: QueueEntry, written: Path) -> None:
         self._saved_to[entry.id] = written

@@ -100,7 +100,7 @@ class UpscaleQueue(QObject):
         self.cancel_all()
         for task in (self._task, self._preload_task):
             if task is not None:
-                task.wait(10_000)
+                task.stop(10_000)
 
     def preload(self) -> None:
         """Load the chosen model in the background now, so the first dropped image starts at once."""

@@ -44,3 +44,10 @@ def test_cancel_stops_between_events(qtbot):
         task.cancel()
     assert cancelled == [True]
     assert len(seen) < 1000
+
+
+def test_stop_ends_the_thread_without_the_gui_delivering_the_outcome(qtbot):
+    task = BackgroundTask(counting_work(1000, delay=0.01))
+    task.start()
+    assert task.stop(5000)                 # no event processing needed: the window may be closing
+    assert not task._thread.isRunning()
