@@ -18,6 +18,7 @@ from core.bn_fold import fold_batchnorm
 from core.devices import DeviceChoice, choose_device
 from core.events import NEVER_CANCELLED, Control, DeviceChosen, Event, TileDone
 from core.fast_conv import nnpack_works, use_nnpack
+from core.fused_tail import fuse_tail
 from core.model_file import ModelInfo, load_model
 from core.tiling import plan_tiles
 
@@ -145,12 +146,15 @@ def prepare_for_inference(model: torch.nn.Module, choice: DeviceChoice) -> tuple
     fp32 on the CPU runs NNPACK where it works (about 2x oneDNN on AVX2, see core.fast_conv);
     otherwise the model goes to the device in channels_last ("onednn" on the CPU, with bf16
     autocast on CPUs with bf16 units; "cuda"/"mps" on GPUs, cast to fp16 where chosen).
+    On the CPU the last upsampling stage runs in bands (core.fused_tail) to bound memory.
     """
     model = fold_batchnorm(model)
     for p in model.parameters():
         p.requires_grad_(False)
     if choice.device.type == "cpu" and choice.dtype == torch.float32 and nnpack_works():
-        return use_nnpack(model), "nnpack"
+        return fuse_tail(use_nnpack(model)), "nnpack"
+    if choice.device.type == "cpu":
+        model = fuse_tail(model)
     model = model.to(choice.device, memory_format=torch.channels_last)
     if choice.dtype == torch.float16:
         model = model.half()

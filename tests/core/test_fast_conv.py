@@ -1,4 +1,4 @@
-"""NNPACK convolutions give the reference convolution's result, in one piece or in bands."""
+"""NNPACK convolutions and the banded tail give the reference result, in one piece or in bands."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from torch import nn
 import core.fast_conv as fast_conv
 from core.fast_conv import NNPACKConv2d, eligible, nnpack_works, use_nnpack
 
-pytestmark = pytest.mark.skipif(not nnpack_works(), reason="this PyTorch build has no working NNPACK")
+NEEDS_NNPACK = pytest.mark.skipif(not nnpack_works(), reason="this PyTorch build has no working NNPACK")
 
 
+@NEEDS_NNPACK
 @pytest.mark.parametrize("kernel,padding", [(3, 1), (9, 4), (5, 2), (3, 0)])
 @pytest.mark.parametrize("banded", [False, True])
 def test_matches_conv2d(kernel, padding, banded, monkeypatch):
@@ -35,3 +36,26 @@ def test_only_plain_convolutions_are_swapped():
     use_nnpack(model)
     assert [type(m).__name__ for m in model] == ["NNPACKConv2d", "Conv2d", "Conv2d", "PReLU"]
     assert not eligible(nn.Conv2d(3, 3, 3, padding="same"))
+
+
+@pytest.mark.parametrize("nnpack", [False, pytest.param(True, marks=NEEDS_NNPACK)])
+@pytest.mark.parametrize("budget", [1 << 24, 11 * 124 * 5])     # one band / bands of 5 rows
+def test_banded_shuffle_prelu_tail_matches_the_network(nnpack, budget, monkeypatch):
+    from core.arch_config import GeneratorConfig
+    from core.bn_fold import fold_batchnorm
+    from core.fused_tail import ShuffleActConv, fuse_tail
+    from tests.core.tiny import tiny_generator
+
+    monkeypatch.setattr("core.fused_tail.BAND_BUDGET", budget)
+    monkeypatch.setattr("core.fused_tail.MIN_ROWS", 3)
+    model = tiny_generator(0, GeneratorConfig(scale=4, num_blocks=1, width=8))
+    x = torch.rand(1, 3, 23, 31)
+    fast = fold_batchnorm(model)
+    if nnpack:
+        use_nnpack(fast)
+    fuse_tail(fast)
+    assert isinstance(fast.tail, ShuffleActConv)
+    with torch.inference_mode():
+        expected, got = model(x), fast(x)
+    assert got.shape == expected.shape == (1, 3, 92, 124)
+    assert torch.allclose(got, expected, atol=1e-5)
