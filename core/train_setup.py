@@ -141,6 +141,9 @@ def build_setup(config: TrainConfig, device: torch.device, precision: Precision,
     betas = (config.beta1, 0.999)
     g_opt = torch.optim.Adam(generator.parameters(), lr=config.lr, betas=betas)
     milestones = [config.lr_drop_step] if config.lr_drop_step else []
+    if content_loss is not None:
+        # The VGG weights must share the inputs' memory format, or oneDNN reorders them every call.
+        content_loss = content_loss.to(memory_format=memory)
     nets = Networks(wrap(generator, ctx), g_opt, _scaler(device, precision), content_loss)
     d_sched = None
     if config.phase == "gan":
