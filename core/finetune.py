@@ -191,8 +191,11 @@ def base_generator_config(base_model: Path | None):
     from core.arch_config import GeneratorConfig
     if base_model is None:
         return GeneratorConfig()
-    from core.model_file import read_model_info
-    return read_model_info(base_model).arch_config
+    from core.model_file import ModelFileError, read_model_info
+    try:
+        return read_model_info(base_model).arch_config
+    except ModelFileError as exc:  # one kind of error for "these choices cannot be used"
+        raise ValueError(f"the base model cannot be used: {exc}") from None
 
 
 def build_train_config(choices: FineTuneChoices, out_dir: Path,

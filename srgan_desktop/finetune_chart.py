@@ -26,7 +26,8 @@ class LiveChart(QChartView):
 
     def __init__(self, title: str, series: list[tuple[str, str]], *, log_y: bool = False,
                  y_range: tuple[float, float] | None = None, y_title: str = "",
-                 markers: bool = False, parent: QWidget | None = None) -> None:
+                 markers: bool = False, smoothing: float = 0.0, nonnegative: bool = False,
+                 parent: QWidget | None = None) -> None:
         chart = QChart()
         super().__init__(chart, parent)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -37,13 +38,17 @@ class LiveChart(QChartView):
         chart.setBackgroundRoundness(6)
         self._log_y = log_y
         self._markers = markers  # sparse series (validation) need visible points
+        # Per-step losses are noisy; an exponential moving average shows the trend (TensorBoard-style).
+        self._smoothing = smoothing
+        self._smoothed: dict[str, float] = {}
+        self._nonnegative = nonnegative
         self._fixed_y = y_range
         self._x_axis = QValueAxis()
         self._x_axis.setLabelFormat("%d")
         self._x_axis.setTitleText("step")
         self._x_axis.setRange(0, 1)
         self._y_axis = QLogValueAxis() if log_y else QValueAxis()
-        self._y_axis.setLabelFormat("%.3g" if log_y else "%.2f")
+        self._y_axis.setLabelFormat("%.3g")
         if y_title:
             self._y_axis.setTitleText(y_title)
         chart.addAxis(self._x_axis, Qt.AlignmentFlag.AlignBottom)
@@ -67,6 +72,9 @@ class LiveChart(QChartView):
         if not math.isfinite(y) or (self._log_y and y <= 0):
             return  # a log axis cannot show zero; NaN never belongs on a chart
         self._ensure_series(key, label or key)
+        if self._smoothing and key in self._smoothed:
+            y = self._smoothing * self._smoothed[key] + (1.0 - self._smoothing) * y
+        self._smoothed[key] = y
         self._pending.setdefault(key, []).append(QPointF(float(x), float(y)))
 
     def set_x_range(self, maximum: float) -> None:
@@ -81,10 +89,15 @@ class LiveChart(QChartView):
             if len(kept) != len(points):
                 self._points[key] = kept
                 self._series[key].replace(kept)
+                if kept:
+                    self._smoothed[key] = kept[-1].y()
+                else:
+                    self._smoothed.pop(key, None)
         self._rescale_y()
 
     def clear(self) -> None:
         self._pending.clear()
+        self._smoothed.clear()
         for key in self._points:
             self._points[key] = []
             self._series[key].clear()
@@ -122,7 +135,7 @@ class LiveChart(QChartView):
         series.setPen(pen)
         if self._markers:
             series.setPointsVisible(True)
-            series.setMarkerSize(6)
+            series.setMarkerSize(5)
         self.chart().addSeries(series)
         series.attachAxis(self._x_axis)
         series.attachAxis(self._y_axis)
@@ -140,4 +153,6 @@ class LiveChart(QChartView):
             self._y_axis.setRange(low / 1.5, high * 1.5)
             return
         pad = (high - low) * 0.08 or max(abs(high) * 0.05, 0.01)
-        self._y_axis.setRange(low - pad, high + pad)
+        bottom = max(0.0, low - pad) if self._nonnegative else low - pad
+        self._y_axis.setRange(bottom, high + pad)
+        self._y_axis.applyNiceNumbers()  # ticks at round values (0.004, 0.005, ...)

@@ -111,7 +111,13 @@ class GoalPage(QWizardPage):
         self.measure()
 
     def validatePage(self) -> bool:  # noqa: N802 - Qt's name
-        self._session.choices = self.choices()
+        choices = self.choices()
+        try:  # refuse settings the trainer would refuse, while the user can still change them
+            build_train_config(choices, Path(tempfile.gettempdir()), self._session.train_overrides)
+        except (ValueError, OSError) as exc:
+            self.estimate_label.setText(f"<b>These settings cannot be used:</b> {_escape(str(exc))}")
+            return False
+        self._session.choices = choices
         self._session.base_title = self.base_combo.currentText() if self.base_combo.currentData() else ""
         return True
 

@@ -29,6 +29,7 @@ NOTICE_STYLE = ("QLabel { background: #fff4ce; color: #5c4400; border: 1px solid
 ERROR_STYLE = ("QLabel { background: #fde7e9; color: #6b0f17; border: 1px solid #e8a3aa;"
                " border-radius: 4px; padding: 6px; }")
 REFRESH_MS = 100
+SMOOTHING = 0.9          # EMA of per-step values: about the last 10 steps
 
 
 class TrainingPage(QWizardPage):
@@ -70,12 +71,14 @@ class TrainingPage(QWizardPage):
         layout.addWidget(self.notice_label)
         body = QHBoxLayout()
         charts = QGridLayout()
-        self.content_chart = LiveChart("Generator content loss", [("content", "G content")])
-        self.adversarial_chart = LiveChart("Adversarial losses", [("adversarial", "G adversarial"),
-                                                                  ("d_loss", "D loss")])
-        self.discriminator_chart = LiveChart("Discriminator outputs", [("d_real", "D(real)"),
-                                                                       ("d_fake", "D(fake)")],
-                                             y_range=(0.0, 1.0))
+        smooth = {"smoothing": SMOOTHING, "nonnegative": True}
+        self.content_chart = LiveChart("Generator content loss (smoothed)", [("content", "G content")],
+                                       **smooth)
+        self.adversarial_chart = LiveChart("Adversarial losses (smoothed)",
+                                           [("adversarial", "G adversarial"), ("d_loss", "D loss")], **smooth)
+        self.discriminator_chart = LiveChart("Discriminator outputs (smoothed)",
+                                             [("d_real", "D(real)"), ("d_fake", "D(fake)")],
+                                             y_range=(0.0, 1.0), **smooth)
         self.psnr_chart = LiveChart("Validation PSNR (held-out photos)",
                                     [("psnr", "This model"), ("bicubic", "Bicubic"), ("base", "Base model")],
                                     y_title="dB", markers=True)
@@ -116,16 +119,23 @@ class TrainingPage(QWizardPage):
         from core.trainer import train
 
         session = self._session
-        if session.resume is not None:
-            config, resume = session.resume.train_config(), True
-        else:
-            config = build_train_config(session.choices, new_run_dir(), session.train_overrides)
-            write_run_record(config, _choices_record(session))
-            resume = False
+        self.started = True
+        try:
+            if session.resume is not None:
+                config, resume = session.resume.train_config(), True
+            else:
+                config = build_train_config(session.choices, new_run_dir(), session.train_overrides)
+                write_run_record(config, _choices_record(session))
+                resume = False
+        except (ValueError, OSError, KeyError, TypeError) as exc:
+            self._show_notice(f"Training cannot start: {str(exc).splitlines()[0]}", error=True)
+            self.status_label.setText("Not started.")
+            self.pause_button.setEnabled(False)
+            self.stop_button.setEnabled(False)
+            return
         self._out_dir = config.out_dir
         self._total_steps = config.steps
         self._configure_charts(config.phase == "gan", config.steps)
-        self.started = True
         self._session.outcome = None
         task = BackgroundTask(lambda _control: train(config, self._control, resume), parent=self)
         task.on_event(self._router.route).on_success(self._on_finished)
