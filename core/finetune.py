@@ -24,6 +24,7 @@ SCAN_MIN_SIZE = 96             # the paper's HR crop: smaller photos cannot give
 MAX_VALIDATION = 5
 MODES = ("faithful", "realistic")
 MODE_PHASE = {"faithful": "mse", "realistic": "gan"}
+THUMBNAIL_EDGE = 112
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class PhotoSummary:
     training: tuple[Path, ...] = ()
     validation: tuple[Path, ...] = ()
     min_size: int = SCAN_MIN_SIZE
+    thumbnails: dict[Path, Any] = field(default_factory=dict)   # held-out photo -> small HxWx3 uint8
 
     @property
     def can_train(self) -> bool:
@@ -88,7 +90,7 @@ def _reason_group(reason: str) -> str:
     text = reason.lower()
     if "small" in text:
         return "too small for the training crop"
-    if "duplicate" in text:
+    if "duplicate" in text or "same file" in text:
         return "duplicate of another photo"
     if any(word in text for word in ("unreadable", "corrupt", "truncated", "cannot", "not an image",
                                      "broken", "decode", "identify")):
@@ -124,7 +126,26 @@ def scan_photos(folder: Path, seed: int = 0, min_size: int = SCAN_MIN_SIZE,
     if not folder.is_dir():
         raise ValueError(f"{folder}: no such folder")
     result = yield from _as_generator(scan_folder(folder, min_size, control))
-    return summarize_scan(folder, result, seed, min_size)
+    summary = summarize_scan(folder, result, seed, min_size)
+    thumbs = {}
+    for path in summary.validation:
+        control.checkpoint()
+        thumbs[path] = thumbnail(path)
+    return replace(summary, thumbnails={p: t for p, t in thumbs.items() if t is not None})
+
+
+def thumbnail(path: Path, edge: int = THUMBNAIL_EDGE):
+    """A small RGB uint8 preview of a photo (JPEG decodes at reduced size), or None if unreadable."""
+    import numpy as np
+    from PIL import Image, ImageOps
+    try:
+        with Image.open(path) as image:
+            image.draft("RGB", (edge * 2, edge * 2))   # JPEG: decode at 1/2..1/8 scale, much faster
+            image = ImageOps.exif_transpose(image).convert("RGB")
+            image.thumbnail((edge, edge), Image.Resampling.BICUBIC)
+            return np.asarray(image, dtype=np.uint8).copy()
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
 
 
 def _as_generator(value: Any) -> Generator[Event, None, Any]:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressBar,
                                QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWizardPage)
 
 from core.finetune import RECOMMENDED_PHOTOS, PhotoSummary, scan_photos
 from srgan_desktop.background import BackgroundTask
+from srgan_desktop.finetune_preview import array_to_qimage
 from srgan_desktop.finetune_session import FineTuneSession
 from srgan_desktop.finetune_tasks import wait_until_done
 
@@ -56,6 +59,9 @@ class PhotosPage(QWizardPage):
         self.summary_label.setWordWrap(True)
         self.summary_label.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.summary_label)
+        self.held_out_row = QHBoxLayout()
+        self.held_out_row.setSpacing(8)
+        layout.addLayout(self.held_out_row)
         self.warning_label = QLabel()
         self.warning_label.setWordWrap(True)
         self.warning_label.setStyleSheet(WARNING_STYLE)
@@ -89,6 +95,9 @@ class PhotosPage(QWizardPage):
         self.summary_label.setText(f"Looking at the photos in <b>{_escape(folder.name or str(folder))}</b>\u2026")
         self.warning_label.hide()
         self.skipped_list.clear()
+        self._show_held_out(PhotoSummary(folder, (), ()))
+        self.skipped_heading.hide()
+        self.skipped_list.hide()
         self.progress.show()
         seed = self._session.choices.seed if self._session.choices else 0
         task = BackgroundTask(lambda control: scan_photos(folder, seed=seed, control=control), parent=self)
@@ -142,6 +151,24 @@ class PhotosPage(QWizardPage):
         self.warning_label.setText(summary.warning)
         self.warning_label.setVisible(bool(summary.warning))
         self._show_skipped(summary)
+        self._show_held_out(summary)
+
+    def _show_held_out(self, summary: PhotoSummary) -> None:
+        """Thumbnails of the held-out photos, so the user sees what progress is measured on."""
+        while self.held_out_row.count():
+            item = self.held_out_row.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        for path in summary.validation:
+            pixels = summary.thumbnails.get(path)
+            if pixels is None:
+                continue
+            label = QLabel()
+            label.setPixmap(QPixmap.fromImage(array_to_qimage(pixels.astype(np.float32) / 255.0)))
+            label.setToolTip(f"Held out: {path.name}")
+            label.setStyleSheet("border: 1px solid palette(mid);")
+            self.held_out_row.addWidget(label)
+        self.held_out_row.addStretch(1)
 
     def _show_skipped(self, summary: PhotoSummary) -> None:
         self.skipped_list.clear()

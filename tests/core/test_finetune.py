@@ -69,6 +69,8 @@ def test_scan_reports_sizes_and_grouped_skip_reasons(tmp_path):
     assert summary.size_text() == "from 120 x 100 to 300 x 200 pixels"
     assert dict(summary.skip_reasons()) == {"too small for the training crop": 1, "unreadable or damaged": 1}
     assert summary.largest_crop() == 96     # the smallest photo is 100 px high
+    (held_out,) = summary.validation
+    assert set(summary.thumbnails) == {held_out} and max(summary.thumbnails[held_out].shape[:2]) <= 112
 
 
 def test_scan_of_a_missing_folder_is_a_clear_error(tmp_path):
