@@ -369,7 +369,7 @@ class MainWindow(QMainWindow):
         except ImportError:
             return
         try:
-            offer_resume(self, on_model_created=lambda path: self.model_picker.refresh(select=Path(path)))
+            offer_resume(self, on_model_created=self.model_picker.refresh_and_select)
         except Exception as exc:  # noqa: BLE001 - never block the start of the app
             self.banner.show_notice(f"Could not offer to resume the interrupted fine-tune: {exc}")
 
@@ -379,7 +379,7 @@ class MainWindow(QMainWindow):
     def open_finetune_wizard(self) -> None:
         wizard = open_tool_window(self, "srgan_desktop.finetune_wizard", "FineTuneWizard", "The fine-tune wizard")
         if wizard is not None and hasattr(wizard, "model_created"):
-            wizard.model_created.connect(lambda path: self.model_picker.refresh(select=Path(path)))
+            wizard.model_created.connect(self.model_picker.refresh_and_select)
 
     def show_shortcuts(self) -> None:
         QMessageBox.information(self, "Keyboard shortcuts", shortcuts_text(self))

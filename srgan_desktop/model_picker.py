@@ -56,6 +56,10 @@ class ModelPicker(QComboBox):
         if problems:
             self.problems_found.emit(problems)
 
+    def refresh_and_select(self, path: Path) -> None:
+        """Slot for `FineTuneWizard.model_created(Path)`: list the new model and pick it."""
+        self.refresh(select=Path(path))
+
     def add_file(self, path: Path) -> None:
         """Use a model file from anywhere (validated now; ModelFileError if unusable)."""
         read_model_info(path)
