@@ -54,4 +54,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run through the importable module, so subcommands' UserError is the class caught above
+    # (under `python -m core.cli` this file would otherwise be a second module, `__main__`).
+    from core.cli import main as _main
+
+    sys.exit(_main())
