@@ -141,7 +141,7 @@ class _Run:
                 stats = self._train_step(lr, hr)
             except torch.OutOfMemoryError:
                 raise TrainingError(f"out of memory on {self.device} at batch size {c.batch_size}, crop "
-                                    f"{c.crop_size}: lower one of them and resume") from None
+                                    f"{c.crop_size}: lower one of them and start a new run") from None
             losses, d_real, d_fake = self._synced(stats)
             reason = non_finite_reason(losses)
             if reason:
