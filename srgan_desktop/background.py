@@ -56,6 +56,7 @@ class _Runner(QObject):
 
     @Slot()
     def run(self) -> None:
+        events = None
         try:
             events = self._work(self._control)
             while True:
@@ -67,6 +68,15 @@ class _Runner(QObject):
                 self.event.emit(item)
                 self._control.checkpoint()
         except Cancelled:
+            # A cancel seen here leaves the generator suspended: close it first so its own
+            # clean-up (temp files removed, a resumable checkpoint written) is done before
+            # anyone hears "cancelled".
+            try:
+                if events is not None:
+                    events.close()
+            except Exception as exc:  # noqa: BLE001
+                self.failed.emit(one_line_error(exc))
+                return
             self.cancelled.emit()
         except Exception as exc:  # noqa: BLE001 - every failure becomes one user-facing line
             self.failed.emit(one_line_error(exc))

@@ -51,3 +51,26 @@ def test_stop_ends_the_thread_without_the_gui_delivering_the_outcome(qtbot):
     task.start()
     assert task.stop(5000)                 # no event processing needed: the window may be closing
     assert not task._thread.isRunning()
+
+
+def test_cancel_runs_the_work_clean_up_before_reporting(qtbot):
+    """Work that writes a resumable checkpoint in `finally` must have done so when on_cancelled runs."""
+    cleaned = []
+
+    def work(control):
+        try:
+            for i in range(1000):
+                time.sleep(0.01)
+                yield TileDone(i + 1, 1000)
+        finally:
+            time.sleep(0.05)  # e.g. writing last.ckpt
+            cleaned.append(True)
+
+    seen, state_at_cancel = [], []
+    task = BackgroundTask(work).on_event(seen.append)
+    task.on_cancelled(lambda: state_at_cancel.append(list(cleaned)))
+    task.start()
+    qtbot.waitUntil(lambda: len(seen) >= 2, timeout=5000)
+    with qtbot.waitSignal(task.done, timeout=5000):
+        task.cancel()
+    assert state_at_cancel == [[True]]
