@@ -31,7 +31,8 @@ class FinishPage(QWizardPage):
         self.name_edit.setMaxLength(80)
         self.name_edit.textChanged.connect(self._on_name_changed)
         self.description_edit = QLineEdit()
-        self.description_edit.setPlaceholderText("Optional: what it is good at, e.g. \u201cold family scans\u201d")
+        self.description_edit.setPlaceholderText(
+            "Optional: what it is good at, e.g. \u201cold family scans\u201d")
         form.addRow("Name:", self.name_edit)
         form.addRow("Description:", self.description_edit)
         layout.addLayout(form)

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
                                QPushButton, QRadioButton, QToolButton, QVBoxLayout, QWizard, QWizardPage)
 
-from core.finetune import FineTuneChoices, build_train_config, recommended_settings, validation_count
+from core.finetune import FineTuneChoices, build_train_config, recommended_settings
 from core.model_library import list_models
 from srgan_desktop.background import BackgroundTask
 from srgan_desktop.finetune_advanced import AdvancedSettings
@@ -169,7 +169,8 @@ class GoalPage(QWizardPage):
             return  # the settings changed while measuring; a new measurement follows
         self.seconds_per_step = seconds_per_step
         device = _device_words(self.advanced.device.currentData())
-        self.estimate_label.setText("<b>Estimated time:</b> " + estimate_text(seconds_per_step, steps, device))
+        estimate = estimate_text(seconds_per_step, steps, device)
+        self.estimate_label.setText(f"<b>Estimated time:</b> {estimate}")
 
     def _on_measure_failed(self, message: str) -> None:
         self.seconds_per_step = None

@@ -92,7 +92,8 @@ class PhotosPage(QWizardPage):
         folder = Path(folder).expanduser()
         self.folder_edit.setText(str(folder))
         self._session.summary = None
-        self.summary_label.setText(f"Looking at the photos in <b>{_escape(folder.name or str(folder))}</b>\u2026")
+        name = _escape(folder.name or str(folder))
+        self.summary_label.setText(f"Looking at the photos in <b>{name}</b>\u2026")
         self.warning_label.hide()
         self.skipped_list.clear()
         self._show_held_out(PhotoSummary(folder, (), ()))

@@ -68,7 +68,8 @@ class PreviewPanel(QWidget):
         self.base_tile = _Tile("Base model")
         self.current_tile = _Tile("Being trained")
         self.original_tile = _Tile("Original")
-        for index, tile in enumerate((self.input_tile, self.original_tile, self.base_tile, self.current_tile)):
+        tiles = (self.input_tile, self.original_tile, self.base_tile, self.current_tile)
+        for index, tile in enumerate(tiles):
             grid.addWidget(tile, index // 2, index % 2)
             tile.show_array(None)
         layout.addLayout(grid)

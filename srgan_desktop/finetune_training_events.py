@@ -83,8 +83,8 @@ class EventRouter(QObject):
     def _on_started(self, event: TrainingStarted) -> None:
         self._started = time.monotonic()
         self.last_step = event.start_step
-        self.device_text = (f"Training on {_device_words(event.device)} ({event.precision}) with {event.train_images} "
-                            f"photos; {event.val_images} held out to measure progress.")
+        self.device_text = (f"Training on {_device_words(event.device)} ({event.precision}) with "
+                            f"{event.train_images} photos; {event.val_images} held out to measure progress.")
         if event.start_step:
             self._notify(f"Resumed at step {event.start_step:,} of {event.total_steps:,}.")
 

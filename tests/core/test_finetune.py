@@ -122,7 +122,8 @@ def test_damaged_record_counts_as_none_and_foreign_folders_are_never_deleted(tmp
     assert read_run_record() is None and not has_resumable_run()
     foreign = tmp_path / "my-own-folder"
     foreign.mkdir()
-    record_path().write_text(json.dumps({"config": {"out_dir": str(foreign)}, "choices": {}}), encoding="utf-8")
+    foreign_record = {"config": {"out_dir": str(foreign)}, "choices": {}}
+    record_path().write_text(json.dumps(foreign_record), encoding="utf-8")
     clear_run_record(delete_checkpoints=True)
     assert foreign.exists() and read_run_record() is None
 
