@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ class RunRecord:
     config: dict[str, Any]          # TrainConfig.to_dict()
     choices: dict[str, Any]         # base model, mode, folder: for the finish page's metadata
     started: str                    # ISO time, shown in the resume question
+    last_step: int = 0              # step of the newest checkpoint, shown in the resume question
 
     @property
     def out_dir(self) -> Path:
@@ -59,10 +60,21 @@ def write_run_record(config: Any, choices: dict[str, Any]) -> RunRecord:
     """Remember a starting run (atomically), so closing the app mid-training can be undone."""
     record = RunRecord(config=config.to_dict(), choices=_jsonable(choices),
                        started=datetime.now().isoformat(timespec="seconds"))
-    text = json.dumps({"config": record.config, "choices": record.choices, "started": record.started},
-                      indent=2)
-    write_bytes_atomically(record_path(), text.encode("utf-8"))
+    _write(record)
     return record
+
+
+def note_checkpoint(step: int) -> None:
+    """Remember how far the run got (the resume question says so); no-op without a record."""
+    record = read_run_record()
+    if record is not None and step > record.last_step:
+        _write(replace(record, last_step=int(step)))
+
+
+def _write(record: RunRecord) -> None:
+    text = json.dumps({"config": record.config, "choices": record.choices, "started": record.started,
+                       "last_step": record.last_step}, indent=2)
+    write_bytes_atomically(record_path(), text.encode("utf-8"))
 
 
 def read_run_record() -> RunRecord | None:
@@ -71,7 +83,7 @@ def read_run_record() -> RunRecord | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return RunRecord(config=dict(data["config"]), choices=dict(data.get("choices") or {}),
-                         started=str(data.get("started", "")))
+                         started=str(data.get("started", "")), last_step=int(data.get("last_step", 0)))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 

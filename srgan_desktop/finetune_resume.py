@@ -24,7 +24,10 @@ def resume_question(parent: QWidget | None) -> QMessageBox:
     started = record.started.replace("T", " ") if record else ""
     box = QMessageBox(QMessageBox.Icon.Question, "Resume fine-tuning?",
                       "A fine-tune was interrupted when SRGAN Desktop closed.", parent=parent)
-    box.setInformativeText(f"Photos: {folder or 'unknown folder'}, started {started}. "
+    steps = int(record.config.get("steps", 0)) if record else 0
+    reached = (f" It had reached step {record.last_step:,} of {steps:,}."
+               if record and record.last_step and steps else "")
+    box.setInformativeText(f"Photos: {folder or 'unknown folder'}, started {started}.{reached} "
                            "Resume it from its last checkpoint?")
     box.resume_button = box.addButton("Resume", QMessageBox.ButtonRole.AcceptRole)
     box.discard_button = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)

@@ -40,6 +40,7 @@ class EventRouter(QObject):
         self._validation_step = -1
         self.validations = 0
         self.rollbacks = 0
+        self.saved_step = 0          # step of the newest resumable checkpoint
         self.failure = ""
         self.notice_text = ""
         self._notice_pending = False
@@ -120,6 +121,8 @@ class EventRouter(QObject):
         self._preview = event  # only the newest is drawn
 
     def _on_checkpoint(self, event: CheckpointSaved) -> None:
+        if not event.best:
+            self.saved_step = event.step
         if event.best:
             self.best_checkpoint = Path(event.path)
             if event.step == self._validation_step:

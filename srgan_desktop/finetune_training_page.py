@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QProgressBar, Q
 
 from core.events import Control
 from core.finetune import build_train_config, format_duration, new_run_dir
-from core.finetune_run import BEST_CHECKPOINT, LAST_CHECKPOINT, write_run_record
+from core.finetune_run import BEST_CHECKPOINT, LAST_CHECKPOINT, note_checkpoint, write_run_record
 from srgan_desktop.background import BackgroundTask
 from srgan_desktop.finetune_chart import LiveChart
 from srgan_desktop.finetune_preview import PreviewPanel
@@ -45,6 +45,7 @@ class TrainingPage(QWizardPage):
         self._out_dir: Path | None = None
         self._total_steps = 0
         self._closing = False
+        self._noted_step = 0
         self.started = False
         self.setTitle("Training")
         self.setSubTitle("Your model is learning from your photos. You can pause, or stop and keep the "
@@ -243,6 +244,9 @@ class TrainingPage(QWizardPage):
     def _on_refresh(self) -> None:
         """The 100 ms tick: labels, preview and notices from the latest events."""
         router = self._router
+        if router.saved_step > self._noted_step:
+            self._noted_step = router.saved_step
+            note_checkpoint(router.saved_step)
         if router.device_text:
             self.device_label.setText(router.device_text)
         if router.take_notice() is not None:

@@ -16,7 +16,7 @@ from core.model_file import load_model
 from core.model_library import list_models
 from core.paths import user_models_dir
 from core.train_events import DivergenceDetected, StepDone
-from srgan_desktop.finetune_resume import offer_resume
+from srgan_desktop.finetune_resume import offer_resume, resume_question
 from srgan_desktop.finetune_wizard import FINISH, GOAL, PHOTOS, TRAINING, FineTuneWizard
 from tests.core.tiny import tiny_model_file
 
@@ -187,6 +187,8 @@ def test_closing_mid_training_offers_resume_next_start(qtbot, tmp_path, base_mod
     stopped_at = page._router.last_step
     assert FineTuneWizard.has_interrupted_run()
     assert read_run_record().config["steps"] == 100_000
+    assert read_run_record().last_step == stopped_at      # the final checkpoint is at the stop
+    assert f"reached step {stopped_at:,} of 100,000" in resume_question(None).informativeText()
 
     def press_resume(box: QMessageBox) -> None:
         box.resume_button.click()
