@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 from PIL import Image
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWizard
 
 from core.arch_config import DiscriminatorConfig
@@ -258,3 +260,20 @@ def test_events_are_drawn_in_batches_and_a_rollback_is_explained(qtbot):
     assert chart._series["content"].count() == 100
     page._on_refresh()
     assert not page.notice_label.isHidden() and "went back to step 100" in page.notice_label.text()
+
+
+def test_window_stays_responsive_while_training(qtbot, tmp_path, base_model):
+    photos = make_photos(tmp_path / "photos")
+    wizard = open_wizard(qtbot, val_every=5, preview_every=5, checkpoint_every=5)
+    walk_to_training(qtbot, wizard, photos, steps=100_000, realistic=True)
+    page = wizard.training_page
+    qtbot.waitUntil(lambda: page._router.last_step >= 1, timeout=60_000)
+    ticks: list[float] = []
+    timer = QTimer(interval=10)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start()
+    qtbot.waitUntil(lambda: page._router.last_step >= 25, timeout=60_000)   # validations and previews too
+    timer.stop()
+    page.stop_for_close()
+    gaps = np.diff(ticks)
+    assert len(ticks) > 20 and gaps.max() < 0.25, f"longest pause of the window: {gaps.max():.3f} s"
