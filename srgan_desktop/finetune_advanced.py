@@ -8,7 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QFormLayout, QSpinBox, QWidget
 
 from core.devices import available_devices
-from core.finetune import Recommended
+from core.finetune import Recommended, recommended_settings
 
 EMA_CHOICES = (("Automatic (on for photo-realistic)", None), ("On", True), ("Off", False))
 PRECISION_CHOICES = (("Automatic (fastest safe)", "auto"), ("Full precision (fp32)", "fp32"))
@@ -64,6 +64,7 @@ class AdvancedSettings(QWidget):
         self.lr.valueChanged.connect(self.changed)
         for combo in (self.ema, self.precision, self.device):
             combo.currentIndexChanged.connect(self.changed)
+        self.device.currentIndexChanged.connect(self._on_device_changed)
 
     def summary(self) -> str:
         """One line for the collapsed section: "500 steps, batch 4, 96 px crops, CPU"."""
@@ -75,6 +76,10 @@ class AdvancedSettings(QWidget):
         self.steps.setValue(recommended.steps)
         self.batch.setValue(recommended.batch_size)
         self.crop.setValue(min(recommended.crop_size, self.crop.maximum()))
+
+    def _on_device_changed(self) -> None:
+        """A different device deserves its own defaults (a GPU's 10k steps would take days on a CPU)."""
+        self.apply_recommended(recommended_settings(self.device.currentData()))
 
     def set_max_crop(self, edge: int) -> None:
         """The crop cannot exceed the smallest photo's edge."""

@@ -77,11 +77,13 @@ def scan(qtbot, wizard: FineTuneWizard, folder: Path) -> None:
 def set_tiny_settings(wizard: FineTuneWizard, steps: int, realistic: bool) -> None:
     page = wizard.goal_page
     (page.realistic if realistic else page.faithful).setChecked(True)
+    page.advanced.steps.setValue(1234)
+    page.advanced.device.setCurrentIndex(page.advanced.device.findData("cpu"))
+    assert page.advanced.steps.value() == 500       # another device brings its own defaults
     page.advanced.steps.setValue(steps)
     page.advanced.batch.setValue(2)
     page.advanced.crop.setValue(32)
     page.advanced.precision.setCurrentIndex(page.advanced.precision.findData("fp32"))
-    page.advanced.device.setCurrentIndex(page.advanced.device.findData("cpu"))
 
 
 def walk_to_training(qtbot, wizard: FineTuneWizard, folder: Path, steps: int, realistic: bool = True) -> None:
