@@ -98,6 +98,9 @@ def _results_html(session: FineTuneSession) -> str:
             for name, psnr, ssim in rows if psnr is not None)
         text += ("<p>The saved checkpoint on the held-out photos:</p><table cellspacing='8'>"
                  "<tr><th align='left'></th><th>PSNR</th><th>SSIM</th></tr>" + cells + "</table>")
+        if scores.get("base_psnr") is not None:
+            gain = scores["psnr"] - scores["base_psnr"]
+            text += f"<p>That is <b>{gain:+.2f} dB</b> compared with the base model on your photos.</p>"
         if scores.get("bicubic_psnr") is not None and scores["psnr"] < scores["bicubic_psnr"]:
             text += ("<p><i>This model still scores below a plain bicubic enlargement: train for "
                      "more steps, or start from a trained base model.</i></p>")
