@@ -114,6 +114,7 @@ def test_full_walk_trains_saves_and_lists_the_model(qtbot, tmp_path, base_model)
     assert page.preview.updates >= 1
     wizard.next()
     assert wizard.currentId() == FINISH
+    assert "compared with the base model" in wizard.finish_page.results_label.text()
     wizard.finish_page.name_edit.setText("Garden test")
     wizard.button(QWizard.WizardButton.FinishButton).click()
     assert len(created) == 1 and created[0].exists()
@@ -121,7 +122,7 @@ def test_full_walk_trains_saves_and_lists_the_model(qtbot, tmp_path, base_model)
     assert info.title == "Garden test"
     assert info.provenance["base_model"] == "Tiny base"
     assert info.provenance["data_folder"] == str(photos)
-    assert "validation" in info.metrics
+    assert "validation" in info.metrics and "psnr" in info.provenance["validation"]
     entries, _ = list_models()
     assert created[0] in [e.path for e in entries]
     assert not has_resumable_run()                           # nothing left to resume
