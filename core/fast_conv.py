@@ -22,8 +22,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-# Bands hold at most this many (pixels x (in + out channels)): ~200 MB of NNPACK workspace.
-BAND_BUDGET = 1 << 24
+# Bands hold at most this many (pixels x (in + out channels)): ~100 MB of NNPACK workspace.
+BAND_BUDGET = 1 << 23
 MIN_BAND_ROWS = 16
 
 

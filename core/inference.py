@@ -1,8 +1,9 @@
 """Run a generator on images of any size: tiled, cancellable, on the best available device.
 
-`Upscaler` prepares a model once (BatchNorm folded into the convs, channels_last, the
-precision the device is fast at) and then upscales float arrays, yielding `TileDone` events
-and returning the result. Image files, formats and metadata are `core.image_io`'s business.
+`Upscaler` prepares a model once (BatchNorm folded into the convs; on the CPU NNPACK's
+fast-convolution kernels, or oneDNN in channels_last; the precision the device is fast at)
+and then upscales float arrays tile by tile, yielding `TileDone` events and returning the
+result. Image files, formats and metadata are `core.image_io`'s business.
 """
 
 from __future__ import annotations
