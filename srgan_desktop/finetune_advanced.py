@@ -28,7 +28,8 @@ class AdvancedValues:
 class AdvancedSettings(QWidget):
     """A form of the training knobs, pre-filled with defaults for this computer."""
 
-    changed = Signal()
+    changed = Signal()         # something that changes the time per step
+    steps_changed = Signal()   # only the number of steps
 
     def __init__(self, device: str = "auto", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,7 +60,8 @@ class AdvancedSettings(QWidget):
         form.addRow("Weight averaging (EMA):", self.ema)
         form.addRow("Precision:", self.precision)
         form.addRow("Device:", self.device)
-        for spin in (self.steps, self.batch, self.crop):
+        self.steps.valueChanged.connect(self.steps_changed)  # no new measurement needed
+        for spin in (self.batch, self.crop):
             spin.valueChanged.connect(self.changed)
         self.lr.valueChanged.connect(self.changed)
         for combo in (self.ema, self.precision, self.device):

@@ -88,6 +88,7 @@ class GoalPage(QWizardPage):
         self.advanced = AdvancedSettings(device)
         self.advanced.apply_recommended(recommended_settings(device))
         self.advanced.changed.connect(self._on_settings_changed)
+        self.advanced.steps_changed.connect(self._on_steps_changed)
         self.advanced.hide()
         layout.addWidget(self.advanced)
         layout.addStretch(1)
@@ -157,19 +158,22 @@ class GoalPage(QWizardPage):
         self.estimate_label.setText("Measuring how fast this computer trains with these settings\u2026")
         self.measure_button.setEnabled(False)
         task = BackgroundTask(lambda control: _measure(config), parent=self)
-        task.on_success(lambda seconds, steps=config.steps: self._on_measured(seconds, steps))
+        task.on_success(self._on_measured)
         task.on_error(self._on_measure_failed)
         task.done.connect(self._on_bench_done)
         self._bench = task
         task.start()
 
-    def _on_measured(self, seconds_per_step: float, steps: int) -> None:
-        from core.finetune import estimate_text
+    def _on_measured(self, seconds_per_step: float) -> None:
         if self._bench_wanted or self._remeasure.isActive():
             return  # the settings changed while measuring; a new measurement follows
         self.seconds_per_step = seconds_per_step
+        self._show_estimate()
+
+    def _show_estimate(self) -> None:
+        from core.finetune import estimate_text
         device = _device_words(self.advanced.device.currentData())
-        estimate = estimate_text(seconds_per_step, steps, device)
+        estimate = estimate_text(self.seconds_per_step, self.advanced.steps.value(), device)
         self.estimate_label.setText(f"<b>Estimated time:</b> {estimate}")
 
     def _on_measure_failed(self, message: str) -> None:
@@ -187,6 +191,12 @@ class GoalPage(QWizardPage):
         self.seconds_per_step = None
         self.advanced_summary.setText(self.advanced.summary())
         self._remeasure.start()
+
+    def _on_steps_changed(self) -> None:
+        """The time per step is unchanged: scale the estimate, no new measurement."""
+        self.advanced_summary.setText(self.advanced.summary())
+        if self.seconds_per_step is not None and self._bench is None:
+            self._show_estimate()
 
     def _on_mode_changed(self, _button, checked: bool) -> None:
         if checked:

@@ -280,3 +280,19 @@ def test_window_stays_responsive_while_training(qtbot, tmp_path, base_model):
     page.stop_for_close()
     gaps = np.diff(ticks)
     assert len(ticks) > 20 and gaps.max() < 0.25, f"longest pause of the window: {gaps.max():.3f} s"
+
+
+def test_estimate_is_measured_and_scales_with_the_steps(qtbot, tmp_path, base_model):
+    wizard = open_wizard(qtbot)
+    scan(qtbot, wizard, make_photos(tmp_path / "photos"))
+    wizard.next()
+    set_tiny_settings(wizard, steps=100, realistic=False)
+    page = wizard.goal_page
+    qtbot.waitUntil(lambda: page.seconds_per_step is not None, timeout=30_000)
+    measured = page.seconds_per_step
+    assert "x 100 steps" in page.estimate_label.text()
+    page.advanced.steps.setValue(2000)                 # same cost per step: no new measurement
+    assert page.seconds_per_step == measured and "x 2,000 steps" in page.estimate_label.text()
+    page.advanced.batch.setValue(3)                    # a different step: measured again
+    assert page.seconds_per_step is None
+    qtbot.waitUntil(lambda: page.seconds_per_step is not None, timeout=30_000)
