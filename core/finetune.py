@@ -9,7 +9,7 @@ and the same rules apply if a CLI ever offers a guided fine-tune.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -118,14 +118,18 @@ def summarize_scan(folder: Path, scan: Any, seed: int = 0, min_size: int = SCAN_
 
 
 def scan_photos(folder: Path, seed: int = 0, min_size: int = SCAN_MIN_SIZE,
-                control: Control = NEVER_CANCELLED) -> Generator[Event, None, PhotoSummary]:
-    """Scan a photo folder (background work for the photos page); returns the summary."""
+                control: Control = NEVER_CANCELLED,
+                progress: Callable[[int, int], None] | None = None) -> Generator[Event, None, PhotoSummary]:
+    """Scan a photo folder (background work for the photos page); returns the summary.
+
+    `progress(done, total)` is called from the scanning thread after each file.
+    """
     from core.data import scan_folder
 
     folder = Path(folder)
     if not folder.is_dir():
         raise ValueError(f"{folder}: no such folder")
-    result = yield from _as_generator(scan_folder(folder, min_size, control))
+    result = yield from _as_generator(scan_folder(folder, min_size, control, progress))
     summary = summarize_scan(folder, result, seed, min_size)
     thumbs = {}
     for path in summary.validation:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressBar,
                                QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWizardPage)
@@ -33,6 +33,10 @@ class PhotosPage(QWizardPage):
         super().__init__(parent)
         self._session = session
         self._task: BackgroundTask | None = None
+        self._scan_progress = (0, 0)
+        self._scan_id = 0
+        self._progress_timer = QTimer(self, interval=100)
+        self._progress_timer.timeout.connect(self._on_progress_tick)
         self.setTitle("Your photos")
         self.setSubTitle("Choose a folder of photos like the ones you want to enlarge. The model learns "
                          f"their look; {RECOMMENDED_PHOTOS} or more photos work best.")
@@ -99,13 +103,24 @@ class PhotosPage(QWizardPage):
         self._show_held_out(PhotoSummary(folder, (), ()))
         self.skipped_heading.hide()
         self.skipped_list.hide()
+        self.progress.setRange(0, 0)
         self.progress.show()
         seed = self._session.choices.seed if self._session.choices else 0
-        task = BackgroundTask(lambda control: scan_photos(folder, seed=seed, control=control), parent=self)
+        self._scan_progress = (0, 0)
+        self._scan_id += 1
+        scan_id = self._scan_id
+
+        def note_progress(done: int, total: int) -> None:
+            if scan_id == self._scan_id:  # a replaced scan no longer reports
+                self._scan_progress = (done, total)  # read by the 100 ms timer on the GUI thread
+
+        task = BackgroundTask(lambda control: scan_photos(folder, seed=seed, control=control,
+                                                          progress=note_progress), parent=self)
         task.on_success(self._on_scanned).on_error(self._on_scan_failed)
         task.on_cancelled(lambda: None)
         task.done.connect(lambda t=task: self._on_task_done(t))
         self._task = task
+        self._progress_timer.start()
         task.start()
         self.completeChanged.emit()
 
@@ -134,9 +149,17 @@ class PhotosPage(QWizardPage):
         if self.folder_edit.text().strip():
             self.scan(Path(self.folder_edit.text().strip()))
 
+    def _on_progress_tick(self) -> None:
+        done, total = self._scan_progress
+        if total:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+            self.summary_label.setText(f"Checking the photos\u2026 {done:,} of {total:,}")
+
     def _on_task_done(self, task: BackgroundTask) -> None:
         if self._task is task:
             self._task = None
+            self._progress_timer.stop()
             self.progress.hide()
             self.completeChanged.emit()
             self.scan_finished.emit()

@@ -64,7 +64,9 @@ def test_scan_reports_sizes_and_grouped_skip_reasons(tmp_path):
     photo(tmp_path / "sub" / "c.png", (200, 150), seed=2)
     photo(tmp_path / "small.png", (50, 40), seed=3)
     (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8 not a jpeg")
-    summary = drain(scan_photos(tmp_path))
+    calls = []
+    summary = drain(scan_photos(tmp_path, progress=lambda done, total: calls.append((done, total))))
+    assert calls[-1] == (5, 5) and len(calls) == 5          # the page shows "Checking 3 of 5"
     assert len(summary.usable) == 3
     assert summary.size_text() == "from 120 x 100 to 300 x 200 pixels"
     assert dict(summary.skip_reasons()) == {"too small for the training crop": 1, "unreadable or damaged": 1}
