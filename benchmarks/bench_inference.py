@@ -11,7 +11,8 @@
       fold+cl   the same in channels_last (oneDNN's preferred layout: the fallback path)
       shipped   `Upscaler(...).upscale(image)`: what the app, batch mode and CLI run
     All variants run in this one process, interleaved round by round, so load from other
-    programs hits them alike; the ratio is of medians. The largest difference of each
+    programs hits them alike; the ratio is of medians (and, in brackets, the median of the
+    per-round ratios). The largest difference of each
     variant from naive is printed in 8-bit levels (must stay below 1).
 (2) Memory: a 1024x1024 -> 4096x4096 upscale through the shipped path, in a fresh child
     process so nothing else pollutes its peak RSS (resource.getrusage ru_maxrss).
@@ -111,10 +112,13 @@ def bench_speed(model_path: Path, device: str, repeats: int, only: list[str]) ->
         print(f"  round {round_ + 1}/{repeats}: "
               + ", ".join(f"{k} {v[-1]:.2f}s" for k, v in times.items()), flush=True)
     base = statistics.median(times["naive"])
-    print("256x256 -> 1024x1024, median of", repeats, "(min):")
+    print("256x256 -> 1024x1024, median of", repeats, "(min); speed-up = ratio of medians "
+          "[median of the per-round ratios, which cancels load that drifts between rounds]:")
     for name, values in times.items():
         median = statistics.median(values)
-        print(f"  {name:8s} {median:7.2f} s ({min(values):.2f})   speed-up vs naive {base / median:.2f}x")
+        paired = statistics.median(n / v for n, v in zip(times["naive"], values))
+        print(f"  {name:8s} {median:7.2f} s ({min(values):.2f})   speed-up vs naive {base / median:.2f}x "
+              f"[{paired:.2f}x]")
 
 
 def rss_child(model_path: Path, device: str, side: int) -> None:
