@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import torch
 
 GUI_DIR = Path(__file__).parent / "gui"
 
@@ -13,6 +14,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if GUI_DIR in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.gui)
+
+
+@pytest.fixture(autouse=True)
+def one_torch_thread():
+    """Tests run tiny networks, which gain nothing from threads; with two, OpenMP's spinning
+    threads fight the GUI thread and other processes for the CPU and slow tiny steps 20-50x."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture(autouse=True)

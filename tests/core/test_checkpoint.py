@@ -14,7 +14,7 @@ from core.events import drain
 from core.train_config import TrainConfig
 from core.train_events import TrainingError
 from core.trainer import export_model, train
-from tests.core.train_helpers import one_thread, tiny_config  # noqa: F401
+from tests.core.train_helpers import tiny_config
 
 
 @pytest.fixture

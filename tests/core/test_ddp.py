@@ -13,7 +13,7 @@ import torch.multiprocessing as mp
 
 from core.events import drain
 from core.trainer import _Run
-from tests.core.train_helpers import one_thread, tiny_config  # noqa: F401
+from tests.core.train_helpers import tiny_config
 
 
 def _free_port() -> int:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 from PIL import Image
 
 from core.arch_config import DiscriminatorConfig
@@ -139,16 +138,7 @@ def test_names_are_checked_and_suggested_without_clashes():
     assert name_problem("Garden (faithful) 2") == ""
 
 
-@pytest.fixture
-def one_torch_thread():
-    """A tiny network gains nothing from threads; on a busy shared CPU they slow it down a lot."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-def test_saved_model_lands_in_the_library_with_its_story(tmp_path, one_torch_thread):
+def test_saved_model_lands_in_the_library_with_its_story(tmp_path):
     for i in range(3):
         photo(tmp_path / f"p{i}.png", (64, 64), seed=i)
     base = tiny_model_file(user_models_dir(), name="base")

@@ -18,7 +18,7 @@ from core.train_events import (CheckpointSaved, DivergenceDetected, PreviewReady
 from core.train_steps import StepStats
 from core.trainer import export_model, measure_step_time, train
 from tests.core.tiny import tiny_model_file
-from tests.core.train_helpers import collect, of_type, one_thread, tiny_config  # noqa: F401
+from tests.core.train_helpers import collect, of_type, tiny_config
 
 
 def mean_loss(steps: list[StepDone], key: str) -> float:

@@ -6,8 +6,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-import pytest
-import torch
 from PIL import Image
 
 from core.arch_config import DiscriminatorConfig
@@ -56,12 +54,3 @@ def collect(events, into: list[Event]):
 
 def of_type(events: list[Event], kind: type) -> list:
     return [e for e in events if isinstance(e, kind)]
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """The CI box has 2 cores shared by many processes: one thread avoids OpenMP spin-waiting."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)

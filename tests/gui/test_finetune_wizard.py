@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 from PIL import Image
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWizard
@@ -37,16 +36,6 @@ def make_photos(folder: Path, count: int = 6, size: int = 100) -> Path:
         pixels = ((rgb * 0.5 + 0.5) * 255).astype(np.uint8)
         Image.fromarray(pixels).save(folder / f"photo_{i:02d}.png")
     return folder
-
-
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """Tiny networks gain nothing from threads, and on a busy shared CPU OpenMP's spinning
-    threads made each tiny step 20-50x slower."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(autouse=True)
