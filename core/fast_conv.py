@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 
 import torch
 import torch.nn.functional as F
@@ -25,6 +26,15 @@ from torch import nn
 # Bands hold at most this many (pixels x (in + out channels)): ~100 MB of NNPACK workspace.
 BAND_BUDGET = 1 << 23
 MIN_BAND_ROWS = 16
+# Older ATen keeps one process-wide NNPACK workspace; two upscales in two threads (batch
+# window + main window) must not share it mid-call. Uncontended, the lock costs nothing.
+_NNPACK_LOCK = threading.Lock()
+
+
+def nnpack_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, padding: list[int]) -> torch.Tensor:
+    """Stride-1 convolution of NCHW-contiguous fp32 `x` by NNPACK, with symmetric [rows, cols] padding."""
+    with _NNPACK_LOCK:
+        return torch._nnpack_spatial_convolution(x, weight, bias, padding)
 
 
 class NNPACKConv2d(nn.Module):
@@ -44,7 +54,7 @@ class NNPACKConv2d(nn.Module):
         x = x.contiguous()
         rows = self.band_rows(x.shape[-1])
         if x.shape[-2] <= rows:
-            return torch._nnpack_spatial_convolution(x, self.weight, self.bias, self.padding)
+            return nnpack_conv2d(x, self.weight, self.bias, self.padding)
         return self._forward_in_bands(x, rows)
 
     def band_rows(self, width: int) -> int:
@@ -63,7 +73,7 @@ class NNPACKConv2d(nn.Module):
             top, bottom = r0 - pad_h, r1 - pad_h + kernel_h - 1
             piece = x[:, :, max(0, top):min(height, bottom)]
             piece = F.pad(piece, (0, 0, max(0, -top), max(0, bottom - height)))
-            out[:, :, r0:r1] = torch._nnpack_spatial_convolution(piece, self.weight, self.bias, [0, pad_w])
+            out[:, :, r0:r1] = nnpack_conv2d(piece, self.weight, self.bias, [0, pad_w])
         return out
 
 

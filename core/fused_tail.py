@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from core.fast_conv import BAND_BUDGET, NNPACKConv2d
+from core.fast_conv import BAND_BUDGET, NNPACKConv2d, nnpack_conv2d
 from core.srresnet_arch import SRResNet
 
 MIN_ROWS = 16
@@ -55,8 +55,7 @@ class ShuffleActConv(nn.Module):
     def _conv_rows(self, piece: torch.Tensor) -> torch.Tensor:
         """The conv with its column padding only (rows are already padded)."""
         if isinstance(self.conv, NNPACKConv2d):
-            return torch._nnpack_spatial_convolution(piece.contiguous(), self.conv.weight, self.conv.bias,
-                                                     [0, self.pad_w])
+            return nnpack_conv2d(piece.contiguous(), self.conv.weight, self.conv.bias, [0, self.pad_w])
         return F.conv2d(piece, self.conv.weight, self.conv.bias, padding=(0, self.pad_w))
 
 

@@ -59,3 +59,28 @@ def test_banded_shuffle_prelu_tail_matches_the_network(nnpack, budget, monkeypat
         expected, got = model(x), fast(x)
     assert got.shape == expected.shape == (1, 3, 92, 124)
     assert torch.allclose(got, expected, atol=1e-5)
+
+
+@NEEDS_NNPACK
+def test_two_threads_convolving_at_once_both_get_right_results():
+    """The batch window and the main window may upscale at the same time."""
+    import threading
+
+    wrong: list[int] = []
+
+    def work(seed: int) -> None:
+        generator = torch.Generator().manual_seed(seed)
+        conv = nn.Conv2d(16, 16, 3, padding=1)
+        module = NNPACKConv2d(conv)
+        for i in range(15):
+            x = torch.rand(1, 16, 30 + 7 * seed + i, 40, generator=generator)
+            with torch.inference_mode():
+                if not torch.allclose(module(x), F.conv2d(x, conv.weight, conv.bias, padding=1), atol=1e-4):
+                    wrong.append(seed)
+
+    threads = [threading.Thread(target=work, args=(seed,)) for seed in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not wrong
