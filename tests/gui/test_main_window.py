@@ -48,7 +48,8 @@ def wait_idle(qtbot, window: MainWindow, timeout: int = 30_000) -> None:
 def qimage_pixels(image: QImage) -> np.ndarray:
     image = image.convertToFormat(QImage.Format.Format_RGB888)
     rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
-    return rows[:, :image.width() * 3].reshape(image.height(), image.width(), 3)
+    # Copy: the array must not outlive the converted QImage whose buffer it views.
+    return rows[:, :image.width() * 3].reshape(image.height(), image.width(), 3).copy()
 
 
 def photo_with_metadata(path: Path) -> Path:
