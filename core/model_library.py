@@ -50,7 +50,7 @@ def list_models(user_dir: Path | None = None) -> tuple[list[LibraryEntry], list[
     problems: list[tuple[Path, str]] = []
     for position, item in enumerate(bundled_index()):
         try:
-            path = bundled_models_dir() / item["file"]
+            path = verify_bundled(item)
             entries.append(LibraryEntry(read_model_info(path), bundled=True, default=position == 0))
         except ModelFileError as exc:
             problems.append((bundled_models_dir() / item["file"], str(exc)))
