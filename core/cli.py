@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from core import __version__
@@ -48,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nsrgan: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # `srgan info | head`: the reader left; silence the flush at exit as well.
+        sys.stdout = open(os.devnull, "w")
+        return EXIT_OK
     except UserError as exc:
         print(f"srgan: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
