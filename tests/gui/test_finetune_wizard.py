@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWizard
 
 from core.arch_config import DiscriminatorConfig
@@ -65,6 +65,10 @@ def scan(qtbot, wizard: FineTuneWizard, folder: Path) -> None:
 
 def set_tiny_settings(wizard: FineTuneWizard, steps: int, realistic: bool) -> None:
     page = wizard.goal_page
+    # Start from the test's tiny base model when there is one, as a user would pick it over the bundled default.
+    tiny = page.base_combo.findText("Tiny base", Qt.MatchFlag.MatchContains)
+    if tiny >= 0:
+        page.base_combo.setCurrentIndex(tiny)
     (page.realistic if realistic else page.faithful).setChecked(True)
     page.advanced.steps.setValue(1234)
     page.advanced.device.setCurrentIndex(page.advanced.device.findData("cpu"))
