@@ -48,6 +48,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--crop-size", type=int, default=96, help="HR crop edge in pixels")
     p.add_argument("--lr", type=float, default=1e-4)
+    p.add_argument("--lr-drop-at", type=float, metavar="FRACTION",
+                   help="drop the lr 10x after this fraction of --steps (default: 0.5 for gan, never for mse)")
     p.add_argument("--content-loss", choices=CONTENT_LOSSES, default="vgg54", help="gan phase content loss")
     p.add_argument("--adversarial-weight", type=float, default=1e-3)
     p.add_argument("--ema", action=argparse.BooleanOptionalAction, default=None,
@@ -116,8 +118,8 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
             data_dir=args.data, val_dir=args.val_dir, val_count=args.val_count, phase=args.phase,
             generator=generator, discriminator=DiscriminatorConfig(crop_size=args.crop_size),
             content_loss=args.content_loss, adversarial_weight=args.adversarial_weight, steps=args.steps,
-            batch_size=args.batch_size, crop_size=args.crop_size, lr=args.lr, ema=args.ema,
-            device=args.device, precision=args.precision, val_every=args.val_every,
+            batch_size=args.batch_size, crop_size=args.crop_size, lr=args.lr, lr_drop_at=args.lr_drop_at,
+            ema=args.ema, device=args.device, precision=args.precision, val_every=args.val_every,
             checkpoint_every=args.checkpoint_every, preview_every=max(args.val_every, 1), seed=args.seed,
             num_workers=args.workers, init_from=init_from, vgg_weights=args.vgg_weights,
             out_dir=args.out or Path("runs") / args.phase)

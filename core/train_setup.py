@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,20 @@ class TrainingSetup:
             nets.d_optimizer.load_state_dict(state["d_optimizer"])
             self.d_scheduler.load_state_dict(state["d_scheduler"])
             nets.d_scaler.load_state_dict(state["d_scaler"])
+
+    def follow_lr_drop(self, drop_step: int | None, step: int) -> None:
+        """Put a resumed run on the current schedule: loaded schedulers carry the saved run's
+        milestone, and a changed --steps or --lr-drop-at moves it (possibly to before `step`)."""
+        for scheduler in (self.g_scheduler, self.d_scheduler):
+            if scheduler is None:
+                continue
+            dropped = sum(1 for m in scheduler.milestones.elements() if m <= step)
+            wanted = int(drop_step is not None and drop_step <= step)
+            for group in scheduler.optimizer.param_groups:
+                group["lr"] *= 0.1 ** (wanted - dropped)
+            # Past milestones stay listed: the next resume counts them to know the drop happened.
+            scheduler.milestones = Counter([drop_step] if drop_step is not None else [])
+            scheduler._last_lr = [group["lr"] for group in scheduler.optimizer.param_groups]
 
 
 def resolve_precision(requested: str, device: torch.device) -> Precision:

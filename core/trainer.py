@@ -318,6 +318,7 @@ class _Run:
     def _restore(self, state: dict[str, Any]) -> None:
         try:
             self.setup.load_state(state)
+            self.setup.follow_lr_drop(self.config.lr_drop_step, int(state["step"]))
             restore_rng(state["rng"])
         except (KeyError, RuntimeError, ValueError, TypeError) as exc:
             raise TrainingError(f"{self.last_path.name} does not match this run ({str(exc).splitlines()[0][:160]})") from None

@@ -169,6 +169,31 @@ def test_resume_refuses_a_run_with_different_settings(tmp_path):
     assert of_type(more, StepDone)[0].step == 5
 
 
+def lrs(events) -> dict[int, float]:
+    return {s.step: s.lr for s in of_type(events, StepDone)}
+
+
+def test_mse_lr_is_constant_unless_a_drop_is_asked_for(tmp_path):
+    constant, dropped = [], []
+    collect(train(tiny_config(tmp_path, steps=8)), constant)
+    assert {round(lr, 9) for lr in lrs(constant).values()} == {1e-3}
+    collect(train(tiny_config(tmp_path, steps=8, lr_drop_at=0.75, out_dir=tmp_path / "drop")), dropped)
+    assert lrs(dropped)[1] == pytest.approx(1e-3) and lrs(dropped)[8] == pytest.approx(1e-4)
+
+
+def test_resume_follows_a_moved_lr_drop_and_never_drops_twice(tmp_path):
+    collect(train(tiny_config(tmp_path, steps=4)), [])                     # constant lr so far
+    ahead = []
+    collect(train(tiny_config(tmp_path, steps=8, lr_drop_at=0.75), resume=True), ahead)
+    assert lrs(ahead)[5] == pytest.approx(1e-3) and lrs(ahead)[8] == pytest.approx(1e-4)
+    passed = []   # a drop moved to before the resumed step applies at once, and only once
+    collect(train(tiny_config(tmp_path, steps=12, lr_drop_at=0.25), resume=True), passed)
+    assert {round(lr, 9) for lr in lrs(passed).values()} == {1e-4}
+    undone = []   # taking the drop away again restores the full lr
+    collect(train(tiny_config(tmp_path, steps=14), resume=True), undone)
+    assert {round(lr, 9) for lr in lrs(undone).values()} == {1e-3}
+
+
 def test_export_writes_a_loadable_self_describing_model(tmp_path):
     finished = collect(train(tiny_config(tmp_path, steps=10)), [])
     out = export_model(finished.best_checkpoint, tmp_path / "mine.safetensors", name="mine", title="Mine",
