@@ -47,6 +47,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--steps", type=int, default=100_000)
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--crop-size", type=int, default=96, help="HR crop edge in pixels")
+    p.add_argument("--photo-scale", type=float, default=1.0, metavar="FACTOR",
+                   help="shrink training photos by FACTOR first (e.g. 0.5 for large, soft or JPEG photos)")
+    p.add_argument("--min-crop-detail", type=float, default=0.0, metavar="LEVEL",
+                   help="redraw crops flatter than LEVEL (mean luma step; ~1 sky, ~12 typical detail); 0: off")
     p.add_argument("--lr", type=float, default=1e-4)
     p.add_argument("--lr-drop-at", type=float, metavar="FRACTION",
                    help="drop the lr 10x after this fraction of --steps (default: 0.5 for gan, never for mse)")
@@ -118,7 +122,8 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
             data_dir=args.data, val_dir=args.val_dir, val_count=args.val_count, phase=args.phase,
             generator=generator, discriminator=DiscriminatorConfig(crop_size=args.crop_size),
             content_loss=args.content_loss, adversarial_weight=args.adversarial_weight, steps=args.steps,
-            batch_size=args.batch_size, crop_size=args.crop_size, lr=args.lr, lr_drop_at=args.lr_drop_at,
+            batch_size=args.batch_size, crop_size=args.crop_size, photo_scale=args.photo_scale,
+            min_crop_detail=args.min_crop_detail, lr=args.lr, lr_drop_at=args.lr_drop_at,
             ema=args.ema, device=args.device, precision=args.precision, val_every=args.val_every,
             checkpoint_every=args.checkpoint_every, preview_every=max(args.val_every, 1), seed=args.seed,
             num_workers=args.workers, init_from=init_from, vgg_weights=args.vgg_weights,

@@ -34,6 +34,7 @@ IMAGE_SUFFIXES = (".bmp", ".jpeg", ".jpg", ".png", ".tif", ".tiff", ".webp")
 DEFAULT_CACHE_BYTES = 3 * 1024 ** 3       # decoded HR + LR kept in RAM
 MAX_DECODE_PIXELS = 100_000_000           # refuse decompression bombs in a training folder
 DECODE_THREADS = 4                        # at most; fewer on machines with fewer cores
+DETAIL_TRIES = 10                         # crop boxes drawn per sample when flat ones are refused
 
 Progress = Callable[[int, int], None]     # (done, total)
 
@@ -200,10 +201,13 @@ class CropDataset(torch.utils.data.Dataset):
 
     def __init__(self, paths: Sequence[Path], crop_size: int = 96, scale: int = 4, seed: int = 0,
                  cache_bytes: int | None = None, control: Control = NEVER_CANCELLED,
-                 progress: Progress | None = None) -> None:
+                 progress: Progress | None = None, photo_scale: float = 1.0, min_detail: float = 0.0) -> None:
         if crop_size % scale:
             raise ValueError(f"crop size {crop_size} must be a multiple of the scale {scale}")
+        if not 0 < photo_scale <= 1 or min_detail < 0:
+            raise ValueError(f"photo scale must be in (0, 1] and min detail >= 0, got {photo_scale}, {min_detail}")
         self.crop_size, self.scale, self.seed = crop_size, scale, seed
+        self.photo_scale, self.min_detail = photo_scale, min_detail
         self.paths: list[Path] = []
         self.skipped: list[tuple[Path, str]] = []
         self._pairs: list[tuple[np.ndarray, np.ndarray] | None] = []   # None: decode on demand
@@ -238,13 +242,28 @@ class CropDataset(torch.utils.data.Dataset):
         hr, lr = self._pairs[index] or self._decode_pair(self.paths[index])
         rng = np.random.default_rng((seed, int(k)))
         lr_crop = self.crop_size // self.scale
-        y = int(rng.integers(0, lr.shape[0] - lr_crop + 1))
-        x = int(rng.integers(0, lr.shape[1] - lr_crop + 1))
+        y, x = self._pick_box(lr, lr_crop, rng)
         s = self.scale
         lr_patch = lr[y:y + lr_crop, x:x + lr_crop]
         hr_patch = hr[y * s:(y + lr_crop) * s, x * s:(x + lr_crop) * s]
         transform = int(rng.integers(8))                # one of the 8 flips/90-degree rotations
         return _to_tensor(_dihedral(lr_patch, transform)), _to_tensor(_dihedral(hr_patch, transform))
+
+    def _pick_box(self, lr: np.ndarray, side: int, rng: np.random.Generator) -> tuple[int, int]:
+        """A crop's top-left corner in LR pixels. With `min_detail`, flat boxes (sky, bokeh) are
+        redrawn, up to DETAIL_TRIES boxes, keeping the most detailed one seen."""
+        best, best_detail = (0, 0), -1.0
+        for _ in range(DETAIL_TRIES if self.min_detail > 0 else 1):
+            y = int(rng.integers(0, lr.shape[0] - side + 1))
+            x = int(rng.integers(0, lr.shape[1] - side + 1))
+            if self.min_detail <= 0:
+                return y, x
+            detail = crop_detail(lr[y:y + side, x:x + side])
+            if detail >= self.min_detail:
+                return y, x
+            if detail > best_detail:
+                best, best_detail = (y, x), detail
+        return best
 
     def _try_decode(self, path: Path) -> tuple[Path, tuple[np.ndarray, np.ndarray] | str]:
         try:
@@ -268,7 +287,13 @@ class CropDataset(torch.utils.data.Dataset):
         self._pairs.append((hr, lr) if keep else None)
 
     def _decode_pair(self, path: Path) -> tuple[np.ndarray, np.ndarray]:
-        hr = modcrop(load_rgb8(path), self.scale)
+        hr = load_rgb8(path)
+        if self.photo_scale != 1:
+            # Shrinking large photos packs more detail into each crop and hides JPEG blocks
+            # that the HR targets would otherwise teach the network to draw.
+            size = (round(hr.shape[1] * self.photo_scale), round(hr.shape[0] * self.photo_scale))
+            hr = np.asarray(Image.fromarray(hr).resize(size, Image.Resampling.BICUBIC), dtype=np.uint8)
+        hr = modcrop(hr, self.scale)
         # Pillow's 8-bit BICUBIC is the same antialiased filter as `bicubic_downscale` in fixed
         # point (mean difference ~0.1 grey level, at most 2) and 4x faster than the float path.
         size = (hr.shape[1] // self.scale, hr.shape[0] // self.scale)
@@ -308,6 +333,13 @@ def make_loader(dataset: CropDataset, batch_size: int, seed: int, num_workers: i
     return torch.utils.data.DataLoader(
         dataset, batch_size=batch_size, sampler=SampleStream(seed, start_sample), num_workers=num_workers,
         drop_last=True, pin_memory=pin_memory, persistent_workers=num_workers > 0)
+
+
+def crop_detail(patch: np.ndarray) -> float:
+    """Mean absolute difference between neighbouring luma values (0-255): ~1 for sky, ~12 for a
+    typical Set5/Set14 crop at LR size."""
+    y = patch.astype(np.float32) @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    return float((np.abs(np.diff(y, axis=0)).mean() + np.abs(np.diff(y, axis=1)).mean()) / 2)
 
 
 def _dihedral(patch: np.ndarray, transform: int) -> np.ndarray:

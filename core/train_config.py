@@ -41,6 +41,8 @@ class TrainConfig:
     steps: int = 100_000
     batch_size: int = 16                 # per process (torchrun multiplies it by the world size)
     crop_size: int = 96                  # HR crop edge; LR crops are crop_size / scale
+    photo_scale: float = 1.0             # shrink training photos by this factor before cropping
+    min_crop_detail: float = 0.0         # redraw crops flatter than this (core.data.crop_detail); 0: off
     lr: float = 1e-4
     beta1: float = 0.9
     lr_drop_at: float | None = None      # fraction of steps where lr drops 10x; None: 0.5 for gan (paper), never for mse
@@ -91,6 +93,9 @@ class TrainConfig:
             raise ValueError(f"lr must be positive, got {self.lr}")
         if not 0 <= self.beta1 < 1:
             raise ValueError(f"beta1 must be in [0, 1), got {self.beta1}")
+        if not 0 < self.photo_scale <= 1 or self.min_crop_detail < 0:
+            raise ValueError(f"photo_scale must be in (0, 1] and min_crop_detail >= 0, "
+                             f"got {self.photo_scale}, {self.min_crop_detail}")
         if self.lr_drop_at is not None and not 0 < self.lr_drop_at <= 1:
             raise ValueError(f"lr_drop_at must be in (0, 1], got {self.lr_drop_at}")
         if not 0 < self.ema_decay < 1:

@@ -53,7 +53,8 @@ def prepare_data(config: TrainConfig, control: Control = NEVER_CANCELLED) -> Run
     """Scan, split and decode; every unusable image is reported in `skipped`, none crash the run."""
     train_paths, val_paths, skipped = _split(config, control)
     try:
-        dataset = CropDataset(train_paths, config.crop_size, config.scale, config.seed, control=control)
+        dataset = CropDataset(train_paths, config.crop_size, config.scale, config.seed, control=control,
+                              photo_scale=config.photo_scale, min_detail=config.min_crop_detail)
     except ValueError as exc:
         raise TrainingError(f"{config.data_dir}: {exc}") from None
     skipped += dataset.skipped

@@ -9,7 +9,7 @@ import pytest
 import torch
 from PIL import Image
 
-from core.data import CropDataset, _dihedral, load_validation_images, make_loader, scan_folder, split_validation
+from core.data import CropDataset, _dihedral, crop_detail, load_validation_images, make_loader, scan_folder, split_validation
 from core.degrade import bicubic_downscale
 from core.events import Cancelled, Control
 
@@ -104,6 +104,33 @@ def test_lr_crop_is_the_bicubic_downscale_of_the_hr_crop_region(tmp_path: Path) 
                         diff = np.abs(view_lr[y // 4:y // 4 + 8, x // 4:x // 4 + 8] - lr_np)
                         found = diff.max() <= 2.01 and diff.mean() < 0.5
         assert found, f"sample {k}: LR crop does not match the HR crop's region"
+
+
+def test_flat_crops_are_redrawn_when_a_minimum_detail_is_asked_for(tmp_path: Path) -> None:
+    # Left half flat grey (a sky), right half busy texture: only the texture should be served.
+    rng = np.random.default_rng(0)
+    pixels = np.full((64, 256, 3), 128, np.uint8)
+    pixels[:, 128:] = rng.integers(0, 256, (64, 128, 3))
+    Image.fromarray(pixels).save(tmp_path / "half.png")
+    plain = CropDataset([tmp_path / "half.png"], crop_size=32, seed=1)
+    picky = CropDataset([tmp_path / "half.png"], crop_size=32, seed=1, min_detail=5.0)
+
+    def flat_share(dataset: CropDataset) -> float:
+        details = [crop_detail(dataset[k][0].permute(1, 2, 0).numpy() * 255) for k in range(60)]
+        return float(np.mean(np.array(details) < 5.0))
+
+    assert flat_share(plain) > 0.25
+    assert flat_share(picky) == 0.0
+    assert all(torch.equal(a, b) for a, b in zip(picky[7], picky[7]))      # still a pure function of k
+
+
+def test_photo_scale_shrinks_photos_before_pairing(tmp_path: Path) -> None:
+    path = _photo(tmp_path / "p.png", 200, 120, 3)
+    dataset = CropDataset([path], crop_size=32, scale=4, photo_scale=0.5)
+    hr, lr = dataset._pairs[0]
+    assert hr.shape == (60, 100, 3) and lr.shape == (15, 25, 3)
+    with pytest.raises(ValueError, match="photo scale"):
+        CropDataset([path], crop_size=32, photo_scale=1.5)
 
 
 def test_crops_are_a_pure_function_of_seed_and_sample_number(messy_folder: Path) -> None:
