@@ -119,9 +119,23 @@ def load_rgb8(path: Path) -> np.ndarray:
         raise ImageDecodeError(_reason(exc)) from None
 
 
-def load_validation_images(paths: Sequence[Path], scale: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Whole images as (lr, hr) float32 HxWx3 pairs: HR modcropped, LR antialiased bicubic, 8-bit."""
-    return [make_pair(load_rgb8(path), scale) for path in paths]
+def load_validation_images(paths: Sequence[Path], scale: int,
+                           photo_scale: float = 1.0) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Whole images as (lr, hr) float32 HxWx3 pairs: HR shrunk like the training photos and
+    modcropped, LR antialiased bicubic, 8-bit."""
+    return [make_pair(shrink_photo(load_rgb8(path), photo_scale), scale) for path in paths]
+
+
+def shrink_photo(photo: np.ndarray, factor: float) -> np.ndarray:
+    """The uint8 photo resized by `factor` (antialiased bicubic); itself when factor is 1.
+
+    Shrinking large photos packs more detail into each crop and hides JPEG blocks that the HR
+    targets would otherwise teach the network to draw.
+    """
+    if factor == 1:
+        return photo
+    size = (max(1, round(photo.shape[1] * factor)), max(1, round(photo.shape[0] * factor)))
+    return np.asarray(Image.fromarray(photo).resize(size, Image.Resampling.BICUBIC), dtype=np.uint8)
 
 
 def _decode(data: bytes) -> Image.Image:
@@ -287,13 +301,7 @@ class CropDataset(torch.utils.data.Dataset):
         self._pairs.append((hr, lr) if keep else None)
 
     def _decode_pair(self, path: Path) -> tuple[np.ndarray, np.ndarray]:
-        hr = load_rgb8(path)
-        if self.photo_scale != 1:
-            # Shrinking large photos packs more detail into each crop and hides JPEG blocks
-            # that the HR targets would otherwise teach the network to draw.
-            size = (round(hr.shape[1] * self.photo_scale), round(hr.shape[0] * self.photo_scale))
-            hr = np.asarray(Image.fromarray(hr).resize(size, Image.Resampling.BICUBIC), dtype=np.uint8)
-        hr = modcrop(hr, self.scale)
+        hr = modcrop(shrink_photo(load_rgb8(path), self.photo_scale), self.scale)
         # Pillow's 8-bit BICUBIC is the same antialiased filter as `bicubic_downscale` in fixed
         # point (mean difference ~0.1 grey level, at most 2) and 4x faster than the float path.
         size = (hr.shape[1] // self.scale, hr.shape[0] // self.scale)

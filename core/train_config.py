@@ -41,7 +41,7 @@ class TrainConfig:
     steps: int = 100_000
     batch_size: int = 16                 # per process (torchrun multiplies it by the world size)
     crop_size: int = 96                  # HR crop edge; LR crops are crop_size / scale
-    photo_scale: float = 1.0             # shrink training photos by this factor before cropping
+    photo_scale: float = 1.0             # shrink every photo (training and validation) by this factor first
     min_crop_detail: float = 0.0         # redraw crops flatter than this (core.data.crop_detail); 0: off
     lr: float = 1e-4
     beta1: float = 0.9

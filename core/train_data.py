@@ -61,7 +61,8 @@ def prepare_data(config: TrainConfig, control: Control = NEVER_CANCELLED) -> Run
     val_pairs = []
     for path in val_paths:
         try:
-            val_pairs.append(_bounded(*load_validation_images([path], config.scale)[0], config.scale))
+            pair = load_validation_images([path], config.scale, config.photo_scale)[0]
+            val_pairs.append(_bounded(*pair, config.scale))
         except ImageDecodeError as exc:
             skipped.append((path, str(exc)))
     preview = _preview_crop(val_pairs[0][1], config.scale) if val_pairs else None

@@ -47,6 +47,8 @@ def export_model(checkpoint: Path, destination: Path, *, name: str, title: str =
         "base_model": str(config.init_from) if config.init_from else None,
         "ema": state.get("ema") is not None,
         "batch_size": config.batch_size, "crop_size": config.crop_size, "lr": config.lr,
+        "lr_drop_step": config.lr_drop_step, "photo_scale": config.photo_scale,
+        "min_crop_detail": config.min_crop_detail,
         **(extra_provenance or {}),
     }
     metrics = {"validation": dict(state["metrics"])} if state.get("metrics") else {}

@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from core.checkpoint import is_checkpoint_file, load_checkpoint  # noqa: E402
 from core.events import drain  # noqa: E402
 from core.evaluate import evaluate  # noqa: E402
 from core.model_file import file_sha256, load_model, save_model  # noqa: E402
@@ -47,7 +48,10 @@ def main() -> int:
             metrics[bench] = report.as_metrics()
             print(f"{bench}: {metrics[bench]}")
     provenance = dict(info.provenance)
-    provenance["hours"] = round(float(provenance.get("seconds", 0)) / 3600, 2)
+    runs = lineage(args.checkpoint)
+    provenance["runs"] = runs
+    provenance["total_steps"] = sum(run["steps"] for run in runs)
+    provenance["hours"] = round(sum(run["seconds"] for run in runs) / 3600, 2)
     if args.note:
         provenance["note"] = args.note
     save_model(model, destination, name=args.name, title=args.title, description=args.description,
@@ -55,6 +59,20 @@ def main() -> int:
     update_index(destination, args.name, args.default)
     print(f"bundled {destination} ({destination.stat().st_size / 1e6:.1f} MB)")
     return 0
+
+
+def lineage(checkpoint: Path) -> list[dict]:
+    """The runs that made `checkpoint`, newest first: its own, then the one its generator started
+    from (`init_from`), and so on, so the model records all the steps and hours behind it."""
+    runs: list[dict] = []
+    path: Path | None = checkpoint
+    while path is not None and is_checkpoint_file(path) and len(runs) < 10:
+        state = load_checkpoint(path)
+        config = state["config"]
+        runs.append({"checkpoint": path.as_posix(), "phase": config["phase"], "steps": int(state["step"]),
+                     "seconds": round(float(state.get("seconds", 0.0)), 1)})
+        path = Path(config["init_from"]) if config.get("init_from") else None
+    return runs
 
 
 def update_index(path: Path, name: str, make_default: bool) -> None:

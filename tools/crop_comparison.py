@@ -1,9 +1,11 @@
-"""Draw the README's crop comparison: bicubic, each model, and the original, on one benchmark crop.
+"""Draw the README's crop comparison: bicubic, each model and the original, one row per crop.
 
-    python tools/crop_comparison.py ../shared/data/bench/Set14/baboon.png 120 40 96 \
-        resources/models/srresnet-x4.safetensors -o docs/comparison.png
+    python tools/crop_comparison.py resources/models/srresnet-x4.safetensors \
+        resources/models/srgan-x4.safetensors \
+        --crop ../shared/data/bench/Set14/baboon.png 120 40 96 \
+        --crop ../shared/data/bench/Set14/comic.png 60 100 96 -o docs/comparison.png
 
-The input is the original shrunk 4x with the evaluation protocol's bicubic (core.degrade.make_pair),
+Each input is the original shrunk 4x with the evaluation protocol's bicubic (core.degrade.make_pair),
 so every panel is what `srgan eval` scores. Crop box: X Y SIZE in original pixels.
 """
 
@@ -25,31 +27,31 @@ from core.inference import Upscaler  # noqa: E402
 
 PANEL = 256   # each crop is shown at this size (nearest), so pixels stay visible
 LABEL = 28
+GAP = 4
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("image", type=Path)
-    parser.add_argument("x", type=int)
-    parser.add_argument("y", type=int)
-    parser.add_argument("size", type=int)
     parser.add_argument("models", type=Path, nargs="*")
+    parser.add_argument("--crop", nargs=4, action="append", required=True, metavar=("IMAGE", "X", "Y", "SIZE"))
     parser.add_argument("-o", "--output", type=Path, required=True)
     args = parser.parse_args()
 
-    lr, hr = make_pair(load_rgb8(args.image), 4)
-    panels = [("bicubic", bicubic_upscale(lr, 4))]
-    for path in args.models:
-        upscaler = Upscaler(path)
-        panels.append((upscaler.info.display_name, drain(upscaler.upscale(lr.astype(np.float32)))))
-    panels.append(("original", hr))
-    box = (slice(args.y, args.y + args.size), slice(args.x, args.x + args.size))
-    sheet = Image.new("RGB", (PANEL * len(panels), PANEL + LABEL), "white")
+    upscalers = [Upscaler(path) for path in args.models]
+    names = ["bicubic"] + [u.info.display_name for u in upscalers] + ["original"]
+    sheet = Image.new("RGB", (PANEL * len(names) + GAP * (len(names) - 1),
+                              LABEL + (PANEL + GAP) * len(args.crop)), "white")
     draw = ImageDraw.Draw(sheet)
-    for i, (name, image) in enumerate(panels):
-        crop = Image.fromarray((np.clip(image[box], 0, 1) * 255 + 0.5).astype(np.uint8))
-        sheet.paste(crop.resize((PANEL, PANEL), Image.Resampling.NEAREST), (i * PANEL, LABEL))
-        draw.text((i * PANEL + 6, 7), name, fill="black")
+    for column, name in enumerate(names):
+        draw.text((column * (PANEL + GAP) + 6, 7), name, fill="black")
+    for row, (image, x, y, size) in enumerate(args.crop):
+        lr, hr = make_pair(load_rgb8(Path(image)), 4)
+        box = (slice(int(y), int(y) + int(size)), slice(int(x), int(x) + int(size)))
+        results = [bicubic_upscale(lr, 4)] + [drain(u.upscale(lr.astype(np.float32))) for u in upscalers] + [hr]
+        for column, result in enumerate(results):
+            crop = Image.fromarray((np.clip(result[box], 0, 1) * 255 + 0.5).astype(np.uint8))
+            sheet.paste(crop.resize((PANEL, PANEL), Image.Resampling.NEAREST),
+                        (column * (PANEL + GAP), LABEL + row * (PANEL + GAP)))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     sheet.save(args.output)
     print(f"wrote {args.output}")

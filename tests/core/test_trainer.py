@@ -16,6 +16,7 @@ from core.train_config import TrainConfig
 from core.train_events import (CheckpointSaved, DivergenceDetected, PreviewReady, StepDone, TrainingError,
                                TrainingFailed, TrainingFinished, TrainingStarted, ValidationDone)
 from core.train_steps import StepStats
+from core.train_data import prepare_data
 from core.trainer import export_model, measure_step_time, train
 from tests.core.tiny import tiny_model_file
 from tests.core.train_helpers import collect, of_type, tiny_config
@@ -194,6 +195,12 @@ def test_resume_follows_a_moved_lr_drop_and_never_drops_twice(tmp_path):
     assert {round(lr, 9) for lr in lrs(undone).values()} == {1e-3}
 
 
+def test_photo_scale_shrinks_training_and_validation_photos_alike(tmp_path):
+    data = prepare_data(tiny_config(tmp_path, photo_scale=0.5))          # the photos are 64x64
+    assert data.dataset._pairs[0][0].shape == (32, 32, 3)
+    assert all(hr.shape == (32, 32, 3) for _lr, hr in data.val_pairs)
+
+
 def test_export_writes_a_loadable_self_describing_model(tmp_path):
     finished = collect(train(tiny_config(tmp_path, steps=10)), [])
     out = export_model(finished.best_checkpoint, tmp_path / "mine.safetensors", name="mine", title="Mine",
@@ -201,6 +208,7 @@ def test_export_writes_a_loadable_self_describing_model(tmp_path):
     model, info = load_model(out)
     assert info.name == "mine" and info.title == "Mine" and info.scale == 4
     assert info.provenance["steps"] == 10 and info.provenance["note"] == "test"
+    assert info.provenance["photo_scale"] == 1.0 and info.provenance["lr_drop_step"] is None
     assert info.metrics["validation"]["psnr"] == pytest.approx(finished.best_psnr)
     with pytest.raises(ValueError, match="safetensors"):
         export_model(finished.best_checkpoint, tmp_path / "mine.pth", name="x")
