@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -49,3 +50,14 @@ def test_a_changed_bundled_file_is_refused(tmp_path, monkeypatch):
     assert not [e for e in entries if e.bundled]
     assert "hash mismatch" in problems[0][1]
     shutil.rmtree(models)
+
+
+@pytest.mark.parametrize("item", BUNDLED, ids=[item["name"] for item in BUNDLED])
+def test_readme_table_shows_the_scores_stored_in_each_bundled_model(item):
+    """The README's model table is what `srgan eval` measured when the model was bundled."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    rows = [line for line in readme.splitlines() if line.startswith("|") and f"(`{item['name']}`" in line]
+    assert len(rows) == 1, f"README needs one table row naming `{item['name']}`"
+    metrics = read_model_info(bundled_models_dir() / item["file"]).metrics
+    for bench in ("Set5", "Set14"):
+        assert f"{metrics[bench]['psnr']:.2f} / {metrics[bench]['ssim']:.4f}" in rows[0], bench
