@@ -243,7 +243,9 @@ class _Run:
         if self.base_psnr is not None:
             self.metrics["base_psnr"] = self.base_psnr
         yield ValidationDone(self.step, scores.psnr, scores.ssim, bic.psnr, bic.ssim, self.base_psnr)
-        if self.best_psnr is None or scores.psnr > self.best_psnr:
+        # PSNR is the SRResNet's goal; the gan phase trades PSNR for texture, so keeping its highest-PSNR
+        # weights would keep the unchanged base model. There the kept weights are the latest validated.
+        if self.config.phase == "gan" or self.best_psnr is None or scores.psnr > self.best_psnr:
             self.best_psnr = scores.psnr
             yield CheckpointSaved(self.step, self._save_best(), True)
 

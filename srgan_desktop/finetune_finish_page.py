@@ -85,7 +85,8 @@ def _results_html(session: FineTuneSession) -> str:
         return ""
     how = "stopped early" if outcome.stopped_early else "finished"
     text = (f"Training {how} after <b>{outcome.steps:,} steps</b> in {format_duration(outcome.seconds)}. "
-            "The best checkpoint (highest PSNR on the held-out photos) is saved.")
+            "The kept checkpoint is saved: for Faithful the one with the highest PSNR on the held-out "
+            "photos, for Photo-realistic the latest checked one (it trades PSNR for texture).")
     scores = outcome.validation
     if "psnr" in scores:
         rows = [("This model", scores["psnr"], scores.get("ssim")),

@@ -56,6 +56,8 @@ def test_gan_phase_alternates_d_and_g_and_lowers_the_content_loss(tmp_path):
     assert steps[0].lr == pytest.approx(1e-3) and steps[-1].lr == pytest.approx(1e-4)
     state = load_checkpoint(tmp_path / "run" / "last.ckpt")
     assert state["ema"] is not None and state["discriminator"] is not None
+    # The kept ("best") gan weights are the latest validated, not the highest-PSNR base model of step 0.
+    assert load_checkpoint(tmp_path / "run" / "best.ckpt")["step"] == 40
 
 
 def test_gan_with_vgg_content_loss_uses_the_perceptual_loss(tmp_path):
