@@ -10,7 +10,9 @@ from typing import Any
 import torch
 from torch import nn
 
+from core.arch_config import GeneratorConfig
 from core.checkpoint import CheckpointError, is_checkpoint_file, load_checkpoint
+from core.deepen import can_deepen, deepen_weights
 from core.devices import cpu_supports_fast_bf16
 from core.discriminator_arch import Discriminator
 from core.distributed import DistContext, wrap
@@ -125,10 +127,13 @@ def load_init_generator(path: Path, config: TrainConfig) -> dict[str, torch.Tens
             arch, weights = info.arch_config.to_dict(), model.state_dict()
     except (CheckpointError, ModelFileError) as exc:
         raise TrainingError(f"cannot start from {Path(path).name}: {exc}") from None
-    if arch != config.generator.to_dict():
-        raise TrainingError(f"{Path(path).name} is a different network ({arch}) from the one this run "
-                            f"trains ({config.generator.to_dict()})")
-    return weights
+    saved = GeneratorConfig.from_dict(arch)
+    if saved == config.generator:
+        return weights
+    if can_deepen(saved, config.generator):
+        return deepen_weights(weights, saved, config.generator, seed=config.seed)
+    raise TrainingError(f"{Path(path).name} is a different network ({arch}) from the one this run "
+                        f"trains ({config.generator.to_dict()}); only more residual blocks can be added")
 
 
 def build_content_loss(config: TrainConfig, device: torch.device) -> nn.Module | None:
