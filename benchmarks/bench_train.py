@@ -1,6 +1,7 @@
 """Training throughput of the paper network (batch 16, 96 px HR crops) on this machine.
 
     python benchmarks/bench_train.py                      # mse phase, every variant
+    python benchmarks/bench_train.py --blocks 16 --width 32   # the bundled models' network
     python benchmarks/bench_train.py --phase gan --steps 2
 
 Variants, all through the trainer's own step code (`core.train_steps`) on random data:
@@ -73,13 +74,16 @@ def main() -> None:
     parser.add_argument("--variants", default="naive,channels_last,bf16,trainer")
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--crop-size", type=int, default=96)
+    parser.add_argument("--blocks", type=int, default=16, help="residual blocks (paper: 16)")
+    parser.add_argument("--width", type=int, default=64, help="channels (paper: 64; bundled models: 32)")
     args = parser.parse_args()
     device = choose_device(args.device, "fp32").device
     config = TrainConfig(data_dir=Path("."), phase=args.phase, content_loss=args.content_loss,
-                         generator=GeneratorConfig(), batch_size=args.batch_size, crop_size=args.crop_size)
+                         generator=GeneratorConfig(num_blocks=args.blocks, width=args.width), batch_size=args.batch_size, crop_size=args.crop_size)
     print(json.dumps({"device": str(device), "threads": torch.get_num_threads(), "torch": torch.__version__,
                       "cpu_native_bf16": cpu_supports_fast_bf16(), "phase": args.phase,
-                      "batch": args.batch_size, "crop": args.crop_size}), flush=True)
+                      "batch": args.batch_size, "crop": args.crop_size,
+                      "blocks": args.blocks, "width": args.width}), flush=True)
     table = variants(device)
     for name in args.variants.split(","):
         seconds = time_variant(config, device, table[name], args.steps)
