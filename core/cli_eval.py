@@ -7,6 +7,7 @@ import json
 import sys
 
 from core.cli import EXIT_OK, EXIT_SOME_FAILED, UserError
+from core.devices import PRECISIONS
 from core.evaluate import EvalReport, evaluate, evaluate_bicubic
 from core.events import DeviceChosen, Event, ImageDone, ImageFailed, drain
 from core.inference import InferenceOptions, Upscaler
@@ -25,6 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--scale", type=int, default=None, help="upscaling factor (default: the model's; 4 for bicubic)")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps (default: auto)")
     parser.add_argument("--tile", type=int, default=None, help="tile edge in input pixels (default: by device)")
+    parser.add_argument("--precision", choices=PRECISIONS, default="fp32",
+                        help="fp32 (default: scores the model itself, the same on every machine) or auto "
+                             "(the device's fast path, bf16/fp16, as the app upscales)")
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
     parser.set_defaults(run=run_eval)
 
@@ -36,7 +40,8 @@ def run_eval(args: argparse.Namespace) -> int:
         if args.model == "bicubic":
             report = evaluate_bicubic(args.hr_folder, args.scale or 4)
         else:
-            upscaler = Upscaler(resolve_model(args.model), InferenceOptions(device=args.device, tile=args.tile))
+            upscaler = Upscaler(resolve_model(args.model), InferenceOptions(device=args.device, tile=args.tile,
+                                                                   precision=args.precision))
             report = drain(evaluate(upscaler, args.hr_folder, args.scale), None if args.json else _progress)
     except (ModelFileError, ValueError) as exc:
         raise UserError(str(exc)) from None

@@ -4,7 +4,8 @@ Protocol (Set5/Set14 tables of SRCNN, SRGAN, EDSR...): each HR image is modcropp
 multiple of the scale, downscaled with antialiased bicubic (MATLAB `imresize`; Pillow
 BICUBIC here) and stored as an 8-bit LR image; SR and the bicubic baseline are rounded to
 8 bits as a saved file would be; PSNR/SSIM are computed on BT.601 Y with `scale` border
-pixels shaved (`core.metrics`). With this, bicubic gives 28.43 dB / 0.8113 on Set5.
+pixels shaved (`core.metrics`). With this, bicubic gives 28.43 dB / 0.8113 on Set5. A model named by
+path runs in fp32 (see `_open`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import numpy as np
 from core.data import ImageDecodeError, list_images, load_rgb8
 from core.degrade import bicubic_upscale, make_pair, quantize_8bit
 from core.events import NEVER_CANCELLED, Control, Event, ImageDone, ImageFailed, ImageStarted
-from core.inference import Upscaler
+from core.inference import InferenceOptions, Upscaler
 from core.metrics import psnr_y, ssim_y
 
 ModelFn = Callable[[np.ndarray], np.ndarray]     # HxWx3 float LR in [0, 1] -> (sH)x(sW)x3 SR
@@ -150,4 +151,6 @@ def _benchmark_images(folder: Path) -> list[Path]:
 
 def _open(model: str | Path) -> Upscaler:
     from core.model_library import resolve_model
-    return Upscaler(resolve_model(str(model)))
+    # fp32: a benchmark scores the model, not a CPU's or GPU's reduced-precision shortcut, so the
+    # numbers stored in a model file are the ones `srgan eval` gives on any machine.
+    return Upscaler(resolve_model(str(model)), InferenceOptions(precision="fp32"))

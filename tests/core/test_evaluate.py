@@ -100,3 +100,22 @@ def test_cli_eval_prints_json_and_exit_codes(hr_folder: Path, tmp_path: Path, ca
     assert main(["eval", str(model), str(tmp_path / "missing")]) == 2
     assert "not a folder" in capsys.readouterr().err
     assert main(["eval", str(tmp_path / "no_model.safetensors"), str(hr_folder)]) == 2
+
+
+def test_benchmarks_score_in_fp32_even_where_the_device_has_a_faster_precision(
+        hr_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model's stored Set5 score must be what `srgan eval` prints on any machine, bf16 units or not."""
+    from core import devices
+    monkeypatch.setattr(devices, "cpu_supports_fast_bf16", lambda: True)
+    model = tiny_model_file(tmp_path)
+    events = []
+    report = drain(evaluate(model, hr_folder), events.append)
+    assert events[0].precision == "fp32"
+    fast = Upscaler(model, InferenceOptions(device="cpu"))
+    assert fast.choice.precision == "bf16"                  # what the app would use here
+    fast_report = drain(evaluate(fast, hr_folder))
+    assert fast_report.mean_psnr != report.mean_psnr
+    assert main(["eval", str(model), str(hr_folder), "--json", "--device", "cpu"]) == 0
+    assert json.loads(capsys.readouterr().out)["mean"]["psnr"] == pytest.approx(report.mean_psnr, abs=1e-3)
+    assert main(["eval", str(model), str(hr_folder), "--json", "--device", "cpu", "--precision", "auto"]) == 0
+    assert json.loads(capsys.readouterr().out)["mean"]["psnr"] == pytest.approx(fast_report.mean_psnr, abs=1e-3)
