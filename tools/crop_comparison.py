@@ -7,6 +7,8 @@
 
 Each input is the original shrunk 4x with the evaluation protocol's bicubic (core.degrade.make_pair),
 so every panel is what `srgan eval` scores. Crop box: X Y SIZE in original pixels.
+For each crop it also prints every panel's detail: the RMS of the luma Laplacian as a fraction of the
+original's (1.0 = as much fine detail as the original; a smooth result scores low).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.data import load_rgb8  # noqa: E402
 from core.degrade import bicubic_upscale, make_pair  # noqa: E402
+from core.metrics import rgb_to_y  # noqa: E402
 from core.events import drain  # noqa: E402
 from core.inference import Upscaler  # noqa: E402
 
@@ -48,6 +51,9 @@ def main() -> int:
         lr, hr = make_pair(load_rgb8(Path(image)), 4)
         box = (slice(int(y), int(y) + int(size)), slice(int(x), int(x) + int(size)))
         results = [bicubic_upscale(lr, 4)] + [drain(u.upscale(lr.astype(np.float32))) for u in upscalers] + [hr]
+        detail = [laplacian_rms(r[box]) / laplacian_rms(hr[box]) for r in results]
+        print(f"{Path(image).stem} {x},{y}: detail vs original " +
+              ", ".join(f"{name} {d:.3f}" for name, d in zip(names, detail)))
         for column, result in enumerate(results):
             crop = Image.fromarray((np.clip(result[box], 0, 1) * 255 + 0.5).astype(np.uint8))
             sheet.paste(crop.resize((PANEL, PANEL), Image.Resampling.NEAREST),
@@ -56,6 +62,13 @@ def main() -> int:
     sheet.save(args.output)
     print(f"wrote {args.output}")
     return 0
+
+
+def laplacian_rms(rgb: np.ndarray) -> float:
+    """RMS of the 4-neighbour Laplacian of the luma: how much pixel-scale detail an image holds."""
+    y = rgb_to_y(np.clip(rgb, 0, 1).astype(np.float64))
+    lap = 4 * y[1:-1, 1:-1] - y[:-2, 1:-1] - y[2:, 1:-1] - y[1:-1, :-2] - y[1:-1, 2:]
+    return float(np.sqrt(np.mean(lap ** 2)))
 
 
 if __name__ == "__main__":
