@@ -66,8 +66,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=None, help="data loader processes (default: automatic)")
     p.add_argument("--vgg-weights", type=Path, help="VGG19 weights file for the perceptual loss")
     p.add_argument("--scale", type=int, default=None, help="upscaling factor (default 4, or the init model's)")
-    p.add_argument("--blocks", type=int, default=None, help="residual blocks (default 16, or the init model's; more than it has adds "
-                        "blocks that start as the identity)")
+    p.add_argument("--blocks", type=int, default=None,
+                   help="residual blocks (default 16, or the init model's; more than it has are added as identity blocks)")
     p.add_argument("--width", type=int, default=None, help="channels (default 64, or the init model's)")
     p.set_defaults(run=run_train)
 
