@@ -79,7 +79,8 @@ def main() -> None:
     args = parser.parse_args()
     device = choose_device(args.device, "fp32").device
     config = TrainConfig(data_dir=Path("."), phase=args.phase, content_loss=args.content_loss,
-                         generator=GeneratorConfig(num_blocks=args.blocks, width=args.width), batch_size=args.batch_size, crop_size=args.crop_size)
+                         generator=GeneratorConfig(num_blocks=args.blocks, width=args.width),
+                         batch_size=args.batch_size, crop_size=args.crop_size)
     print(json.dumps({"device": str(device), "threads": torch.get_num_threads(), "torch": torch.__version__,
                       "cpu_native_bf16": cpu_supports_fast_bf16(), "phase": args.phase,
                       "batch": args.batch_size, "crop": args.crop_size,

@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.data import load_rgb8  # noqa: E402
 from core.degrade import bicubic_upscale, make_pair  # noqa: E402
-from core.metrics import rgb_to_y  # noqa: E402
 from core.events import drain  # noqa: E402
-from core.inference import Upscaler  # noqa: E402
+from core.inference import InferenceOptions, Upscaler  # noqa: E402
+from core.metrics import rgb_to_y  # noqa: E402
 
 PANEL = 256   # each crop is shown at this size (nearest), so pixels stay visible
 LABEL = 28
@@ -40,7 +40,7 @@ def main() -> int:
     parser.add_argument("-o", "--output", type=Path, required=True)
     args = parser.parse_args()
 
-    upscalers = [Upscaler(path) for path in args.models]
+    upscalers = [Upscaler(path, InferenceOptions(precision="fp32")) for path in args.models]   # as `srgan eval`
     names = ["bicubic"] + [u.info.display_name for u in upscalers] + ["original"]
     sheet = Image.new("RGB", (PANEL * len(names) + GAP * (len(names) - 1),
                               LABEL + (PANEL + GAP) * len(args.crop)), "white")
