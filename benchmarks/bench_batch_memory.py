@@ -21,13 +21,13 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.arch_config import GeneratorConfig  # noqa: E402
-from core.batch import BatchOptions, plan_batch, run_batch  # noqa: E402
-from core.events import ImageDone, ImageFailed  # noqa: E402
-from core.inference import InferenceOptions  # noqa: E402
-from core.model_file import save_model  # noqa: E402
-from core.srresnet_arch import SRResNet  # noqa: E402
-from core.upscale import UpscaleOptions, open_upscaler  # noqa: E402
+from core.nets.config import GeneratorConfig  # noqa: E402
+from core.batch.runner import BatchOptions, plan_batch, run_batch  # noqa: E402
+from core.common.events import ImageDone, ImageFailed  # noqa: E402
+from core.inference.upscaler import InferenceOptions  # noqa: E402
+from core.models.model_file import save_model  # noqa: E402
+from core.nets.srresnet import SRResNet  # noqa: E402
+from core.inference.upscale import UpscaleOptions, open_upscaler  # noqa: E402
 
 
 def rss_mb() -> float:

@@ -7,7 +7,7 @@
 (1) Speed: a 256x256 -> 1024x1024 upscale with the paper network (GeneratorConfig(), random
     weights with non-trivial BatchNorm statistics), timed as
       naive     the network as trained: eager fp32, NCHW, BN unfolded, one pass, no_grad
-      fold      BN folded into the convs (core.bn_fold), inference_mode
+      fold      BN folded into the convs (core.nets.bn_fold), inference_mode
       fold+cl   the same in channels_last (oneDNN's preferred layout: the fallback path)
       shipped   `Upscaler(...).upscale(image)`: what the app, batch mode and CLI run
     All variants run in this one process, interleaved round by round, so load from other
@@ -35,12 +35,12 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.arch_config import GeneratorConfig  # noqa: E402
-from core.bn_fold import fold_batchnorm  # noqa: E402
-from core.events import drain  # noqa: E402
-from core.inference import InferenceOptions, Upscaler  # noqa: E402
-from core.model_file import load_model, save_model  # noqa: E402
-from core.srresnet_arch import SRResNet  # noqa: E402
+from core.nets.config import GeneratorConfig  # noqa: E402
+from core.nets.bn_fold import fold_batchnorm  # noqa: E402
+from core.common.events import drain  # noqa: E402
+from core.inference.upscaler import InferenceOptions, Upscaler  # noqa: E402
+from core.models.model_file import load_model, save_model  # noqa: E402
+from core.nets.srresnet import SRResNet  # noqa: E402
 
 
 def paper_model_file(folder: Path) -> Path:

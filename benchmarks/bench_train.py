@@ -4,7 +4,7 @@
     python benchmarks/bench_train.py --blocks 16 --width 32   # the bundled models' network
     python benchmarks/bench_train.py --phase gan --steps 2
 
-Variants, all through the trainer's own step code (`core.train_steps`) on random data:
+Variants, all through the trainer's own step code (`core.training.steps`) on random data:
   naive          fp32, contiguous (NCHW) tensors: what a plain training loop does
   channels_last  fp32, NHWC memory format (oneDNN's preferred layout)
   bf16           bf16 autocast + channels_last (only fast on CPUs with AVX512-BF16/AMX)
@@ -24,13 +24,13 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.arch_config import GeneratorConfig  # noqa: E402
-from core.devices import choose_device, cpu_supports_fast_bf16  # noqa: E402
-from core.distributed import SINGLE_PROCESS  # noqa: E402
-from core.train_config import TrainConfig  # noqa: E402
-from core.train_export import _timing_content_loss  # noqa: E402
-from core.train_setup import build_setup, resolve_precision  # noqa: E402
-from core.train_steps import Precision, gan_step, mse_step  # noqa: E402
+from core.nets.config import GeneratorConfig  # noqa: E402
+from core.common.devices import choose_device, cpu_supports_fast_bf16  # noqa: E402
+from core.training.distributed import SINGLE_PROCESS  # noqa: E402
+from core.training.config import TrainConfig  # noqa: E402
+from core.training.export import _timing_content_loss  # noqa: E402
+from core.training.setup import build_setup, resolve_precision  # noqa: E402
+from core.training.steps import Precision, gan_step, mse_step  # noqa: E402
 
 
 def variants(device: torch.device) -> dict[str, Precision]:

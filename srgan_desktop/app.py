@@ -15,7 +15,7 @@ from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
-from core.paths import resources_dir
+from core.common.paths import resources_dir
 from srgan_desktop.settings import APPLICATION, ORGANIZATION
 
 
@@ -58,7 +58,7 @@ def run_app(argv: list[str]) -> int:
     app.setWindowIcon(app_icon())
     import qasync
 
-    from srgan_desktop.main_window import MainWindow
+    from srgan_desktop.main_window.window import MainWindow
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)

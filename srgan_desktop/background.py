@@ -9,7 +9,7 @@ what happens with each event, on success, on failure and on cancel:
 
 The generator runs on a QThread; every callback runs on the GUI thread (queued signals). The
 generator's `return` value goes to `on_success`. `cancel()`, `pause()` and `resume()` act
-through the `core.events.Control` the work checks between events. An error with no handler
+through the `core.common.events.Control` the work checks between events. An error with no handler
 goes to the application-wide error reporter (`set_error_reporter`).
 """
 
@@ -20,7 +20,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from core.events import Cancelled, Control, Event
+from core.common.events import Cancelled, Control, Event
 
 WorkFunction = Callable[[Control], Generator[Event, None, Any]]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from core.inference import InferenceOptions
+from core.inference.upscaler import InferenceOptions
 
 ORGANIZATION = "srgan-desktop"
 APPLICATION = "SRGAN Desktop"

@@ -5,7 +5,7 @@
         --crop ../shared/data/bench/Set14/baboon.png 120 40 96 \
         --crop ../shared/data/bench/Set14/comic.png 60 100 96 -o docs/comparison.png
 
-Each input is the original shrunk 4x with the evaluation protocol's bicubic (core.degrade.make_pair),
+Each input is the original shrunk 4x with the evaluation protocol's bicubic (core.imageio.bicubic.make_pair),
 so every panel is what `srgan eval` scores. Crop box: X Y SIZE in original pixels.
 For each crop it also prints every panel's detail: the RMS of the luma Laplacian as a fraction of the
 original's (1.0 = as much fine detail as the original; a smooth result scores low).
@@ -22,11 +22,11 @@ from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.data import load_rgb8  # noqa: E402
-from core.degrade import bicubic_upscale, make_pair  # noqa: E402
-from core.events import drain  # noqa: E402
-from core.inference import InferenceOptions, Upscaler  # noqa: E402
-from core.metrics import rgb_to_y  # noqa: E402
+from core.training.data import load_rgb8  # noqa: E402
+from core.imageio.bicubic import bicubic_upscale, make_pair  # noqa: E402
+from core.common.events import drain  # noqa: E402
+from core.inference.upscaler import InferenceOptions, Upscaler  # noqa: E402
+from core.evaluation.metrics import rgb_to_y  # noqa: E402
 
 PANEL = 256   # each crop is shown at this size (nearest), so pixels stay visible
 LABEL = 28

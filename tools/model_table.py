@@ -3,7 +3,7 @@
     python tools/model_table.py
 
 Rows come from each model's metrics (written by tools/bundle_model.py) and provenance, so the table
-always says what `srgan eval` measured; tests/core/test_bundled_models.py checks the README still does.
+always says what `srgan eval` measured; tests/core/models/test_bundled_models.py checks the README still does.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.model_library import list_models  # noqa: E402
+from core.models.library import list_models  # noqa: E402
 
 HEADER = ["| model | Set5 PSNR / SSIM | Set14 PSNR / SSIM | training |", "|---|---|---|---|"]
 PAPER = ["| paper: bicubic | 28.43 | 25.99 | - |",

@@ -24,7 +24,7 @@ import pytest
 from PIL import Image
 
 import core
-from core import paths
+from core.common import paths
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = "srgan_desktop"
@@ -269,7 +269,7 @@ def _copy_tree_shape(source: Path, target: Path) -> None:
 
 
 LOOKUP = """
-import json, core.paths as p, srgan_desktop.__main__ as entry
+import json, core.common.paths as p, srgan_desktop.__main__ as entry
 print(json.dumps({"paths": p.__file__, "entry": entry.__file__, "resources": str(p.resources_dir()),
                   "icon": str(p.app_icon_path()), "sample": str(p.sample_image()),
                   "models": str(p.bundled_models_dir())}))

@@ -1,6 +1,6 @@
 import time
 
-from core.events import TileDone
+from core.common.events import TileDone
 from srgan_desktop.background import BackgroundTask
 
 

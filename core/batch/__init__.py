@@ -1,0 +1,1 @@
+"""Batch upscaling of files and folders: plan, estimate, run with a crash-safe journal, flat memory."""

@@ -1,0 +1,238 @@
+"""Batch upscaling: many files and folders through the one upscale code path.
+
+`plan_batch` (in `core.batch.plan`, re-exported here) decides what goes where; `run_batch`
+upscales the plan's jobs one by one with `core.inference.upscale.upscale_file`, yielding the usual
+image events plus `BatchProgress` (overall pixels, throughput, ETA). One bad file becomes an
+`ImageFailed` event and the run goes on. Finished jobs are journalled (`core.batch.journal`),
+so a batch killed by a crash or power cut resumes where it stopped when run again.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Generator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from core.batch.journal import BatchJournal, journal_path
+from core.batch.memory import pin_mmap_threshold, release_free_memory
+from core.batch.plan import (BatchJob, BatchOptions, BatchPlan, BatchPlanError,  # noqa: F401 - re-exported
+                             output_format_for, plan_batch)
+from core.common.events import (NEVER_CANCELLED, Cancelled, Control, Event, Finished, ImageDone, ImageFailed,
+                         ImageSkipped, ImageStarted, TileDone)
+from core.inference.upscale import UpscaleOptions, open_upscaler, upscale_file
+
+__all__ = ["BatchJob", "BatchOptions", "BatchPlan", "BatchPlanError", "BatchProgress", "plan_batch",
+           "run_batch", "check_output_writable"]
+
+
+@dataclass(frozen=True)
+class BatchProgress(Event):
+    """Overall progress of a batch, sent after every tile and every finished file."""
+
+    images_done: int            # finished, skipped or failed
+    images_total: int
+    pixels_done: int            # input pixels, the unit work is measured in
+    pixels_total: int
+    active_seconds: float       # time spent working (pauses and slow listeners not counted)
+    current: Path | None = None
+    file_fraction: float = 0.0  # progress within the current file, 0..1
+
+    @property
+    def fraction(self) -> float:
+        return self.pixels_done / self.pixels_total if self.pixels_total else 1.0
+
+    @property
+    def pixels_per_second(self) -> float:
+        return self.pixels_done / self.active_seconds if self.active_seconds > 0 else 0.0
+
+    @property
+    def eta_seconds(self) -> float | None:
+        rate = self.pixels_per_second
+        return (self.pixels_total - self.pixels_done) / rate if rate > 0 else None
+
+
+class _ActiveClock:
+    """Counts working time only: time blocked in a pause or suspended at a yield is left out.
+
+    It is also handed to the upscaler as its control, so pauses inside a file are not counted.
+    """
+
+    def __init__(self, control: Control) -> None:
+        self._control = control
+        self.active = 0.0
+        self._since = time.monotonic()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._control.cancelled
+
+    @property
+    def paused(self) -> bool:
+        return self._control.paused
+
+    def checkpoint(self) -> None:
+        self.stop()
+        try:
+            self._control.checkpoint()
+        finally:
+            self.start()
+
+    def stop(self) -> None:
+        self.active += time.monotonic() - self._since
+
+    def start(self) -> None:
+        self._since = time.monotonic()
+
+
+def run_batch(plan: BatchPlan, upscale_options: UpscaleOptions = UpscaleOptions(),
+              control: Control = NEVER_CANCELLED, upscaler=None) -> Generator[Event, None, Finished]:
+    """Upscale every job of `plan`; returns a `Finished` summary (also yielded as the last event).
+
+    The plan's `BatchOptions` decide format, quality, pixel limit and existing outputs; the
+    `upscale_options` decide the model and device. A `ModelFileError` (bad model) or a
+    `BatchPlanError` (unwritable output folder) is raised before any file is touched.
+    `Cancelled` propagates after the file in progress was cleaned up (nothing half-written).
+    """
+    jobs = plan.jobs
+    check_output_writable(sorted({job.destination.parent for job in plan.pending}, key=str))
+    upscaler = upscaler or open_upscaler(upscale_options)
+    pin_mmap_threshold()
+    yield upscaler.device_event()
+    journal = BatchJournal(journal_path(_journal_key(plan, upscale_options, upscaler)))
+    clock = _ActiveClock(control)
+    state = _Tally(pixels_total=sum(j.pixels for j in plan.pending))
+    started = time.monotonic()
+    for index, job in enumerate(jobs):
+        clock.checkpoint()
+        reason = _skip_reason(job, plan.options, journal)
+        if reason:
+            if not (job.exists and plan.options.existing == "skip"):
+                state.pixels_total -= job.pixels     # planned as work, turned out done already
+            state.skipped.append((job.source, reason))
+            yield from _emit(clock, ImageSkipped(job.source, reason), state, len(jobs))
+            continue
+        yield from _emit(clock, ImageStarted(index, len(jobs), job.source))
+        t0 = time.monotonic()
+        try:
+            yield from _run_job(job, plan.options, upscale_options, upscaler, clock, state, len(jobs))
+            failure = ""
+        except Cancelled:
+            raise
+        except Exception as exc:  # noqa: BLE001 - one bad file is logged and skipped, never stops the run
+            failure = _one_line(exc, job.source)
+        finally:
+            release_free_memory()
+        state.finish(job)
+        if failure:
+            state.failed.append((job.source, failure))
+            yield from _emit(clock, ImageFailed(job.source, failure), state, len(jobs))
+            continue
+        journal.record(job.source, job.destination)
+        state.done += 1
+        yield from _emit(clock, ImageDone(index, len(jobs), job.source, job.destination, time.monotonic() - t0),
+                         state, len(jobs))
+    journal.discard()
+    finished = Finished(state.done, tuple(state.skipped), tuple(state.failed), time.monotonic() - started)
+    yield finished
+    return finished
+
+
+@dataclass
+class _Tally:
+    pixels_total: int
+    pixels_done: int = 0
+    images_done: int = 0
+    done: int = 0
+    skipped: list = None
+    failed: list = None
+    current: BatchJob | None = None
+    current_fraction: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.skipped, self.failed = [], []
+
+    def finish(self, job: BatchJob) -> None:
+        self.pixels_done += job.pixels
+        self.current, self.current_fraction = None, 0.0
+
+    def progress(self, clock: _ActiveClock, images_total: int) -> BatchProgress:
+        partial = int(self.current.pixels * self.current_fraction) if self.current else 0
+        finished = self.done + len(self.skipped) + len(self.failed)
+        return BatchProgress(finished, images_total, min(self.pixels_done + partial, self.pixels_total),
+                             self.pixels_total, clock.active,
+                             self.current.source if self.current else None, self.current_fraction)
+
+
+def _run_job(job: BatchJob, batch: BatchOptions, options: UpscaleOptions, upscaler, clock: _ActiveClock,
+             state: _Tally, images_total: int) -> Generator[Event, None, None]:
+    job_options = replace(options, output_format=output_format_for(job.source, batch.output_format),
+                          quality=batch.quality, max_pixels=batch.max_pixels)
+    job.destination.parent.mkdir(parents=True, exist_ok=True)
+    state.current = job
+    events = upscale_file(upscaler, job.source, job.destination, job_options, clock)
+    while True:
+        try:
+            event = next(events)
+        except StopIteration:
+            return
+        if isinstance(event, TileDone) and event.total:
+            state.current_fraction = event.done / event.total
+            yield from _emit(clock, event, state, images_total)
+        else:
+            yield from _emit(clock, event)
+
+
+def _emit(clock: _ActiveClock, event: Event, state: _Tally | None = None, images_total: int = 0
+          ) -> Generator[Event, None, None]:
+    """Yield `event` (and, given `state`, a fresh `BatchProgress`) without counting the listener's time."""
+    clock.stop()
+    try:
+        yield event
+        if state is not None:
+            yield state.progress(clock, images_total)
+    finally:
+        clock.start()
+
+
+def _skip_reason(job: BatchJob, options: BatchOptions, journal: BatchJournal) -> str:
+    if journal.is_finished(job.source, job.destination):
+        return "done before the batch was interrupted"
+    if options.existing == "skip" and job.destination.exists():
+        return "output already exists"
+    return ""
+
+
+def check_output_writable(folders: list[Path]) -> None:
+    """Create each output folder and prove a file can be written there; `BatchPlanError` if not."""
+    for folder in folders:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, probe = tempfile.mkstemp(prefix=".srgan-write-test.", dir=folder)
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as exc:
+            raise BatchPlanError(f"cannot write to the output folder {folder}: "
+                                 f"{exc.strerror or exc}".rstrip()) from None
+
+
+def _journal_key(plan: BatchPlan, options: UpscaleOptions, upscaler) -> list[str]:
+    """What decides an output's bytes, and where outputs go (not the input list: a file added to
+    the folder after a crash must not make the rerun forget what was already done)."""
+    model = getattr(getattr(upscaler, "info", None), "path", options.model)
+    settings = (plan.options.output_format, plan.options.quality, plan.options.naming, str(model))
+    return [repr(settings)] + sorted(str(root.resolve()) for root in plan.output_roots)
+
+
+def _one_line(exc: BaseException, source: Path) -> str:
+    """The reason, without the file name the summary already shows beside it."""
+    if isinstance(exc, MemoryError):
+        return "out of memory: try a smaller tile size"
+    text = str(exc).strip()
+    text = text.splitlines()[0] if text else type(exc).__name__
+    for prefix in (f"{source}: ", f"{source.name}: "):
+        if text.startswith(prefix):
+            text = text[len(prefix):]
+    return text[:300]

@@ -1,0 +1,61 @@
+"""`srgan models` and `srgan info MODEL`: what is installed and what a model file says."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from core.cli.main import UserError
+from core.models.model_file import ModelFileError, ModelInfo, read_model_info
+from core.models.library import list_models, resolve_model
+from core.common.paths import user_models_dir
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    models = subparsers.add_parser("models", help="list bundled and user models")
+    models.set_defaults(run=run_models)
+    info = subparsers.add_parser("info", help="show what a model file says about itself")
+    info.add_argument("model", nargs="?", help="model file or library name (default: the default model)")
+    info.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    info.set_defaults(run=run_info)
+
+
+def run_models(args: argparse.Namespace) -> int:
+    entries, problems = list_models()
+    if not entries:
+        print("No models installed. Bundled models live in resources/models/, "
+              f"your own in {user_models_dir()}")
+    for entry in entries:
+        tags = ["bundled" if entry.bundled else "user"] + (["default"] if entry.default else [])
+        print(f"{entry.info.name:<24} x{entry.info.scale}  {entry.info.display_name}  [{', '.join(tags)}]")
+        print(f"{'':<24} {entry.path}")
+    for path, reason in problems:
+        print(f"unusable: {reason}")
+    return 0
+
+
+def run_info(args: argparse.Namespace) -> int:
+    try:
+        info = read_model_info(resolve_model(args.model))
+    except ModelFileError as exc:
+        raise UserError(str(exc)) from None
+    if args.json:
+        print(json.dumps(describe(info), indent=2))
+    else:
+        for key, value in describe(info).items():
+            print(f"{key:<12} {json.dumps(value) if isinstance(value, (dict, list)) else value}")
+    return 0
+
+
+def describe(info: ModelInfo) -> dict:
+    return {
+        "name": info.name,
+        "title": info.title,
+        "file": str(info.path),
+        "scale": info.scale,
+        "arch": info.arch_config.to_dict(),
+        "value_range": list(info.value_range),
+        "description": info.description,
+        "provenance": info.provenance,
+        "metrics": info.metrics,
+    }

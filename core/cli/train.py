@@ -1,0 +1,271 @@
+"""`srgan train DATA` and `srgan export CKPT OUT.safetensors`: training from the command line.
+
+    srgan train photos/ --phase mse --out runs/mse                       # phase 1: SRResNet
+    srgan train photos/ --phase gan --init-from runs/mse/best.ckpt --out runs/gan --export my-srgan
+    srgan train photos/ --out runs/mse --resume                          # carry on after Ctrl-C
+    torchrun --nproc-per-node 4 "$(which srgan)" train photos/ ...       # several GPUs (DDP)
+
+The first Ctrl-C stops at the next step boundary and writes `last.ckpt` (resume later with
+--resume); a second one aborts at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from core.nets.config import DiscriminatorConfig, GeneratorConfig
+from core.training.checkpoint import LAST_NAME, CheckpointError, is_checkpoint_file, load_checkpoint
+from core.cli.main import EXIT_INTERRUPTED, EXIT_OK, EXIT_SOME_FAILED, UserError
+from core.cli.progress import ProgressBar, format_duration
+from core.common.events import Cancelled, Control
+from core.models.model_file import MODEL_SUFFIX, ModelFileError, read_model_info
+from core.models.library import resolve_model
+from core.common.paths import user_models_dir
+from core.training.config import CONTENT_LOSSES, TRAIN_PRECISIONS, TrainConfig
+from core.training.events import (CheckpointSaved, DivergenceDetected, StepDone, TrainingError, TrainingFailed,
+                               TrainingStarted, ValidationDone)
+from core.training.trainer import export_model, train
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("train", help="train SRResNet (--phase mse) or SRGAN (--phase gan) on a photo folder",
+                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("data", type=Path, help="folder of training photos (searched recursively)")
+    p.add_argument("--phase", choices=("mse", "gan"), default="mse")
+    p.add_argument("--out", type=Path, help="checkpoint folder (default: runs/PHASE)")
+    p.add_argument("--resume", action="store_true", help="carry on from OUT/last.ckpt")
+    p.add_argument("--restart", action="store_true", help="start over even though OUT holds a run")
+    p.add_argument("--init-from", help="model file, library name or checkpoint to start the generator from")
+    p.add_argument("--export", metavar="NAME", help="save the best generator into your model library as NAME")
+    p.add_argument("--val-dir", type=Path, help="held-out validation photos (default: hold out --val-count)")
+    p.add_argument("--val-count", type=int, default=5)
+    p.add_argument("--steps", type=int, default=100_000)
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--crop-size", type=int, default=96, help="HR crop edge in pixels")
+    p.add_argument("--photo-scale", type=float, default=1.0, metavar="FACTOR",
+                   help="shrink training photos by FACTOR first (e.g. 0.5 for large, soft or JPEG photos)")
+    p.add_argument("--min-crop-detail", type=float, default=0.0, metavar="LEVEL",
+                   help="redraw crops flatter than LEVEL (mean luma step; ~1 sky, ~12 typical detail); 0: off")
+    p.add_argument("--lr", type=float, default=1e-4)
+    p.add_argument("--lr-drop-at", type=float, metavar="FRACTION",
+                   help="drop the lr 10x after this fraction of --steps (default: 0.5 for gan, never for mse)")
+    p.add_argument("--content-loss", choices=CONTENT_LOSSES, default="vgg54", help="gan phase content loss")
+    p.add_argument("--adversarial-weight", type=float, default=1e-3)
+    p.add_argument("--ema", action=argparse.BooleanOptionalAction, default=None,
+                   help="average generator weights (default: on for gan, off for mse)")
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
+    p.add_argument("--precision", choices=TRAIN_PRECISIONS, default="auto")
+    p.add_argument("--val-every", type=int, default=500)
+    p.add_argument("--checkpoint-every", type=int, default=500)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--workers", type=int, default=None, help="data loader processes (default: automatic)")
+    p.add_argument("--vgg-weights", type=Path, help="VGG19 weights file for the perceptual loss")
+    p.add_argument("--scale", type=int, default=None, help="upscaling factor (default 4, or the init model's)")
+    p.add_argument("--blocks", type=int, default=None,
+                   help="residual blocks (default 16, or the init model's; more than it has are added as identity blocks)")
+    p.add_argument("--width", type=int, default=None, help="channels (default 64, or the init model's)")
+    p.set_defaults(run=run_train)
+
+    e = subparsers.add_parser("export", help="turn a training checkpoint into a model file")
+    e.add_argument("checkpoint", type=Path)
+    e.add_argument("output", type=Path, help=f"the model file to write ({MODEL_SUFFIX})")
+    e.add_argument("--name", help="model name (default: the output file's stem)")
+    e.add_argument("--title", default="")
+    e.add_argument("--description", default="")
+    e.add_argument("--force", action="store_true", help="replace OUTPUT if it exists")
+    e.set_defaults(run=run_export)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    config = config_from_args(args)
+    export_path = _export_destination(args.export)
+    _check_out_dir(config, args)
+    main_process = os.environ.get("RANK", "0") == "0"
+    control = Control()
+    printer = _Printer(config, quiet=not main_process)
+    previous = signal.signal(signal.SIGINT, _first_interrupt(control, printer))
+    try:
+        finished = printer.consume(train(config, control, resume=args.resume))
+    except Cancelled:
+        printer.close()
+        print(f"Stopped at step {printer.step}; {config.out_dir / LAST_NAME} is saved. Resume with the same "
+              f"command plus --resume.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except TrainingError as exc:
+        printer.close()
+        if printer.failed:
+            print(f"srgan: training failed: {exc}", file=sys.stderr)
+            return EXIT_SOME_FAILED
+        raise UserError(str(exc)) from None
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    printer.close()
+    if main_process:
+        _print_summary(finished, printer)
+        if export_path is not None:
+            out = export_model(finished.best_checkpoint, export_path, name=args.export, title=args.export)
+            print(f"Model saved to your library: {out}")
+    return EXIT_OK
+
+
+def config_from_args(args: argparse.Namespace) -> TrainConfig:
+    init_from = _resolve_init(args.init_from)
+    arch = _init_arch(init_from) if init_from else GeneratorConfig()
+    try:
+        generator = replace(arch, **{k: v for k, v in (("scale", args.scale), ("num_blocks", args.blocks),
+                                                       ("width", args.width)) if v is not None})
+        return TrainConfig(
+            data_dir=args.data, val_dir=args.val_dir, val_count=args.val_count, phase=args.phase,
+            generator=generator, discriminator=DiscriminatorConfig(crop_size=args.crop_size),
+            content_loss=args.content_loss, adversarial_weight=args.adversarial_weight, steps=args.steps,
+            batch_size=args.batch_size, crop_size=args.crop_size, photo_scale=args.photo_scale,
+            min_crop_detail=args.min_crop_detail, lr=args.lr, lr_drop_at=args.lr_drop_at,
+            ema=args.ema, device=args.device, precision=args.precision, val_every=args.val_every,
+            checkpoint_every=args.checkpoint_every, preview_every=max(args.val_every, 1), seed=args.seed,
+            num_workers=args.workers, init_from=init_from, vgg_weights=args.vgg_weights,
+            out_dir=args.out or Path("runs") / args.phase)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
+def run_export(args: argparse.Namespace) -> int:
+    if args.output.exists() and not args.force:
+        raise UserError(f"{args.output} exists; add --force to replace it")
+    try:
+        out = export_model(args.checkpoint, args.output, name=args.name or args.output.stem,
+                           title=args.title, description=args.description)
+    except (CheckpointError, ValueError) as exc:
+        raise UserError(str(exc)) from None
+    info = read_model_info(out)
+    psnr = info.metrics.get("validation", {}).get("psnr")
+    print(f"Wrote {out} (x{info.scale}, {info.provenance.get('steps')} steps"
+          + (f", validation PSNR {psnr:.2f} dB)" if psnr is not None else ")"))
+    return EXIT_OK
+
+
+def _resolve_init(name: str | None) -> Path | None:
+    if name is None:
+        return None
+    if is_checkpoint_file(Path(name)):
+        return Path(name)
+    try:
+        return resolve_model(name)
+    except ModelFileError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _init_arch(path: Path) -> GeneratorConfig:
+    try:
+        if is_checkpoint_file(path):
+            return GeneratorConfig.from_dict(load_checkpoint(path)["config"]["generator"])
+        return read_model_info(path).arch_config
+    except (CheckpointError, ModelFileError) as exc:
+        raise UserError(f"--init-from: {exc}") from None
+
+
+def _export_destination(name: str | None) -> Path | None:
+    if name is None:
+        return None
+    if not name or any(c in name for c in "/\\:") or name.startswith("."):
+        raise UserError(f"--export {name!r}: use a plain name such as my-photos-x4")
+    path = user_models_dir() / f"{name}{MODEL_SUFFIX}"
+    if path.exists():
+        raise UserError(f"your library already has a model named {name!r} ({path}); pick another name")
+    return path
+
+
+def _check_out_dir(config: TrainConfig, args: argparse.Namespace) -> None:
+    last = config.out_dir / LAST_NAME
+    if args.resume and args.restart:
+        raise UserError("--resume and --restart contradict each other")
+    if last.exists() and not (args.resume or args.restart):
+        raise UserError(f"{config.out_dir} already holds a run; add --resume to carry on or --restart to start over")
+
+
+def _first_interrupt(control: Control, printer: "_Printer"):
+    def handler(signum, frame):
+        printer.note("Stopping after this step and saving a checkpoint (Ctrl-C again to abort at once)...")
+        control.cancel()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    return handler
+
+
+class _Printer:
+    """Turns training events into a progress bar and a few lines of news."""
+
+    def __init__(self, config: TrainConfig, quiet: bool = False) -> None:
+        self.config, self.quiet = config, quiet
+        self.bar: ProgressBar | None = None
+        self.step, self.failed, self.last_validation = 0, False, None
+
+    def consume(self, events):
+        while True:
+            try:
+                event = next(events)
+            except StopIteration as stop:
+                return stop.value
+            if not self.quiet:
+                self.show(event)
+            self.failed |= isinstance(event, TrainingFailed)
+
+    def show(self, event) -> None:
+        if isinstance(event, TrainingStarted):
+            self._started(event)
+        elif isinstance(event, StepDone):
+            self.step = event.step
+            self.bar.update(event.step, extra=_step_words(event), rate=event.steps_per_second or None)
+        elif isinstance(event, ValidationDone):
+            self.last_validation = event
+            base = f", base model {event.base_psnr:.2f}" if event.base_psnr is not None else ""
+            self.note(f"step {event.step}: PSNR {event.psnr:.2f} dB, SSIM {event.ssim:.4f} "
+                      f"(bicubic {event.bicubic_psnr:.2f} dB / {event.bicubic_ssim:.4f}{base})")
+        elif isinstance(event, CheckpointSaved) and event.best and event.step:
+            self.note(f"step {event.step}: new best, saved {event.path}")
+        elif isinstance(event, DivergenceDetected):
+            self.note(event.reason)
+        elif isinstance(event, TrainingFailed):
+            self.note(event.message)
+
+    def _started(self, event: TrainingStarted) -> None:
+        c = self.config
+        print(f"Training {'SRGAN' if c.phase == 'gan' else 'SRResNet'} x{c.scale} on {event.train_images} photos "
+              f"({event.val_images} held out) on {event.device}, {event.precision}"
+              + (f", {event.world_size} processes" if event.world_size > 1 else "")
+              + (f"; resuming at step {event.start_step}" if event.start_step else ""), file=sys.stderr)
+        for path, reason in event.skipped:
+            print(f"  skipped {path}: {reason}", file=sys.stderr)
+        self.bar = ProgressBar(event.total_steps, label="train", unit="step")
+        self.bar.update(event.start_step, force=True)
+
+    def note(self, text: str) -> None:
+        if self.quiet:
+            return
+        if self.bar is not None:
+            self.bar.message(text)
+        else:
+            print(text, file=sys.stderr)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _step_words(event: StepDone) -> str:
+    words = " ".join(f"{k} {v:.4g}" for k, v in event.losses.items())
+    if event.d_real is not None:
+        words += f"  D(real) {event.d_real:.2f} D(fake) {event.d_fake:.2f}"
+    return f"{words}  lr {event.lr:.1e}"
+
+
+def _print_summary(finished, printer: _Printer) -> None:
+    print(f"Finished {finished.steps} steps in {format_duration(finished.seconds)}.")
+    v = printer.last_validation
+    if finished.best_psnr is not None:
+        bicubic = f" (bicubic {v.bicubic_psnr:.2f} dB)" if v is not None else ""
+        print(f"Best validation PSNR {finished.best_psnr:.2f} dB{bicubic}: {finished.best_checkpoint}")
+    print(f"Last checkpoint: {finished.last_checkpoint}")

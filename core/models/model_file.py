@@ -1,0 +1,217 @@
+"""The SRGAN Desktop model file: safetensors weights plus a JSON self-description.
+
+Format (version 1), documented in README "Model files":
+  * a `.safetensors` file whose tensors are the generator's `state_dict` (fp32 or fp16);
+  * its `__metadata__` holds one key, ``srgan_desktop``, a JSON object with
+      format          "srgan-desktop-model"
+      format_version  1
+      arch            "srresnet"
+      arch_config     GeneratorConfig fields (scale, num_blocks, width, channels)
+      scale           upscaling factor (repeated for readers that skip arch_config)
+      value_range     [0, 1]: input and output pixel range
+      name, title, description
+      provenance      free-form dict: training data, steps, wall time, device, base model
+      metrics         free-form dict, e.g. {"Set5": {"psnr": 30.1, "ssim": 0.86}}
+Loading goes through safetensors, which parses a JSON header and raw tensor bytes and
+never executes code from the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load as load_safetensors_bytes
+from safetensors.torch import save as save_safetensors_bytes
+
+from core.nets.config import GeneratorConfig
+from core.nets.srresnet import SRResNet
+
+FORMAT_NAME = "srgan-desktop-model"
+FORMAT_VERSION = 1
+METADATA_KEY = "srgan_desktop"
+MODEL_SUFFIX = ".safetensors"
+
+
+class ModelFileError(Exception):
+    """A model file that cannot be used; the message is one line meant for the user."""
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """Everything a model file says about itself, without its weights."""
+
+    path: Path
+    name: str
+    arch_config: GeneratorConfig
+    title: str = ""
+    description: str = ""
+    value_range: tuple[float, float] = (0.0, 1.0)
+    provenance: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def scale(self) -> int:
+        return self.arch_config.scale
+
+    @property
+    def display_name(self) -> str:
+        return self.title or self.name
+
+
+def save_model(
+    model: SRResNet,
+    path: str | os.PathLike,
+    *,
+    name: str,
+    title: str = "",
+    description: str = "",
+    provenance: dict[str, Any] | None = None,
+    metrics: dict[str, Any] | None = None,
+    half: bool = False,
+) -> Path:
+    """Write `model` as a self-describing file, atomically (temp file + rename)."""
+    path = Path(path)
+    dtype = torch.float16 if half else torch.float32
+    tensors = {k: v.detach().to("cpu", dtype).contiguous() for k, v in model.state_dict().items()
+               if v.is_floating_point()}
+    description_json = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "arch": "srresnet",
+        "arch_config": model.config.to_dict(),
+        "scale": model.config.scale,
+        "value_range": [0.0, 1.0],
+        "name": name,
+        "title": title,
+        "description": description,
+        "provenance": provenance or {},
+        "metrics": metrics or {},
+    }
+    data = save_safetensors_bytes(tensors, metadata={METADATA_KEY: json.dumps(description_json)})
+    write_bytes_atomically(path, data)
+    return path
+
+
+def write_bytes_atomically(path: Path, data: bytes) -> None:
+    """Write to a temp file in the same folder, fsync, then rename over `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_model_info(path: str | os.PathLike) -> ModelInfo:
+    """Read only the self-description (cheap: the header, not the weights)."""
+    path = Path(path)
+    header = _read_header(path)
+    return _info_from_metadata(path, header.get("__metadata__") or {})
+
+
+def load_model(path: str | os.PathLike) -> tuple[SRResNet, ModelInfo]:
+    """Build the generator a model file describes and load its weights (fp32, eval mode)."""
+    path = Path(path)
+    info = read_model_info(path)
+    try:
+        tensors = load_safetensors_bytes(path.read_bytes())
+    except (SafetensorError, ValueError) as exc:
+        raise ModelFileError(f"{path.name}: the model file is corrupted ({_first_line(exc)})") from None
+    model = SRResNet(info.arch_config)
+    expected = model.state_dict()
+    missing = [k for k in expected if expected[k].is_floating_point() and k not in tensors]
+    unexpected = [k for k in tensors if k not in expected]
+    if missing or unexpected:
+        raise ModelFileError(
+            f"{path.name}: weights do not match the architecture it declares "
+            f"({len(missing)} missing, {len(unexpected)} unexpected tensors)")
+    for key, tensor in tensors.items():
+        if tensor.shape != expected[key].shape:
+            raise ModelFileError(
+                f"{path.name}: tensor {key} has shape {tuple(tensor.shape)}, "
+                f"the declared architecture needs {tuple(expected[key].shape)}")
+    model.load_state_dict({k: v.float() for k, v in tensors.items()}, strict=False)
+    if not all(torch.isfinite(v).all() for v in tensors.values()):
+        raise ModelFileError(f"{path.name}: the weights contain NaN or infinite values")
+    return model.eval(), info
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _read_header(path: Path) -> dict[str, Any]:
+    """Parse the safetensors header by hand so a broken file gets a precise message."""
+    if not path.exists():
+        raise ModelFileError(f"{path}: no such model file")
+    if path.suffix != MODEL_SUFFIX:
+        raise ModelFileError(f"{path.name}: not a model file (expected a {MODEL_SUFFIX} file)")
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        prefix = f.read(8)
+        if len(prefix) < 8:
+            raise ModelFileError(f"{path.name}: the model file is empty or truncated")
+        header_len = int.from_bytes(prefix, "little")
+        if header_len <= 0 or 8 + header_len > size or header_len > 100_000_000:
+            raise ModelFileError(f"{path.name}: the model file is truncated or not a safetensors file")
+        try:
+            header = json.loads(f.read(header_len))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise ModelFileError(f"{path.name}: the model file header is corrupted") from None
+    if not isinstance(header, dict):
+        raise ModelFileError(f"{path.name}: the model file header is corrupted")
+    data_end = max((int(v["data_offsets"][1]) for k, v in header.items()
+                    if k != "__metadata__" and isinstance(v, dict) and "data_offsets" in v), default=0)
+    if 8 + header_len + data_end > size:
+        raise ModelFileError(f"{path.name}: the model file is truncated ({size} bytes, "
+                             f"its header needs {8 + header_len + data_end})")
+    return header
+
+
+def _info_from_metadata(path: Path, metadata: dict[str, str]) -> ModelInfo:
+    raw = metadata.get(METADATA_KEY)
+    if raw is None:
+        raise ModelFileError(f"{path.name}: not an SRGAN Desktop model (no self-description in the file)")
+    try:
+        desc = json.loads(raw)
+        if desc.get("format") != FORMAT_NAME:
+            raise ValueError("unknown format")
+        if int(desc.get("format_version", 0)) > FORMAT_VERSION:
+            raise ModelFileError(f"{path.name}: made by a newer SRGAN Desktop (format "
+                                 f"{desc['format_version']}); please update the app")
+        if desc.get("arch") != "srresnet":
+            raise ValueError(f"unsupported architecture {desc.get('arch')!r}")
+        config = GeneratorConfig.from_dict(desc["arch_config"])
+        low, high = desc.get("value_range", [0.0, 1.0])
+        return ModelInfo(
+            path=path, name=str(desc.get("name") or path.stem), arch_config=config,
+            title=str(desc.get("title", "")), description=str(desc.get("description", "")),
+            value_range=(float(low), float(high)),
+            provenance=dict(desc.get("provenance") or {}), metrics=dict(desc.get("metrics") or {}),
+        )
+    except ModelFileError:
+        raise
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ModelFileError(f"{path.name}: its self-description is invalid ({_first_line(exc)})") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:200]

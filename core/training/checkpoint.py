@@ -1,0 +1,107 @@
+"""Training checkpoints: self-describing, written atomically, loaded without executing code.
+
+A checkpoint is a `torch.save`d dict of tensors and plain Python values only, so
+`torch.load(weights_only=True)` reads it (arbitrary pickles are refused). Layout (version 1):
+
+    format "srgan-desktop-checkpoint", format_version 1, kind "last" | "best"
+    step, config (TrainConfig.to_dict()), metrics {"psnr", "ssim", ...}, best_psnr, seconds
+    generator, ema (or None), discriminator (or None)         state_dicts
+    g_optimizer, d_optimizer, g_scheduler, d_scheduler        state_dicts ("last" only)
+    rng {"torch", "cuda", "numpy", "python"}, lr_scale, rollbacks   ("last" only)
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+import random
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from core.models.model_file import write_bytes_atomically
+
+FORMAT_NAME = "srgan-desktop-checkpoint"
+FORMAT_VERSION = 1
+CHECKPOINT_SUFFIX = ".ckpt"
+LAST_NAME = "last.ckpt"
+BEST_NAME = "best.ckpt"
+
+
+class CheckpointError(Exception):
+    """A checkpoint that cannot be used; the message is one line meant for the user."""
+
+
+def save_checkpoint(state: dict[str, Any], path: Path) -> Path:
+    """Serialise in memory, then write with temp file + fsync + rename: never half a file."""
+    path = Path(path)
+    payload = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, **state}
+    buffer = io.BytesIO()
+    torch.save(payload, buffer)
+    write_bytes_atomically(path, buffer.getvalue())
+    return path
+
+
+def load_checkpoint(path: Path, map_location: str | torch.device = "cpu") -> dict[str, Any]:
+    """Load and check a checkpoint; any damage becomes a one-line `CheckpointError`."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"{path}: no such checkpoint")
+    try:
+        state = torch.load(path, map_location=map_location, weights_only=True)
+    except (pickle.UnpicklingError, zipfile.BadZipFile, RuntimeError, EOFError, ValueError,
+            KeyError, AttributeError, TypeError, OSError) as exc:
+        raise CheckpointError(f"{path.name}: the checkpoint is corrupted or truncated "
+                              f"({_first_line(exc)})") from None
+    if not isinstance(state, dict) or state.get("format") != FORMAT_NAME:
+        raise CheckpointError(f"{path.name}: not an SRGAN Desktop training checkpoint")
+    if int(state.get("format_version", 0)) > FORMAT_VERSION:
+        raise CheckpointError(f"{path.name}: made by a newer SRGAN Desktop; please update the app")
+    for key in ("step", "config", "generator"):
+        if key not in state:
+            raise CheckpointError(f"{path.name}: the checkpoint is incomplete (no {key!r})")
+    return state
+
+
+def is_checkpoint_file(path: Path) -> bool:
+    return Path(path).suffix == CHECKPOINT_SUFFIX
+
+
+def capture_rng() -> dict[str, Any]:
+    """Every random state the run draws from, as tensors and plain values."""
+    numpy_state = np.random.get_state()
+    state: dict[str, Any] = {
+        "torch": torch.get_rng_state(),
+        "numpy": [numpy_state[0], torch.from_numpy(numpy_state[1].astype(np.int64)),
+                  int(numpy_state[2]), int(numpy_state[3]), float(numpy_state[4])],
+        "python": _python_rng_to_plain(random.getstate()),
+        "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+    }
+    return state
+
+
+def restore_rng(state: dict[str, Any]) -> None:
+    torch.set_rng_state(state["torch"])
+    name, keys, pos, has_gauss, gauss = state["numpy"]
+    np.random.set_state((name, keys.numpy().astype(np.uint32), pos, has_gauss, gauss))
+    random.setstate(_python_rng_from_plain(state["python"]))
+    if state.get("cuda") and torch.cuda.is_available() and len(state["cuda"]) == torch.cuda.device_count():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def _python_rng_to_plain(state: tuple) -> list:
+    version, internal, gauss = state
+    return [version, list(internal), gauss]
+
+
+def _python_rng_from_plain(state: list) -> tuple:
+    version, internal, gauss = state
+    return (version, tuple(internal), gauss)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:160]

@@ -1,0 +1,155 @@
+"""The training run's settings: one frozen dataclass with the paper's defaults (Ledig et al. 2017).
+
+Phase "mse" trains SRResNet with pixel MSE; phase "gan" trains SRGAN from phase-1 weights
+(`init_from`) with content loss + 1e-3 * adversarial loss, alternating D and G updates.
+`to_dict`/`from_dict` round-trip through plain JSON types, so a checkpoint can carry the
+config it was made with and `--resume` can check the run still matches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from core.nets.config import DiscriminatorConfig, GeneratorConfig
+
+PHASES = ("mse", "gan")
+CONTENT_LOSSES = ("vgg54", "vgg22", "mse")
+TRAIN_PRECISIONS = ("auto", "fp32", "bf16", "fp16")
+
+# Settings a resumed run may change: bookkeeping, and the schedule's length (`steps`, `lr_drop_at`),
+# which resume re-applies to the loaded schedulers.
+RESUMABLE_CHANGES = frozenset({
+    "steps", "device", "precision", "val_every", "checkpoint_every", "preview_every", "num_workers",
+    "out_dir", "data_dir", "val_dir", "vgg_weights", "init_from", "lr_drop_at",
+})
+
+_PATH_FIELDS = ("data_dir", "val_dir", "init_from", "vgg_weights", "out_dir")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    data_dir: Path
+    val_dir: Path | None = None          # None: hold out `val_count` images of data_dir
+    val_count: int = 5
+    phase: str = "mse"                   # "mse" (SRResNet) or "gan" (SRGAN)
+    generator: GeneratorConfig = field(default_factory=GeneratorConfig)
+    discriminator: DiscriminatorConfig = field(default_factory=DiscriminatorConfig)
+    content_loss: str = "vgg54"          # gan phase: "vgg54" | "vgg22" | "mse"
+    adversarial_weight: float = 1e-3
+    steps: int = 100_000
+    batch_size: int = 16                 # per process (torchrun multiplies it by the world size)
+    crop_size: int = 96                  # HR crop edge; LR crops are crop_size / scale
+    photo_scale: float = 1.0             # shrink every photo (training and validation) by this factor first
+    min_crop_detail: float = 0.0         # redraw crops flatter than this (core.training.data.crop_detail); 0: off
+    lr: float = 1e-4
+    beta1: float = 0.9
+    lr_drop_at: float | None = None      # fraction of steps where lr drops 10x; None: 0.5 for gan (paper), never for mse
+    ema: bool | None = None              # None = on in the gan phase, off in mse
+    ema_decay: float = 0.999
+    device: str = "auto"
+    precision: str = "auto"              # auto: fp16 autocast on CUDA, bf16 on CPUs with bf16 units
+    val_every: int = 500
+    checkpoint_every: int = 500
+    preview_every: int = 250
+    seed: int = 0
+    num_workers: int | None = None       # None: picked from the CPU count
+    init_from: Path | None = None        # model file or checkpoint to start G from
+    vgg_weights: Path | None = None
+    out_dir: Path = Path("runs/default")
+    # A GAN whose D(fake) stays below `collapse_threshold` (or above 1 - it) for
+    # `collapse_window` consecutive steps is rolled back to the last good checkpoint.
+    collapse_window: int = 2000
+    collapse_threshold: float = 0.005
+    max_rollbacks: int = 3
+
+    def __post_init__(self) -> None:
+        for name in _PATH_FIELDS:
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, Path):
+                object.__setattr__(self, name, Path(value))
+        if self.phase not in PHASES:
+            raise ValueError(f"phase must be one of {PHASES}, got {self.phase!r}")
+        if self.content_loss not in CONTENT_LOSSES:
+            raise ValueError(f"content_loss must be one of {CONTENT_LOSSES}, got {self.content_loss!r}")
+        if self.precision not in TRAIN_PRECISIONS:
+            raise ValueError(f"precision must be one of {TRAIN_PRECISIONS}, got {self.precision!r}")
+        self._check_numbers()
+        if self.discriminator.crop_size != self.crop_size:
+            # D's dense layer is sized for the HR crop, so the crop decides it.
+            object.__setattr__(self, "discriminator", replace(self.discriminator, crop_size=self.crop_size))
+
+    def _check_numbers(self) -> None:
+        positive = ("steps", "batch_size", "val_every", "checkpoint_every", "preview_every",
+                    "collapse_window", "val_count")
+        for name in positive:
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        scale = self.generator.scale
+        if self.crop_size % 16 or self.crop_size < 16 or self.crop_size % scale:
+            raise ValueError(f"crop_size must be a multiple of 16 and of the scale, got {self.crop_size}")
+        if not self.lr > 0:
+            raise ValueError(f"lr must be positive, got {self.lr}")
+        if not 0 <= self.beta1 < 1:
+            raise ValueError(f"beta1 must be in [0, 1), got {self.beta1}")
+        if not 0 < self.photo_scale <= 1 or self.min_crop_detail < 0:
+            raise ValueError(f"photo_scale must be in (0, 1] and min_crop_detail >= 0, "
+                             f"got {self.photo_scale}, {self.min_crop_detail}")
+        if self.lr_drop_at is not None and not 0 < self.lr_drop_at <= 1:
+            raise ValueError(f"lr_drop_at must be in (0, 1], got {self.lr_drop_at}")
+        if not 0 < self.ema_decay < 1:
+            raise ValueError(f"ema_decay must be in (0, 1), got {self.ema_decay}")
+        if self.adversarial_weight < 0:
+            raise ValueError(f"adversarial_weight must not be negative, got {self.adversarial_weight}")
+        if not 0 < self.collapse_threshold < 0.5:
+            raise ValueError(f"collapse_threshold must be in (0, 0.5), got {self.collapse_threshold}")
+        if self.max_rollbacks < 0 or (self.num_workers is not None and self.num_workers < 0):
+            raise ValueError("max_rollbacks and num_workers must not be negative")
+
+    @property
+    def use_ema(self) -> bool:
+        return self.phase == "gan" if self.ema is None else self.ema
+
+    @property
+    def scale(self) -> int:
+        return self.generator.scale
+
+    @property
+    def uses_vgg(self) -> bool:
+        return self.phase == "gan" and self.content_loss != "mse"
+
+    @property
+    def lr_drop_step(self) -> int | None:
+        """The step where the lr drops 10x, or None for a constant lr.
+
+        The paper drops it halfway through the gan phase and keeps it constant for SRResNet; a short
+        mse run (a CPU budget) gains from a late drop, so `lr_drop_at` may ask for one there too.
+        """
+        fraction = self.lr_drop_at if self.lr_drop_at is not None else (0.5 if self.phase == "gan" else None)
+        return None if fraction is None else max(1, int(round(self.steps * fraction)))
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for name in _PATH_FIELDS:
+            data[name] = None if data[name] is None else str(data[name])
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "TrainConfig":
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown training settings: {sorted(unknown)}")
+        values = dict(data)
+        if "generator" in values:
+            values["generator"] = GeneratorConfig.from_dict(values["generator"])
+        if "discriminator" in values:
+            values["discriminator"] = DiscriminatorConfig.from_dict(values["discriminator"])
+        return cls(**values)
+
+
+def config_differences(saved: TrainConfig, current: TrainConfig) -> list[str]:
+    """Settings that change what is learnt, where a checkpoint's run and the current one differ."""
+    old, new = saved.to_dict(), current.to_dict()
+    return sorted(k for k in old if k not in RESUMABLE_CHANGES and old[k] != new.get(k))

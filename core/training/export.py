@@ -1,0 +1,103 @@
+"""Turning a checkpoint into a library model file, and timing a training step for estimates."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from core.training.checkpoint import CheckpointError, load_checkpoint
+from core.common.devices import choose_device
+from core.training.distributed import SINGLE_PROCESS
+from core.models.model_file import MODEL_SUFFIX, save_model
+from core.nets.srresnet import SRResNet
+from core.training.config import TrainConfig
+from core.training.events import TrainingError
+from core.training.setup import build_content_loss, build_setup, resolve_precision
+from core.training.steps import gan_step, mse_step
+
+
+def export_model(checkpoint: Path, destination: Path, *, name: str, title: str = "", description: str = "",
+                 extra_provenance: dict[str, Any] | None = None) -> Path:
+    """Write the checkpoint's generator (its EMA weights when present) as a self-describing model file.
+
+    Raises CheckpointError for an unusable checkpoint, ValueError for a bad destination.
+    """
+    checkpoint, destination = Path(checkpoint), Path(destination)
+    if destination.suffix != MODEL_SUFFIX:
+        raise ValueError(f"{destination.name}: a model file must end in {MODEL_SUFFIX}")
+    state = load_checkpoint(checkpoint)
+    try:
+        config = TrainConfig.from_dict(state["config"])
+        model = SRResNet(config.generator)
+        model.load_state_dict(state.get("ema") or state["generator"])
+    except (ValueError, TypeError, KeyError, RuntimeError) as exc:
+        raise CheckpointError(f"{checkpoint.name}: its generator cannot be rebuilt "
+                              f"({str(exc).splitlines()[0][:160]})") from None
+    provenance = {
+        "trained_with": "SRGAN Desktop",
+        "phase": config.phase,
+        "content_loss": config.content_loss if config.phase == "gan" else "mse",
+        "steps": int(state["step"]),
+        "seconds": round(float(state.get("seconds", 0.0)), 1),
+        "device": state.get("device", ""),
+        "data": str(config.data_dir),
+        "base_model": str(config.init_from) if config.init_from else None,
+        "ema": state.get("ema") is not None,
+        "batch_size": config.batch_size, "crop_size": config.crop_size, "lr": config.lr,
+        "lr_drop_step": config.lr_drop_step, "photo_scale": config.photo_scale,
+        "min_crop_detail": config.min_crop_detail,
+        **(extra_provenance or {}),
+    }
+    metrics = {"validation": dict(state["metrics"])} if state.get("metrics") else {}
+    return save_model(model.eval(), destination, name=name, title=title, description=description,
+                      provenance=provenance, metrics=metrics)
+
+
+def measure_step_time(config: TrainConfig, steps: int = 3) -> float:
+    """Seconds per training step of `config` on this machine (random data; one warm-up step first)."""
+    device = choose_device(config.device, "fp32").device
+    precision = resolve_precision(config.precision, device)
+    setup = build_setup(config, device, precision, SINGLE_PROCESS, _timing_content_loss(config, device))
+    side = config.crop_size // config.scale
+    channels = config.generator.channels
+    generator = torch.Generator().manual_seed(0)
+    lr = precision.prepare(torch.rand(config.batch_size, channels, side, side, generator=generator).to(device))
+    hr = precision.prepare(torch.rand(config.batch_size, channels, config.crop_size, config.crop_size,
+                                      generator=generator).to(device))
+
+    def one_step() -> None:
+        if config.phase == "gan":
+            gan_step(setup.nets, lr, hr, precision, config.adversarial_weight)
+        else:
+            mse_step(setup.nets, lr, hr, precision)
+        if setup.ema is not None:
+            setup.ema.update(setup.plain_generator)
+
+    one_step()
+    _sync(device)
+    start = time.perf_counter()
+    for _ in range(max(1, steps)):
+        one_step()
+    _sync(device)
+    return (time.perf_counter() - start) / max(1, steps)
+
+
+def _timing_content_loss(config: TrainConfig, device: torch.device) -> torch.nn.Module | None:
+    """The run's content loss; without VGG weights, the same network with random weights (same cost)."""
+    try:
+        return build_content_loss(config, device)
+    except TrainingError:
+        from torchvision.models.vgg import cfgs, make_layers
+
+        from core.training.vgg_loss import PerceptualLoss
+        from core.training.vgg_weights import from_torchvision
+        weights = from_torchvision(make_layers(cfgs["E"]).state_dict())
+        return PerceptualLoss(layer=config.content_loss, weights=weights).to(device).eval()
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)

@@ -1,0 +1,119 @@
+"""One optimisation step of each phase: SRResNet (pixel MSE) and SRGAN (alternating D and G).
+
+SRGAN (Ledig et al. 2017, eq. 3-6): D minimises BCE(D(HR), 1) + BCE(D(G(LR)), 0); G minimises
+content + adversarial_weight * -log D(G(LR)) (the non-saturating form, BCE against 1).
+Losses are returned as plain floats; the caller decides what a non-finite value means.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from core.training.distributed import unwrap
+
+
+@dataclass
+class Precision:
+    """How the forward passes run: autocast dtype (None = fp32) and gradient scaling."""
+
+    device_type: str
+    dtype: torch.dtype | None = None
+    channels_last: bool = False
+
+    def autocast(self) -> contextlib.AbstractContextManager:
+        if self.dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(self.device_type, dtype=self.dtype)
+
+    @property
+    def name(self) -> str:
+        return {None: "fp32", torch.float16: "fp16", torch.bfloat16: "bf16"}[self.dtype]
+
+    @property
+    def needs_scaler(self) -> bool:
+        return self.dtype == torch.float16
+
+    def prepare(self, x: torch.Tensor) -> torch.Tensor:
+        return x.contiguous(memory_format=torch.channels_last) if self.channels_last else x
+
+
+@dataclass
+class Networks:
+    """Everything one step updates. `generator`/`discriminator` may be DDP-wrapped."""
+
+    generator: nn.Module
+    g_optimizer: torch.optim.Optimizer
+    g_scaler: torch.amp.GradScaler
+    content_loss: nn.Module | None = None       # gan phase; None means pixel MSE
+    discriminator: nn.Module | None = None
+    d_optimizer: torch.optim.Optimizer | None = None
+    d_scaler: torch.amp.GradScaler | None = None
+
+
+@dataclass(frozen=True)
+class StepStats:
+    losses: dict[str, float]
+    d_real: float | None = None
+    d_fake: float | None = None
+
+
+def mse_step(nets: Networks, lr: torch.Tensor, hr: torch.Tensor, precision: Precision) -> StepStats:
+    nets.g_optimizer.zero_grad(set_to_none=True)
+    with precision.autocast():
+        sr = nets.generator(lr)                                   # (N, C, sH, sW)
+    loss = F.mse_loss(sr.float(), hr)
+    _backward_and_step(loss, nets.g_optimizer, nets.g_scaler)
+    return StepStats({"mse": loss.item()})
+
+
+def gan_step(nets: Networks, lr: torch.Tensor, hr: torch.Tensor, precision: Precision,
+             adversarial_weight: float) -> StepStats:
+    assert nets.discriminator is not None and nets.d_optimizer is not None and nets.d_scaler is not None
+    with precision.autocast():
+        sr = nets.generator(lr)                                   # (N, C, sH, sW)
+
+    # Discriminator: real HR crops against the generator's current output.
+    nets.d_optimizer.zero_grad(set_to_none=True)
+    with precision.autocast():
+        real_logits = nets.discriminator(hr).float()              # (N, 1)
+        fake_logits = nets.discriminator(precision.prepare(sr.detach())).float()
+    d_loss = (F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits))
+              + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits)))
+    _backward_and_step(d_loss, nets.d_optimizer, nets.d_scaler)
+
+    # Generator: fool the just-updated D. D's weights get no gradient here, and the plain module
+    # (not its DDP wrapper) runs so DDP does not wait for D gradients that never come.
+    nets.g_optimizer.zero_grad(set_to_none=True)
+    plain_d = unwrap(nets.discriminator)
+    plain_d.requires_grad_(False)
+    try:
+        with precision.autocast():
+            g_logits = plain_d(precision.prepare(sr)).float()
+        content = _content_loss(nets.content_loss, sr.float(), hr, precision)
+        adversarial = F.binary_cross_entropy_with_logits(g_logits, torch.ones_like(g_logits))
+        g_total = content + adversarial_weight * adversarial
+        _backward_and_step(g_total, nets.g_optimizer, nets.g_scaler)
+    finally:
+        plain_d.requires_grad_(True)
+    losses = {"g_content": content.item(), "g_adversarial": adversarial.item(),
+              "g_total": g_total.item(), "d": d_loss.item()}
+    return StepStats(losses, torch.sigmoid(real_logits).mean().item(), torch.sigmoid(fake_logits).mean().item())
+
+
+def _content_loss(loss: nn.Module | None, sr: torch.Tensor, hr: torch.Tensor, precision: Precision) -> torch.Tensor:
+    if loss is None:
+        return F.mse_loss(sr, hr)
+    with precision.autocast():
+        return loss(precision.prepare(sr), precision.prepare(hr)).float()
+
+
+def _backward_and_step(loss: torch.Tensor, optimizer: torch.optim.Optimizer, scaler: torch.amp.GradScaler) -> None:
+    # A disabled GradScaler passes straight through, so fp32/bf16 share the fp16 code path.
+    scaler.scale(loss).backward()
+    scaler.step(optimizer)
+    scaler.update()

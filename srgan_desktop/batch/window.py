@@ -1,0 +1,325 @@
+"""Batch window: pick files and folders, preview the plan with an estimate, run, pause, cancel.
+
+All work goes through `core.batch.runner` on a `BackgroundTask`: planning (reads headers only), the
+estimate (loads the model and times a probe tile; the loaded model is reused for the run),
+and the run itself. The window only shows what those report.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QTimer, QUrl
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QPlainTextEdit, QPushButton, QSplitter,
+                               QVBoxLayout, QWidget)
+
+from core.batch.runner import BatchPlan, BatchPlanError, BatchProgress, plan_batch, run_batch
+from core.batch.estimate import estimate_batch
+from core.common.events import DeviceChosen, Finished, ImageFailed
+from core.imageio.files import IMAGE_SUFFIXES
+from core.inference.upscale import UpscaleOptions, open_upscaler
+from srgan_desktop.background import BackgroundTask
+from srgan_desktop.batch.input_list import BatchInputList
+from srgan_desktop.batch.options_form import BatchOptionsForm
+from srgan_desktop.batch.preview import BatchPreview
+from srgan_desktop.batch.progress_panel import BatchProgressPanel
+from srgan_desktop.batch.settings import BatchSettings
+
+REPLAN_DELAY_MS = 300
+
+
+def _call(function, *args):
+    """Run a plain function as a (silent) BackgroundTask generator: its result is the return value."""
+    return function(*args)
+    yield  # noqa: unreachable - makes this a generator
+
+
+class BatchWindow(QWidget):
+    def __init__(self, parent: QWidget | None = None, settings=None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setWindowTitle("Batch upscale — SRGAN Desktop")
+        self.resize(900, 720)
+        self._app_settings = settings if settings is not None else _default_app_settings()
+        self._batch_settings = BatchSettings()
+        self.plan: BatchPlan | None = None
+        self.finished: Finished | None = None
+        self._upscaler = None
+        self._upscaler_key = None
+        self._plan_task: BackgroundTask | None = None
+        self._estimate_task: BackgroundTask | None = None
+        self._run_task: BackgroundTask | None = None
+        self._replan_wanted = False
+        self._build()
+        self._replan_timer = QTimer(self)
+        self._replan_timer.setSingleShot(True)
+        self._replan_timer.setInterval(REPLAN_DELAY_MS)
+        self._replan_timer.timeout.connect(self._on_replan)
+        self.inputs.changed.connect(self._schedule_plan)
+        self.form.changed.connect(self._schedule_plan)
+        self._update_buttons()
+
+    # -- layout -----------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.inputs = BatchInputList()
+        add_files, add_folder = QPushButton("Add files…"), QPushButton("Add folder…")
+        remove, clear = QPushButton("Remove"), QPushButton("Clear")
+        add_files.clicked.connect(self._on_add_files)
+        add_folder.clicked.connect(self._on_add_folder)
+        remove.clicked.connect(self.inputs.remove_selected)
+        clear.clicked.connect(self.inputs.clear_paths)
+        QShortcut(QKeySequence.StandardKey.Delete, self.inputs, self.inputs.remove_selected)
+        input_buttons = QVBoxLayout()
+        for button in (add_files, add_folder, remove, clear):
+            input_buttons.addWidget(button)
+        input_buttons.addStretch(1)
+        inputs_box = QGroupBox("Inputs (drop files or folders here)")
+        inputs_row = QHBoxLayout(inputs_box)
+        inputs_row.addWidget(self.inputs, 1)
+        inputs_row.addLayout(input_buttons)
+
+        self.form = BatchOptionsForm(self._batch_settings.load())
+        output_box = QGroupBox("Output")
+        QVBoxLayout(output_box).addWidget(self.form)
+
+        self.preview = BatchPreview()
+        preview_box = QGroupBox("What will be processed")
+        QVBoxLayout(preview_box).addWidget(self.preview)
+
+        self.progress = BatchProgressPanel()
+        self.log = QPlainTextEdit()
+        self.log.setReadOnly(True)
+        self.log.setPlaceholderText("Problems and the summary of each run appear here.")
+        self.log.setMaximumBlockCount(5000)
+        run_box = QGroupBox("Run")
+        run_layout = QVBoxLayout(run_box)
+        run_layout.addWidget(self.progress)
+        run_layout.addWidget(self.log, 1)
+
+        self.start_button = QPushButton("Start")
+        self.start_button.setDefault(True)
+        self.pause_button = QPushButton("Pause")
+        self.cancel_button = QPushButton("Cancel")
+        self.open_button = QPushButton("Open output folder")
+        self.start_button.clicked.connect(self.start)
+        self.pause_button.clicked.connect(self._on_pause)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.open_button.clicked.connect(self._on_open_output)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.open_button)
+        buttons.addStretch(1)
+        for button in (self.start_button, self.pause_button, self.cancel_button):
+            buttons.addWidget(button)
+
+        top = QWidget()
+        top_layout = QHBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(inputs_box, 1)
+        top_layout.addWidget(output_box, 1)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        for part in (top, preview_box, run_box):
+            splitter.addWidget(part)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([230, 300, 190])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(buttons)
+
+    # -- inputs and planning ------------------------------------------------------------------
+    def add_inputs(self, paths: list[Path]) -> None:
+        self.inputs.add_paths([Path(p) for p in paths])
+
+    def _on_add_files(self) -> None:
+        patterns = " ".join(f"*{s}" for s in IMAGE_SUFFIXES)
+        files, _ = QFileDialog.getOpenFileNames(self, "Add images", "", f"Images ({patterns});;All files (*)")
+        self.add_inputs([Path(f) for f in files])
+
+    def _on_add_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a folder")
+        if folder:
+            self.add_inputs([Path(folder)])
+
+    def _schedule_plan(self) -> None:
+        self._replan_timer.start()
+
+    def _on_replan(self) -> None:
+        if self.running:
+            return
+        if self._plan_task is not None and self._plan_task.running:
+            self._replan_wanted = True
+            return
+        self.plan = None
+        self._update_buttons()
+        paths = self.inputs.paths()
+        if not paths:
+            self.preview.set_message("Add image files or folders to see what will be processed.")
+            return
+        try:
+            options = self.form.options()
+        except BatchPlanError as exc:
+            self.preview.set_message(str(exc))
+            return
+        self.preview.set_message("Looking at the files…")
+        self._plan_task = BackgroundTask(lambda control: _call(plan_batch, paths, options), parent=self)
+        self._plan_task.on_success(self._on_planned).on_error(self._on_plan_error).start()
+
+    def _on_planned(self, plan: BatchPlan) -> None:
+        if self._replan_wanted:
+            self._replan_wanted = False
+            self._on_replan()
+            return
+        self.plan = plan
+        self.preview.set_plan(plan)
+        self._update_buttons()
+        if plan.pending:
+            self._start_estimate(plan)
+
+    def _on_plan_error(self, message: str) -> None:
+        self.preview.set_message(message)
+        if self._replan_wanted:
+            self._replan_wanted = False
+            self._on_replan()
+
+    # -- estimate -------------------------------------------------------------------------------
+    def upscale_options(self) -> UpscaleOptions:
+        model = self._app_settings.model if self._app_settings is not None else None
+        inference = self._app_settings.inference_options() if self._app_settings is not None else None
+        options = UpscaleOptions(model=str(model) if model else None)
+        return UpscaleOptions(model=options.model, inference=inference) if inference else options
+
+    def _start_estimate(self, plan: BatchPlan) -> None:
+        if self._estimate_task is not None and self._estimate_task.running:
+            return  # its result will be for an older plan; _on_estimated starts a fresh one
+        options = self.upscale_options()
+        cached = self._upscaler if self._upscaler_key == options else None
+
+        def estimate() -> tuple:
+            upscaler = cached or open_upscaler(options)
+            return plan, options, upscaler, estimate_batch(plan, upscaler)
+
+        self._estimate_task = BackgroundTask(lambda control: _call(estimate), parent=self)
+        self._estimate_task.on_success(self._on_estimated).on_error(self._on_estimate_error).start()
+
+    def _on_estimated(self, result: tuple) -> None:
+        plan, options, upscaler, estimate = result
+        self._upscaler, self._upscaler_key = upscaler, options
+        if plan is self.plan:
+            self.preview.set_estimate(estimate)
+        elif self.plan is not None and self.plan.pending:
+            self._start_estimate(self.plan)
+
+    def _on_estimate_error(self, message: str) -> None:
+        self.preview.set_estimate(None, f"The model cannot be used: {message}")
+        self._upscaler, self._upscaler_key = None, None
+
+    # -- running ----------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._run_task is not None and self._run_task.running
+
+    def start(self) -> None:
+        plan = self.plan
+        if plan is None or not plan.jobs or self.running:
+            return
+        self._batch_settings.save(self.form.options())
+        options = self.upscale_options()
+        upscaler = self._upscaler if self._upscaler_key == options else None
+        self.finished = None
+        self.log.clear()
+        for source, reason in plan.problems:
+            self.log.appendPlainText(f"Not used: {source}: {reason}")
+        self.progress.start()
+        self._run_task = BackgroundTask(lambda control: run_batch(plan, options, control, upscaler), parent=self)
+        self._run_task.on_event(self._on_run_event).on_success(self._on_run_finished)
+        self._run_task.on_error(self._on_run_error).on_cancelled(self._on_run_cancelled)
+        self._run_task.done.connect(self._on_run_done)
+        self._run_task.start()
+        self._update_buttons()
+
+    def cancel(self) -> None:
+        if self.running:
+            self._run_task.cancel()
+            self.cancel_button.setEnabled(False)
+
+    def _on_pause(self) -> None:
+        if not self.running:
+            return
+        paused = not self._run_task.control.paused
+        self._run_task.pause() if paused else self._run_task.resume()
+        self.pause_button.setText("Resume" if paused else "Pause")
+        self.progress.set_paused(paused)
+
+    def _on_run_event(self, event) -> None:
+        if isinstance(event, BatchProgress):
+            self.progress.show_progress(event)
+        elif isinstance(event, ImageFailed):
+            self.log.appendPlainText(f"Failed: {event.source}: {event.reason}")
+        elif isinstance(event, DeviceChosen):
+            notice = f" ({event.notice})" if event.notice else ""
+            self.log.appendPlainText(f"Running on {event.description}, {event.precision}{notice}")
+
+    def _on_run_finished(self, finished: Finished) -> None:
+        self.finished = finished
+        bad = len(finished.failed) + len(self.plan.problems if self.plan else [])
+        text = f"Finished: {finished.done} upscaled, {len(finished.skipped)} skipped, {bad} failed."
+        self.progress.stop(text)
+        self.log.appendPlainText(text)
+
+    def _on_run_error(self, message: str) -> None:
+        self.progress.stop(f"Stopped: {message}")
+        self.log.appendPlainText(f"Stopped: {message}")
+
+    def _on_run_cancelled(self) -> None:
+        text = ("Cancelled. Every output written so far is complete; start again to finish the rest.")
+        self.progress.stop(text)
+        self.log.appendPlainText(text)
+
+    def _on_run_done(self) -> None:
+        self.pause_button.setText("Pause")
+        self._update_buttons()
+        self._schedule_plan()   # outputs now exist: the preview shows what is left
+
+    def _on_open_output(self) -> None:
+        roots = [r for r in (self.plan.output_roots if self.plan else []) if r.exists()]
+        if roots:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(roots[0])))
+
+    def _update_buttons(self) -> None:
+        running = self.running
+        self.start_button.setEnabled(not running and self.plan is not None and bool(self.plan.jobs))
+        self.pause_button.setEnabled(running)
+        self.cancel_button.setEnabled(running)
+        self.open_button.setEnabled(self.plan is not None and any(r.exists() for r in self.plan.output_roots))
+        self.inputs.setEnabled(not running)
+        self.form.setEnabled(not running)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._replan_timer.stop()
+        for task in (self._run_task, self._plan_task, self._estimate_task):
+            _stop(task)
+        try:
+            self._batch_settings.save(self.form.options())
+        except BatchPlanError:
+            pass  # a half-typed pattern is not worth remembering
+        super().closeEvent(event)
+
+
+def _stop(task: BackgroundTask | None, timeout_s: float = 30.0) -> None:
+    """Cancel a task and let its outcome arrive (delivery needs this thread's event loop)."""
+    if task is None or not task.running:
+        return
+    task.cancel()
+    deadline = time.monotonic() + timeout_s
+    while task.running and time.monotonic() < deadline:
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        task.wait(20)
+
+
+def _default_app_settings():
+    """The app's shared model/device settings, or None (defaults) if that module is unavailable."""
+    try:
+        from srgan_desktop.settings import AppSettings
+    except ImportError:
+        return None
+    return AppSettings()

@@ -1,0 +1,1 @@
+"""The comparison viewer: side-by-side and split panes, zoom and pan locked through one controller."""

@@ -1,0 +1,183 @@
+"""Batch engine: planning a folder tree, running it, skipping, cancelling and resuming."""
+
+from __future__ import annotations
+
+
+import pytest
+from PIL import Image
+
+from core.batch.runner import BatchOptions, BatchPlanError, BatchProgress, plan_batch, run_batch
+from core.batch.estimate import estimate_batch
+from core.batch.journal import JOURNAL_DIR
+from core.common.events import Cancelled, Control, Finished, ImageDone, ImageFailed, ImageSkipped, TileDone, drain
+from core.inference.upscaler import InferenceOptions, Upscaler
+from core.inference.upscale import UpscaleOptions
+from tests.helpers.images import make_tree, no_partial_files, write_image
+from tests.helpers.tiny import tiny_model_file
+
+
+@pytest.fixture
+def upscaler(tmp_path_factory) -> Upscaler:
+    model = tiny_model_file(tmp_path_factory.mktemp("model"))
+    return Upscaler(model, InferenceOptions(device="cpu", tile=32))
+
+
+def run(plan, upscaler, control=None) -> tuple[Finished, list]:
+    events = []
+    result = drain(run_batch(plan, UpscaleOptions(), control or Control(), upscaler=upscaler), events.append)
+    return result, events
+
+
+def test_plan_mirrors_tree_into_sibling_folder_and_lists_bad_files(tmp_path):
+    files = make_tree(tmp_path / "photos")
+    plan = plan_batch([tmp_path / "photos"])
+    out = tmp_path / "photos_x4"
+    destinations = {job.source: job.destination for job in plan.jobs}
+    assert destinations[files["a"]] == out / "a_x4.png"
+    assert destinations[files["b"]] == out / "sub" / "b_x4.jpg"
+    assert destinations[files["c"]] == out / "sub" / "deeper" / "c_x4.png"
+    problems = {path.name: reason for path, reason in plan.problems}
+    assert set(problems) == {"corrupt.jpg", "empty.png"}          # .txt is simply not an image suffix
+    assert "0 bytes" in problems["empty.png"]
+    assert plan.total_pixels == 12 * 10 * 2 + 9 * 7 + 40 * 40
+
+
+def test_plan_include_exclude_recursive_and_format(tmp_path):
+    make_tree(tmp_path / "in")
+    only_png = plan_batch([tmp_path / "in"], BatchOptions(include=("*.PNG",), exclude=("sub/deeper/*",)))
+    assert sorted(j.source.name for j in only_png.jobs) == ["a.png", "truncated.png"]
+    top = plan_batch([tmp_path / "in"], BatchOptions(recursive=False, output_format="webp",
+                                                     naming="big-{stem}.{ext}", output_dir=tmp_path / "o"))
+    assert [j.destination for j in top.jobs] == [tmp_path / "o" / "big-a.webp"]
+
+
+def test_plan_refuses_output_inside_input_and_bad_patterns(tmp_path):
+    make_tree(tmp_path / "in")
+    with pytest.raises(BatchPlanError, match="inside the input folder"):
+        plan_batch([tmp_path / "in"], BatchOptions(output_dir=tmp_path / "in" / "out"))
+    with pytest.raises(BatchPlanError, match="no such file"):
+        plan_batch([tmp_path / "missing"])
+    for pattern in ("x4.png", "{stem}_{oops}.png", "../{stem}.png"):
+        with pytest.raises(BatchPlanError):
+            BatchOptions(naming=pattern)
+
+
+def test_plan_never_overwrites_an_input_or_doubles_a_destination(tmp_path):
+    a = write_image(tmp_path / "a.png")
+    write_image(tmp_path / "a.jpg")
+    same = plan_batch([a], BatchOptions(naming="{stem}.{ext}"))
+    assert same.jobs == [] and "overwrite an input" in same.problems[0][1]
+    clash = plan_batch([tmp_path], BatchOptions(output_format="png", output_dir=tmp_path.parent / "o"))
+    assert len(clash.jobs) == 1 and "same output name" in clash.problems[0][1]
+
+
+def test_run_processes_tree_and_goes_on_past_bad_files(tmp_path, upscaler):
+    files = make_tree(tmp_path / "photos")
+    plan = plan_batch([tmp_path / "photos"], BatchOptions(output_dir=tmp_path / "out"))
+    finished, events = run(plan, upscaler)
+    assert finished.done == 3
+    assert [p for p, _ in finished.failed] == [files["truncated"]]
+    with Image.open(tmp_path / "out" / "sub" / "deeper" / "c_x4.png") as image:
+        assert image.size == (36, 28)
+    with Image.open(tmp_path / "out" / "sub" / "b_x4.jpg") as image:
+        assert image.format == "JPEG" and image.size == (48, 40)
+    assert not (tmp_path / "out" / "sub" / "truncated_x4.png").exists()
+    assert no_partial_files(tmp_path / "out")
+    progress = [e for e in events if isinstance(e, BatchProgress)]
+    assert progress[-1].pixels_done == progress[-1].pixels_total and progress[-1].images_done == 4
+    assert any(isinstance(e, TileDone) for e in events)
+    assert [e.source for e in events if isinstance(e, ImageFailed)] == [files["truncated"]]
+    assert events[-1] == finished
+
+
+def test_skip_existing_and_overwrite(tmp_path, upscaler):
+    write_image(tmp_path / "in" / "a.png")
+    write_image(tmp_path / "in" / "b.png", seed=4)
+    plan = plan_batch([tmp_path / "in"])
+    run(plan, upscaler)
+    output = tmp_path / "in_x4" / "a_x4.png"
+    output.write_bytes(b"marker")                          # a user-made file in the way stays untouched
+    again = plan_batch([tmp_path / "in"])
+    assert all(job.exists for job in again.jobs) and again.pending == []
+    finished, _ = run(again, upscaler)
+    assert finished.done == 0 and len(finished.skipped) == 2 and output.read_bytes() == b"marker"
+    forced = plan_batch([tmp_path / "in"], BatchOptions(existing="overwrite"))
+    finished, _ = run(forced, upscaler)
+    assert finished.done == 2 and output.read_bytes() != b"marker"
+
+
+def cancel_during_second_image(plan, upscaler, after: int = 1) -> Control:
+    """Stop the run in the middle of the image after the first `after` finished ones."""
+    control = Control()
+    finished = 0
+    events = run_batch(plan, UpscaleOptions(), control, upscaler=upscaler)
+    with pytest.raises(Cancelled):
+        for event in events:
+            if isinstance(event, ImageDone):
+                finished += 1
+            if isinstance(event, TileDone) and finished == after:
+                control.cancel()
+    return control
+
+
+def test_cancel_leaves_no_partial_files(tmp_path, upscaler):
+    for i in range(3):
+        write_image(tmp_path / "in" / f"{i}.png", size=(70, 40), seed=i)   # several 32-pixel tiles each
+    plan = plan_batch([tmp_path / "in"], BatchOptions(output_dir=tmp_path / "out"))
+    cancel_during_second_image(plan, upscaler)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["0_x4.png"]
+
+
+@pytest.mark.parametrize("existing", ["skip", "overwrite"])
+def test_restart_after_interruption_finishes_only_what_was_missing(tmp_path, upscaler, existing):
+    for i in range(3):
+        write_image(tmp_path / "in" / f"{i}.png", size=(70, 40), seed=i)
+    options = BatchOptions(output_dir=tmp_path / "out", existing=existing)
+    cancel_during_second_image(plan_batch([tmp_path / "in"], options), upscaler)
+    (tmp_path / "out" / ".1_x4.png.123.part").write_bytes(b"half")      # what a power cut leaves behind
+    finished, events = run(plan_batch([tmp_path / "in"], options), upscaler)
+    assert [e.source.name for e in events if isinstance(e, ImageSkipped)] == ["0.png"]
+    assert [e.source.name for e in events if isinstance(e, ImageDone)] == ["1.png", "2.png"]
+    assert finished.done == 2 and not finished.failed
+
+
+def test_overwrite_resume_redoes_edited_sources_and_takes_new_files(tmp_path, upscaler):
+    for i in range(3):
+        write_image(tmp_path / "in" / f"{i}.png", size=(70, 40), seed=i)
+    options = BatchOptions(output_dir=tmp_path / "out", existing="overwrite")
+    cancel_during_second_image(plan_batch([tmp_path / "in"], options), upscaler, after=2)
+    write_image(tmp_path / "in" / "0.png", size=(20, 20), seed=9)        # edited after the crash
+    write_image(tmp_path / "in" / "3.png", size=(20, 20), seed=8)        # added after the crash
+    finished, events = run(plan_batch([tmp_path / "in"], options), upscaler)
+    assert [e.source.name for e in events if isinstance(e, ImageSkipped)] == ["1.png"]
+    assert [e.source.name for e in events if isinstance(e, ImageDone)] == ["0.png", "2.png", "3.png"]
+    with Image.open(tmp_path / "out" / "0_x4.png") as image:
+        assert image.size == (80, 80)
+
+
+def test_finished_batch_forgets_its_journal(tmp_path, upscaler, isolated_user_data):
+    write_image(tmp_path / "in" / "a.png")
+    plan = plan_batch([tmp_path / "in"], BatchOptions(existing="overwrite"))
+    run(plan, upscaler)
+    assert not list((isolated_user_data / JOURNAL_DIR).glob("*"))
+    finished, _ = run(plan, upscaler)          # overwrite mode: a completed batch runs again in full
+    assert finished.done == 1
+
+
+def test_unwritable_output_stops_before_any_work(tmp_path, upscaler):
+    write_image(tmp_path / "in" / "a.png")
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where a folder should be")
+    plan = plan_batch([tmp_path / "in"], BatchOptions(output_dir=blocker / "out"))
+    with pytest.raises(BatchPlanError, match="cannot write to the output folder"):
+        run(plan, upscaler)
+
+
+def test_estimate_grows_with_the_work(tmp_path, upscaler):
+    write_image(tmp_path / "small" / "a.png", size=(40, 40))
+    write_image(tmp_path / "big" / "a.png", size=(160, 160))
+    small = estimate_batch(plan_batch([tmp_path / "small"], BatchOptions(output_format="png")), upscaler)
+    big = estimate_batch(plan_batch([tmp_path / "big"], BatchOptions(output_format="png")), upscaler)
+    assert 0 < small.seconds < big.seconds
+    assert 0 < small.output_bytes < big.output_bytes
+    assert "CPU" in big.device or "cpu" in big.device

@@ -1,0 +1,76 @@
+"""Checkpoints: written atomically, self-describing, and damaged ones refused in one clear line."""
+
+from __future__ import annotations
+
+import pickle
+import random
+
+import numpy as np
+import pytest
+import torch
+
+from core.training.checkpoint import (CheckpointError, capture_rng, load_checkpoint, restore_rng, save_checkpoint)
+from core.common.events import drain
+from core.training.config import TrainConfig
+from core.training.events import TrainingError
+from core.training.trainer import export_model, train
+from tests.helpers.training import tiny_config
+
+
+@pytest.fixture
+def trained(tmp_path):
+    config = tiny_config(tmp_path, steps=3, phase="gan")
+    drain(train(config))
+    return config
+
+
+def test_checkpoint_describes_itself(trained):
+    state = load_checkpoint(trained.out_dir / "last.ckpt")
+    assert state["format"] == "srgan-desktop-checkpoint" and state["kind"] == "last" and state["step"] == 3
+    assert TrainConfig.from_dict(state["config"]) == trained
+    assert {"g_optimizer", "d_optimizer", "g_scheduler", "rng", "discriminator"} <= set(state)
+    assert not list(trained.out_dir.glob("*.part"))          # no temp files left behind
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty"])
+def test_a_damaged_checkpoint_is_refused_clearly(trained, damage):
+    path = trained.out_dir / "last.ckpt"
+    data = path.read_bytes()
+    path.write_bytes({"truncate": data[: len(data) // 2], "garbage": b"\x00junk" * 100, "empty": b""}[damage])
+    with pytest.raises(CheckpointError) as info:
+        load_checkpoint(path)
+    assert "last.ckpt" in str(info.value) and "\n" not in str(info.value)
+    with pytest.raises(TrainingError, match="cannot resume"):
+        drain(train(trained, resume=True))
+    with pytest.raises(CheckpointError):
+        export_model(path, trained.out_dir / "x.safetensors", name="x")
+    assert not (trained.out_dir / "x.safetensors").exists()
+
+
+class Exploit:
+    def __reduce__(self):
+        return (print, ("pickled code ran",))
+
+
+def test_arbitrary_pickles_and_foreign_files_are_refused(tmp_path):
+    evil = tmp_path / "evil.ckpt"
+    with open(evil, "wb") as f:
+        pickle.dump({"format": "srgan-desktop-checkpoint", "x": Exploit()}, f, protocol=2)
+    with pytest.raises(CheckpointError, match="corrupted"):
+        load_checkpoint(evil)
+    foreign = tmp_path / "foreign.ckpt"
+    torch.save({"state_dict": {}}, foreign)
+    with pytest.raises(CheckpointError, match="not an SRGAN Desktop"):
+        load_checkpoint(foreign)
+    with pytest.raises(CheckpointError, match="no such checkpoint"):
+        load_checkpoint(tmp_path / "missing.ckpt")
+
+
+def test_rng_states_round_trip_through_a_checkpoint(tmp_path):
+    torch.manual_seed(1), np.random.seed(2), random.seed(3)
+    save_checkpoint({"step": 0, "config": {}, "generator": {}, "rng": capture_rng()}, tmp_path / "r.ckpt")
+    expected = (torch.rand(3), np.random.rand(3), random.random())
+    torch.manual_seed(9), np.random.seed(9), random.seed(9)
+    restore_rng(load_checkpoint(tmp_path / "r.ckpt")["rng"])
+    assert torch.equal(torch.rand(3), expected[0])
+    assert np.array_equal(np.random.rand(3), expected[1]) and random.random() == expected[2]

@@ -1,0 +1,135 @@
+"""The batch window: plan a generated tree, run it, skip existing, pause, cancel and resume."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from core.common.events import ImageDone
+from srgan_desktop.batch.window import BatchWindow
+from srgan_desktop.settings import AppSettings
+from tests.helpers.images import make_tree, no_partial_files, write_image
+
+WAIT_MS = 60_000
+
+
+@pytest.fixture
+def window(qtbot, tiny_model):
+    settings = AppSettings()
+    settings.model, settings.device, settings.tile = tiny_model, "cpu", 32
+    win = BatchWindow(settings=settings)
+    qtbot.addWidget(win)
+    yield win
+    win.close()
+
+
+def plan(qtbot, window: BatchWindow, inputs: list[Path], output: Path) -> None:
+    window.form.output_dir.setText(str(output))
+    window.add_inputs(inputs)
+    qtbot.waitUntil(lambda: window.plan is not None and "About" in window.preview.summary.text(), timeout=WAIT_MS)
+
+
+def run_to_end(qtbot, window: BatchWindow):
+    window.finished = None
+    window.start()
+    qtbot.waitUntil(lambda: window.finished is not None and not window.running, timeout=WAIT_MS)
+    return window.finished
+
+
+def test_tree_with_bad_files_becomes_mirrored_output_tree(qtbot, window, tmp_path):
+    make_tree(tmp_path / "in")
+    plan(qtbot, window, [tmp_path / "in"], tmp_path / "out")
+    summary = window.preview.summary.text()
+    assert "4 images to upscale" in summary and "2 files cannot be used" in summary
+    assert window.start_button.isEnabled()
+    finished = run_to_end(qtbot, window)
+    outputs = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.*"))
+    assert outputs == ["a_x4.png", "sub/b_x4.jpg", "sub/deeper/c_x4.png"]
+    assert finished.done == 3 and len(finished.failed) == 1
+    log = window.log.toPlainText()
+    assert "truncated.png" in log and "corrupt.jpg" in log and "3 upscaled" in log
+    assert window.open_button.isEnabled()
+
+
+def test_second_run_skips_existing_outputs(qtbot, window, tmp_path):
+    write_image(tmp_path / "in" / "a.png")
+    write_image(tmp_path / "in" / "b.png", seed=1)
+    plan(qtbot, window, [tmp_path / "in"], tmp_path / "out")
+    assert run_to_end(qtbot, window).done == 2
+    qtbot.waitUntil(lambda: window.plan is not None and "2 already done" in window.preview.summary.text(),
+                    timeout=WAIT_MS)
+    again = run_to_end(qtbot, window)
+    assert again.done == 0 and len(again.skipped) == 2
+
+
+def test_cancel_leaves_no_partial_files_and_restart_finishes_the_rest(qtbot, window, tmp_path):
+    for i in range(4):
+        write_image(tmp_path / "in" / f"{i}.png", size=(70, 40), seed=i)
+    plan(qtbot, window, [tmp_path / "in"], tmp_path / "out")
+    window.start()
+
+    def cancel_after_first(event) -> None:
+        window._on_run_event(event)
+        if isinstance(event, ImageDone):
+            window.cancel()
+    window._run_task.on_event(cancel_after_first)
+    qtbot.waitUntil(lambda: not window.running, timeout=WAIT_MS)
+    assert "Cancelled" in window.log.toPlainText() and window.finished is None
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert 1 <= len(written) < 4 and no_partial_files(tmp_path / "out")
+    qtbot.waitUntil(lambda: window.plan is not None and window.start_button.isEnabled(), timeout=WAIT_MS)
+    finished = run_to_end(qtbot, window)
+    assert finished.done == 4 - len(written) and len(finished.skipped) == len(written)
+    assert len(list((tmp_path / "out").iterdir())) == 4
+
+
+def test_pause_holds_the_run_until_resumed(qtbot, window, tmp_path):
+    for i in range(2):
+        write_image(tmp_path / "in" / f"{i}.png", size=(70, 40), seed=i)
+    plan(qtbot, window, [tmp_path / "in"], tmp_path / "out")
+    window.start()
+    window.pause_button.click()
+    assert window.pause_button.text() == "Resume"
+    qtbot.wait(600)
+    assert window.running and window.finished is None
+    window.pause_button.click()
+    qtbot.waitUntil(lambda: window.finished is not None, timeout=WAIT_MS)
+    assert window.finished.done == 2
+
+
+def test_dropped_folder_is_added_and_planned(qtbot, window, tmp_path):
+    write_image(tmp_path / "dropped" / "a.png")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "dropped"))])
+    event = QDropEvent(QPoint(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    window.inputs.dropEvent(event)
+    assert window.inputs.paths() == [tmp_path / "dropped"]
+    qtbot.waitUntil(lambda: window.plan is not None, timeout=WAIT_MS)
+    assert window.plan.jobs[0].destination == tmp_path / "dropped_x4" / "a_x4.png"
+
+
+def test_output_inside_input_is_refused_in_the_preview(qtbot, window, tmp_path):
+    write_image(tmp_path / "in" / "a.png")
+    window.form.output_dir.setText(str(tmp_path / "in" / "out"))
+    window.add_inputs([tmp_path / "in"])
+    qtbot.waitUntil(lambda: "inside the input folder" in window.preview.summary.text(), timeout=WAIT_MS)
+    assert not window.start_button.isEnabled()
+
+
+def test_batch_choices_are_remembered(qtbot, tiny_model, tmp_path):
+    first = BatchWindow()
+    qtbot.addWidget(first)
+    first.form.naming.setText("{stem}-big.{ext}")
+    first.form.format.setCurrentIndex(first.form.format.findData("webp"))
+    first.form.output_dir.setText(str(tmp_path / "big"))
+    first.close()
+    second = BatchWindow()
+    qtbot.addWidget(second)
+    options = second.form.options()
+    assert (options.naming, options.output_format, options.output_dir) == ("{stem}-big.{ext}", "webp",
+                                                                          tmp_path / "big")
+    assert second.form.quality.isEnabled()
