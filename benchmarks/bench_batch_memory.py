@@ -21,13 +21,13 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.nets.config import GeneratorConfig  # noqa: E402
 from core.batch.runner import BatchOptions, plan_batch, run_batch  # noqa: E402
 from core.common.events import ImageDone, ImageFailed  # noqa: E402
+from core.inference.upscale import UpscaleOptions, open_upscaler  # noqa: E402
 from core.inference.upscaler import InferenceOptions  # noqa: E402
 from core.models.model_file import save_model  # noqa: E402
+from core.nets.config import GeneratorConfig  # noqa: E402
 from core.nets.srresnet import SRResNet  # noqa: E402
-from core.inference.upscale import UpscaleOptions, open_upscaler  # noqa: E402
 
 
 def rss_mb() -> float:
@@ -72,7 +72,8 @@ def main() -> int:
         samples: list[float] = []
         failed = 0
         start = time.monotonic()
-        print(f"{len(plan.jobs)} images, {plan.total_pixels / 1e6:.2f} MP, device {upscaler.device_event().description}")
+        device = upscaler.device_event().description
+        print(f"{len(plan.jobs)} images, {plan.total_pixels / 1e6:.2f} MP, device {device}")
         print(f"RSS before the run: {rss_mb():.1f} MB")
         for event in run_batch(plan, options, upscaler=upscaler):
             if isinstance(event, ImageDone):

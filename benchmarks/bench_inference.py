@@ -35,11 +35,11 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.nets.config import GeneratorConfig  # noqa: E402
-from core.nets.bn_fold import fold_batchnorm  # noqa: E402
 from core.common.events import drain  # noqa: E402
 from core.inference.upscaler import InferenceOptions, Upscaler  # noqa: E402
 from core.models.model_file import load_model, save_model  # noqa: E402
+from core.nets.bn_fold import fold_batchnorm  # noqa: E402
+from core.nets.config import GeneratorConfig  # noqa: E402
 from core.nets.srresnet import SRResNet  # noqa: E402
 
 

@@ -104,23 +104,23 @@ class BackgroundTask(QObject):
         self._runner.cancelled.connect(self._deliver_cancelled)
         self._finished = False
 
-    def on_event(self, callback: Callable[[Event], None]) -> "BackgroundTask":
+    def on_event(self, callback: Callable[[Event], None]) -> BackgroundTask:
         self._on_event = callback
         return self
 
-    def on_success(self, callback: Callable[[Any], None]) -> "BackgroundTask":
+    def on_success(self, callback: Callable[[Any], None]) -> BackgroundTask:
         self._on_success = callback
         return self
 
-    def on_error(self, callback: Callable[[str], None]) -> "BackgroundTask":
+    def on_error(self, callback: Callable[[str], None]) -> BackgroundTask:
         self._on_error = callback
         return self
 
-    def on_cancelled(self, callback: Callable[[], None]) -> "BackgroundTask":
+    def on_cancelled(self, callback: Callable[[], None]) -> BackgroundTask:
         self._on_cancelled = callback
         return self
 
-    def start(self) -> "BackgroundTask":
+    def start(self) -> BackgroundTask:
         self._thread.start()
         return self
 

@@ -29,7 +29,7 @@ def pytest_args(argv: list[str]) -> list[str]:
 
 
 def run_tests(argv: list[str] | None = None) -> int:
-    import pytest   # a test-only requirement; the app itself never imports it
+    import pytest  # a test-only requirement; the app itself never imports it
 
     argv = sys.argv[1:] if argv is None else argv
     os.chdir(PROJECT_DIR)   # pytest finds pyproject.toml (markers, options) from here

@@ -17,12 +17,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.training.checkpoint import is_checkpoint_file, load_checkpoint  # noqa: E402
 from core.common.events import drain  # noqa: E402
-from core.evaluation.evaluate import evaluate  # noqa: E402
-from core.models.model_file import file_sha256, load_model, save_model  # noqa: E402
-from core.models.library import BUNDLED_INDEX  # noqa: E402
 from core.common.paths import bundled_models_dir  # noqa: E402
+from core.evaluation.evaluate import evaluate  # noqa: E402
+from core.models.library import BUNDLED_INDEX  # noqa: E402
+from core.models.model_file import file_sha256, load_model, save_model  # noqa: E402
+from core.training.checkpoint import is_checkpoint_file, load_checkpoint  # noqa: E402
 from core.training.trainer import export_model  # noqa: E402
 
 

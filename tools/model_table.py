@@ -45,7 +45,8 @@ def _steps(provenance: dict) -> str:
 
 
 def _scores(metrics: dict, prefix: str = "") -> str:
-    return " ".join(f"{metrics[b][prefix + 'psnr']:.2f} / {metrics[b][prefix + 'ssim']:.4f} |" for b in ("Set5", "Set14"))
+    return " ".join(f"{metrics[b][prefix + 'psnr']:.2f} / {metrics[b][prefix + 'ssim']:.4f} |"
+                    for b in ("Set5", "Set14"))
 
 
 if __name__ == "__main__":

@@ -18,10 +18,19 @@ from pathlib import Path
 
 from core.batch.journal import BatchJournal, journal_path
 from core.batch.memory import pin_mmap_threshold, release_free_memory
-from core.batch.plan import (BatchJob, BatchOptions, BatchPlan, BatchPlanError,  # noqa: F401 - re-exported
-                             output_format_for, plan_batch)
-from core.common.events import (NEVER_CANCELLED, Cancelled, Control, Event, Finished, ImageDone, ImageFailed,
-                         ImageSkipped, ImageStarted, TileDone)
+from core.batch.plan import BatchJob, BatchOptions, BatchPlan, BatchPlanError, output_format_for, plan_batch  # noqa: F401 - re-exported
+from core.common.events import (
+    NEVER_CANCELLED,
+    Cancelled,
+    Control,
+    Event,
+    Finished,
+    ImageDone,
+    ImageFailed,
+    ImageSkipped,
+    ImageStarted,
+    TileDone,
+)
 from core.inference.upscale import UpscaleOptions, open_upscaler, upscale_file
 
 __all__ = ["BatchJob", "BatchOptions", "BatchPlan", "BatchPlanError", "BatchProgress", "plan_batch",

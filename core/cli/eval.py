@@ -8,11 +8,11 @@ import sys
 
 from core.cli.main import EXIT_OK, EXIT_SOME_FAILED, UserError
 from core.common.devices import PRECISIONS
-from core.evaluation.evaluate import EvalReport, evaluate, evaluate_bicubic
 from core.common.events import DeviceChosen, Event, ImageDone, ImageFailed, drain
+from core.evaluation.evaluate import EvalReport, evaluate, evaluate_bicubic
 from core.inference.upscaler import InferenceOptions, Upscaler
-from core.models.model_file import ModelFileError
 from core.models.library import resolve_model
+from core.models.model_file import ModelFileError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -23,7 +23,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "shaved, next to plain bicubic upscaling.")
     parser.add_argument("model", help="model file or library name, or 'bicubic' for the baseline alone")
     parser.add_argument("hr_folder", help="folder of high-resolution reference images")
-    parser.add_argument("--scale", type=int, default=None, help="upscaling factor (default: the model's; 4 for bicubic)")
+    parser.add_argument("--scale", type=int, default=None,
+                        help="upscaling factor (default: the model's; 4 for bicubic)")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps (default: auto)")
     parser.add_argument("--tile", type=int, default=None, help="tile edge in input pixels (default: by device)")
     parser.add_argument("--precision", choices=PRECISIONS, default="fp32",
@@ -66,7 +67,8 @@ def format_table(report: EvalReport) -> str:
     lines = [f"{report.model} on {report.folder} (x{report.scale}, Y channel, {report.scale}-pixel border shaved)",
              f"{'image':<16} {'PSNR':>8} {'SSIM':>7}   {'bicubic':>8} {'SSIM':>7}"]
     for row in report.rows:
-        lines.append(f"{row.name:<16} {row.psnr:8.2f} {row.ssim:7.4f}   {row.bicubic_psnr:8.2f} {row.bicubic_ssim:7.4f}")
+        lines.append(f"{row.name:<16} {row.psnr:8.2f} {row.ssim:7.4f}   "
+                     f"{row.bicubic_psnr:8.2f} {row.bicubic_ssim:7.4f}")
     lines.append(f"{'mean':<16} {report.mean_psnr:8.2f} {report.mean_ssim:7.4f}   "
                  f"{report.mean_bicubic_psnr:8.2f} {report.mean_bicubic_ssim:7.4f}")
     return "\n".join(lines)

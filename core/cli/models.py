@@ -6,9 +6,9 @@ import argparse
 import json
 
 from core.cli.main import UserError
-from core.models.model_file import ModelFileError, ModelInfo, read_model_info
-from core.models.library import list_models, resolve_model
 from core.common.paths import user_models_dir
+from core.models.library import list_models, resolve_model
+from core.models.model_file import ModelFileError, ModelInfo, read_model_info
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -18,17 +18,24 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from core.nets.config import DiscriminatorConfig, GeneratorConfig
-from core.training.checkpoint import LAST_NAME, CheckpointError, is_checkpoint_file, load_checkpoint
 from core.cli.main import EXIT_INTERRUPTED, EXIT_OK, EXIT_SOME_FAILED, UserError
 from core.cli.progress import ProgressBar, format_duration
 from core.common.events import Cancelled, Control
-from core.models.model_file import MODEL_SUFFIX, ModelFileError, read_model_info
-from core.models.library import resolve_model
 from core.common.paths import user_models_dir
+from core.models.library import resolve_model
+from core.models.model_file import MODEL_SUFFIX, ModelFileError, read_model_info
+from core.nets.config import DiscriminatorConfig, GeneratorConfig
+from core.training.checkpoint import LAST_NAME, CheckpointError, is_checkpoint_file, load_checkpoint
 from core.training.config import CONTENT_LOSSES, TRAIN_PRECISIONS, TrainConfig
-from core.training.events import (CheckpointSaved, DivergenceDetected, StepDone, TrainingError, TrainingFailed,
-                               TrainingStarted, ValidationDone)
+from core.training.events import (
+    CheckpointSaved,
+    DivergenceDetected,
+    StepDone,
+    TrainingError,
+    TrainingFailed,
+    TrainingStarted,
+    ValidationDone,
+)
 from core.training.trainer import export_model, train
 
 
@@ -67,7 +74,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--vgg-weights", type=Path, help="VGG19 weights file for the perceptual loss")
     p.add_argument("--scale", type=int, default=None, help="upscaling factor (default 4, or the init model's)")
     p.add_argument("--blocks", type=int, default=None,
-                   help="residual blocks (default 16, or the init model's; more than it has are added as identity blocks)")
+                   help="residual blocks (default 16, or the init model's; "
+                        "more than it has are added as identity blocks)")
     p.add_argument("--width", type=int, default=None, help="channels (default 64, or the init model's)")
     p.set_defaults(run=run_train)
 
@@ -187,7 +195,7 @@ def _check_out_dir(config: TrainConfig, args: argparse.Namespace) -> None:
         raise UserError(f"{config.out_dir} already holds a run; add --resume to carry on or --restart to start over")
 
 
-def _first_interrupt(control: Control, printer: "_Printer"):
+def _first_interrupt(control: Control, printer: _Printer):
     def handler(signum, frame):
         printer.note("Stopping after this step and saving a checkpoint (Ctrl-C again to abort at once)...")
         control.cancel()

@@ -14,15 +14,15 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from core.batch.runner import BatchOptions, BatchPlan, BatchPlanError, BatchProgress, plan_batch, run_batch
 from core.batch.plan import DEFAULT_NAMING, FORMAT_CHOICES
+from core.batch.runner import BatchOptions, BatchPlan, BatchPlanError, BatchProgress, plan_batch, run_batch
 from core.cli.main import EXIT_OK, EXIT_SOME_FAILED, UserError
 from core.cli.progress import ProgressBar, format_count, format_duration
 from core.common.events import DeviceChosen, Finished, ImageFailed
 from core.imageio.files import DEFAULT_MAX_PIXELS, SUFFIX_FORMATS
+from core.inference.upscale import UpscaleOptions, open_upscaler
 from core.inference.upscaler import InferenceOptions
 from core.models.model_file import ModelFileError
-from core.inference.upscale import UpscaleOptions, open_upscaler
 
 FORMAT_ALIASES = {"jpg": "jpeg", "tif": "tiff"}
 

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-from core.training.data import ImageDecodeError, list_images, load_rgb8
-from core.imageio.bicubic import bicubic_upscale, make_pair, quantize_8bit
 from core.common.events import NEVER_CANCELLED, Control, Event, ImageDone, ImageFailed, ImageStarted
-from core.inference.upscaler import InferenceOptions, Upscaler
 from core.evaluation.metrics import psnr_y, ssim_y
+from core.imageio.bicubic import bicubic_upscale, make_pair, quantize_8bit
+from core.inference.upscaler import InferenceOptions, Upscaler
+from core.training.data import ImageDecodeError, list_images, load_rgb8
 
 ModelFn = Callable[[np.ndarray], np.ndarray]     # HxWx3 float LR in [0, 1] -> (sH)x(sW)x3 SR
 

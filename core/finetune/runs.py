@@ -17,8 +17,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from core.models.model_file import MODEL_SUFFIX, write_bytes_atomically
 from core.common.paths import user_data_dir, user_models_dir
+from core.models.model_file import MODEL_SUFFIX, write_bytes_atomically
 
 RECORD_NAME = "interrupted.json"
 LAST_CHECKPOINT = "last.ckpt"

@@ -21,8 +21,8 @@ from PIL import Image, ImageFile, UnidentifiedImageError
 
 from core.imageio.decode import apply_orientation, raw_layout, to_arrays
 from core.imageio.encode import write_atomically, writer_for
-from core.imageio.metadata import exif_for_output, read_exif, read_icc_profile
 from core.imageio.image_types import DecodedImage, ImageMetadata, ImageReadError, ImageWriteError
+from core.imageio.metadata import exif_for_output, read_exif, read_icc_profile
 
 __all__ = ["DEFAULT_MAX_PIXELS", "IMAGE_SUFFIXES", "OUTPUT_FORMATS", "DecodedImage", "ImageMetadata",
            "ImageReadError", "ImageWriteError", "check_output_size", "format_from_suffix", "keep_format",

@@ -16,8 +16,17 @@ from pathlib import Path
 import numpy as np
 
 from core.common.events import NEVER_CANCELLED, Control, Event, TileDone
-from core.imageio.files import (DEFAULT_MAX_PIXELS, SUFFIX_FORMATS, DecodedImage, ImageWriteError,
-                           check_output_size, keep_format, load_image, normalize_format, save_image)
+from core.imageio.files import (
+    DEFAULT_MAX_PIXELS,
+    SUFFIX_FORMATS,
+    DecodedImage,
+    ImageWriteError,
+    check_output_size,
+    keep_format,
+    load_image,
+    normalize_format,
+    save_image,
+)
 from core.inference.upscaler import InferenceOptions, Upscaler
 from core.models.library import resolve_model
 

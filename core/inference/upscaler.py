@@ -15,13 +15,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from core.nets.bn_fold import fold_batchnorm
 from core.common.devices import DeviceChoice, choose_device
 from core.common.events import NEVER_CANCELLED, Control, DeviceChosen, Event, TileDone
 from core.inference.fast_conv import nnpack_works, use_nnpack
 from core.inference.fused_tail import fuse_tail
-from core.models.model_file import ModelInfo, load_model
 from core.inference.tiling import plan_tiles
+from core.models.model_file import ModelInfo, load_model
+from core.nets.bn_fold import fold_batchnorm
 
 Box = tuple[int, int, int, int]   # (x0, y0, x1, y1) in input pixels, end-exclusive
 

@@ -10,8 +10,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.models.model_file import MODEL_SUFFIX, ModelFileError, ModelInfo, file_sha256, read_model_info
 from core.common.paths import bundled_models_dir, user_models_dir
+from core.models.model_file import MODEL_SUFFIX, ModelFileError, ModelInfo, file_sha256, read_model_info
 
 BUNDLED_INDEX = "bundled.json"
 

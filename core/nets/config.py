@@ -35,7 +35,7 @@ class GeneratorConfig:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "GeneratorConfig":
+    def from_dict(cls, data: dict[str, Any]) -> GeneratorConfig:
         known = {f.name for f in fields(cls)}
         unknown = set(data) - known
         if unknown:
@@ -62,5 +62,5 @@ class DiscriminatorConfig:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "DiscriminatorConfig":
+    def from_dict(cls, data: dict[str, Any]) -> DiscriminatorConfig:
         return cls(**{k: int(v) for k, v in data.items()})

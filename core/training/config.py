@@ -45,7 +45,8 @@ class TrainConfig:
     min_crop_detail: float = 0.0         # redraw crops flatter than this (core.training.data.crop_detail); 0: off
     lr: float = 1e-4
     beta1: float = 0.9
-    lr_drop_at: float | None = None      # fraction of steps where lr drops 10x; None: 0.5 for gan (paper), never for mse
+    # Fraction of steps where lr drops 10x; None: 0.5 for gan (paper), never for mse.
+    lr_drop_at: float | None = None
     ema: bool | None = None              # None = on in the gan phase, off in mse
     ema_decay: float = 0.999
     device: str = "auto"
@@ -136,7 +137,7 @@ class TrainConfig:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "TrainConfig":
+    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
         known = {f.name for f in fields(cls)}
         unknown = set(data) - known
         if unknown:

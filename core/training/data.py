@@ -27,8 +27,8 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps
 
-from core.imageio.bicubic import make_pair, modcrop
 from core.common.events import NEVER_CANCELLED, Control
+from core.imageio.bicubic import make_pair, modcrop
 
 IMAGE_SUFFIXES = (".bmp", ".jpeg", ".jpg", ".png", ".tif", ".tiff", ".webp")
 DEFAULT_CACHE_BYTES = 3 * 1024 ** 3       # decoded HR + LR kept in RAM

@@ -8,12 +8,12 @@ from typing import Any
 
 import torch
 
-from core.training.checkpoint import CheckpointError, load_checkpoint
 from core.common.devices import choose_device
-from core.training.distributed import SINGLE_PROCESS
 from core.models.model_file import MODEL_SUFFIX, save_model
 from core.nets.srresnet import SRResNet
+from core.training.checkpoint import CheckpointError, load_checkpoint
 from core.training.config import TrainConfig
+from core.training.distributed import SINGLE_PROCESS
 from core.training.events import TrainingError
 from core.training.setup import build_content_loss, build_setup, resolve_precision
 from core.training.steps import gan_step, mse_step

@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from core.training.data import CropDataset, ImageDecodeError, load_validation_images, scan_folder, split_validation
-from core.imageio.bicubic import bicubic_downscale, quantize_8bit
-from core.training.distributed import DistContext
 from core.common.events import NEVER_CANCELLED, Control
+from core.imageio.bicubic import bicubic_downscale, quantize_8bit
 from core.training.config import TrainConfig
+from core.training.data import CropDataset, ImageDecodeError, load_validation_images, scan_folder, split_validation
+from core.training.distributed import DistContext
 from core.training.events import TrainingError
 
 # Validation runs on whole held-out images up to this HR edge (centre crop beyond it), so a

@@ -10,16 +10,16 @@ from typing import Any
 import torch
 from torch import nn
 
-from core.nets.config import GeneratorConfig
-from core.training.checkpoint import CheckpointError, is_checkpoint_file, load_checkpoint
-from core.nets.deepen import can_deepen, deepen_weights
 from core.common.devices import cpu_supports_fast_bf16
+from core.models.model_file import ModelFileError, load_model
+from core.nets.config import GeneratorConfig
+from core.nets.deepen import can_deepen, deepen_weights
 from core.nets.discriminator import Discriminator
+from core.nets.srresnet import SRResNet
+from core.training.checkpoint import CheckpointError, is_checkpoint_file, load_checkpoint
+from core.training.config import TrainConfig
 from core.training.distributed import DistContext, wrap
 from core.training.ema import EMA
-from core.models.model_file import ModelFileError, load_model
-from core.nets.srresnet import SRResNet
-from core.training.config import TrainConfig
 from core.training.events import TrainingError
 from core.training.steps import Networks, Precision
 

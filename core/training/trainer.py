@@ -26,20 +26,35 @@ from typing import Any
 
 import torch
 
-from core.training import distributed
-from core.training.checkpoint import (BEST_NAME, LAST_NAME, CheckpointError, capture_rng, load_checkpoint,
-                             restore_rng, save_checkpoint)
 from core.common.devices import choose_device
-from core.training.divergence import CollapseMonitor, non_finite_reason
 from core.common.events import NEVER_CANCELLED, Cancelled, Control, Event
 from core.nets.srresnet import SRResNet
+from core.training import distributed
+from core.training.checkpoint import (
+    BEST_NAME,
+    LAST_NAME,
+    CheckpointError,
+    capture_rng,
+    load_checkpoint,
+    restore_rng,
+    save_checkpoint,
+)
 from core.training.config import TrainConfig, config_differences
-from core.training.run_data import RunData, batches, prepare_data
-from core.training.events import (CheckpointSaved, DivergenceDetected, PreviewReady, StepDone, TrainingError,
-                               TrainingFailed, TrainingFinished, TrainingStarted, ValidationDone)
+from core.training.divergence import CollapseMonitor, non_finite_reason
+from core.training.events import (
+    CheckpointSaved,
+    DivergenceDetected,
+    PreviewReady,
+    StepDone,
+    TrainingError,
+    TrainingFailed,
+    TrainingFinished,
+    TrainingStarted,
+    ValidationDone,
+)
 from core.training.export import export_model, measure_step_time  # noqa: F401  (public API lives here too)
-from core.training.setup import (TrainingSetup, build_content_loss, build_setup, load_init_generator,
-                              resolve_precision)
+from core.training.run_data import RunData, batches, prepare_data
+from core.training.setup import TrainingSetup, build_content_loss, build_setup, load_init_generator, resolve_precision
 from core.training.steps import gan_step, mse_step
 from core.training.validation import score_bicubic, score_model, super_resolve
 
@@ -258,7 +273,8 @@ class _Run:
         self.broken = True
         kept = self.last_path if self.last_path.is_file() else None
         if kept is not None:
-            message += f" The last good checkpoint (step {self.saved_step or 0}) is kept; lower the learning rate and resume."
+            message += (f" The last good checkpoint (step {self.saved_step or 0}) is kept;"
+                        " lower the learning rate and resume.")
         yield TrainingFailed(message, kept)
         raise TrainingError(message)
 
@@ -323,7 +339,8 @@ class _Run:
             self.setup.follow_lr_drop(self.config.lr_drop_step, int(state["step"]))
             restore_rng(state["rng"])
         except (KeyError, RuntimeError, ValueError, TypeError) as exc:
-            raise TrainingError(f"{self.last_path.name} does not match this run ({str(exc).splitlines()[0][:160]})") from None
+            reason = str(exc).splitlines()[0][:160]
+            raise TrainingError(f"{self.last_path.name} does not match this run ({reason})") from None
         self.step = self.saved_step = int(state["step"])
         self.best_psnr, self.metrics = state.get("best_psnr"), dict(state.get("metrics") or {})
         self.seconds_before = float(state.get("seconds", 0.0))

@@ -8,8 +8,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.imageio.bicubic import bicubic_upscale
 from core.evaluation.metrics import psnr_y, ssim_y
+from core.imageio.bicubic import bicubic_upscale
 
 Pair = tuple[np.ndarray, np.ndarray]
 

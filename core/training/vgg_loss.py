@@ -17,8 +17,13 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from core.training.vgg_weights import (CONV_INDEX, NORMALIZE_KEYS, VGGWeightsMissing, describe_vgg_source,
-                              resolve_vgg_weights)
+from core.training.vgg_weights import (
+    CONV_INDEX,
+    NORMALIZE_KEYS,
+    VGGWeightsMissing,
+    describe_vgg_source,
+    resolve_vgg_weights,
+)
 
 FEATURE_SCALE = 1.0 / 12.75
 _VGG19_CFG = (64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M", 512, 512, 512, 512, "M")
@@ -71,7 +76,7 @@ class VGGFeatureExtractor(nn.Module):
         self.requires_grad_(False)
         self.eval()
 
-    def train(self, mode: bool = True) -> "VGGFeatureExtractor":
+    def train(self, mode: bool = True) -> VGGFeatureExtractor:
         return super().train(False)                  # always frozen, whatever the trainer does
 
     def forward(self, rgb: torch.Tensor) -> torch.Tensor:

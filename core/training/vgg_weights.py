@@ -111,7 +111,7 @@ def load_weights_file(path: Path) -> dict[str, torch.Tensor]:
         from safetensors.torch import load_file
         try:
             state = load_file(str(path))
-        except Exception as exc:  # safetensors raises several types for a bad file
+        except Exception as exc:  # noqa: BLE001 - safetensors raises several types for a bad file
             raise VGGWeightsMissing(f"{path.name}: not a readable safetensors file ({exc})") from None
     else:
         state = _torch_load(path)
@@ -160,7 +160,7 @@ def from_quantized(q_state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
 def _torch_load(path: Path) -> dict[str, torch.Tensor]:
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # pickle, zip and weights_only errors vary by torch version
+    except Exception as exc:  # noqa: BLE001 - pickle, zip and weights_only errors vary by torch version
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise VGGWeightsMissing(f"{path.name}: not a readable weights file ({first})") from None
     if not isinstance(state, dict):
@@ -172,6 +172,6 @@ def _download() -> dict[str, torch.Tensor]:
     try:
         state = torch.hub.load_state_dict_from_url(TORCHVISION_URL, map_location="cpu",
                                                    progress=True, weights_only=True)
-    except Exception as exc:  # network errors come in many types
+    except Exception as exc:  # noqa: BLE001 - network errors come in many types
         raise VGGWeightsMissing(f"VGG19 download failed ({exc}); {missing_message()}") from None
     return from_torchvision(state, TORCHVISION_FILE)

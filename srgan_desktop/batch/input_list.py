@@ -56,16 +56,16 @@ class BatchInputList(QListWidget):
             self.changed.emit()
 
     # Drops carry local file URLs; anything else (text, web links) is not ours.
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
         if _local_paths(event):
             event.acceptProposedAction()
         else:
             event.ignore()
 
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802 - Qt override
         self.dragEnterEvent(event)
 
-    def dropEvent(self, event: QDropEvent) -> None:
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
         paths = _local_paths(event)
         if paths:
             self.add_paths(paths)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from core.batch.runner import BatchPlan
 from core.batch.estimate import BatchEstimate
+from core.batch.runner import BatchPlan
 from core.cli.progress import format_duration
 
 MAX_ROWS = 2000   # the list is a preview; the counts above it are always complete

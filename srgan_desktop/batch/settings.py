@@ -6,8 +6,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from core.batch.runner import BatchOptions
 from core.batch.plan import DEFAULT_NAMING, EXISTING_CHOICES, FORMAT_CHOICES
+from core.batch.runner import BatchOptions
 
 GROUP = "batch"
 

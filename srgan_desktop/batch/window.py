@@ -12,11 +12,19 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QTimer, QUrl
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QPlainTextEdit, QPushButton, QSplitter,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
-from core.batch.runner import BatchPlan, BatchPlanError, BatchProgress, plan_batch, run_batch
 from core.batch.estimate import estimate_batch
+from core.batch.runner import BatchPlan, BatchPlanError, BatchProgress, plan_batch, run_batch
 from core.common.events import DeviceChosen, Finished, ImageFailed
 from core.imageio.files import IMAGE_SUFFIXES
 from core.inference.upscale import UpscaleOptions, open_upscaler
@@ -294,7 +302,7 @@ class BatchWindow(QWidget):
         self.inputs.setEnabled(not running)
         self.form.setEnabled(not running)
 
-    def closeEvent(self, event: QCloseEvent) -> None:
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self._replan_timer.stop()
         for task in (self._run_task, self._plan_task, self._estimate_task):
             _stop(task)

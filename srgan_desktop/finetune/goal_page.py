@@ -6,8 +6,20 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
-                               QPushButton, QRadioButton, QToolButton, QVBoxLayout, QWizard, QWizardPage)
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QToolButton,
+    QVBoxLayout,
+    QWizard,
+    QWizardPage,
+)
 
 from core.finetune.recipe import FineTuneChoices, build_train_config, recommended_settings
 from core.models.library import list_models

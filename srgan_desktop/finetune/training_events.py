@@ -14,8 +14,15 @@ from PySide6.QtCore import QObject, Signal
 
 from core.common.events import DeviceChosen, Event
 from core.finetune.recipe import format_duration
-from core.training.events import (CheckpointSaved, DivergenceDetected, PreviewReady, StepDone, TrainingFailed,
-                               TrainingStarted, ValidationDone)
+from core.training.events import (
+    CheckpointSaved,
+    DivergenceDetected,
+    PreviewReady,
+    StepDone,
+    TrainingFailed,
+    TrainingStarted,
+    ValidationDone,
+)
 from srgan_desktop.finetune.chart import LiveChart
 
 # The trainer's loss names -> (chart, series) on the training page.

@@ -73,7 +73,7 @@ class FineTuneWizard(QWizard):
 
     @classmethod
     def resume_interrupted(cls, parent: QWidget | None = None,
-                           train_overrides: dict[str, Any] | None = None) -> "FineTuneWizard":
+                           train_overrides: dict[str, Any] | None = None) -> FineTuneWizard:
         """A wizard that opens on the training page and continues the interrupted run."""
         return cls(parent, train_overrides=train_overrides, resume=True)
 

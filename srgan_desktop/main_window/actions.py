@@ -35,7 +35,7 @@ class WindowActions:
     finetune: QAction
 
 
-def _action(window: "MainWindow", text: str, slot, shortcuts=(), tip: str = "") -> QAction:
+def _action(window: MainWindow, text: str, slot, shortcuts=(), tip: str = "") -> QAction:
     action = QAction(text, window)
     keys: list[QKeySequence] = []
     for shortcut in shortcuts:
@@ -54,7 +54,7 @@ def _action(window: "MainWindow", text: str, slot, shortcuts=(), tip: str = "") 
     return action
 
 
-def build_actions(w: "MainWindow") -> WindowActions:
+def build_actions(w: MainWindow) -> WindowActions:
     v = w.viewer
     levels = {pct: _action(w, f"{pct}%", lambda p=pct: w.set_zoom(p / 100), (f"Ctrl+{pct // 100}",),
                            f"Zoom to {pct}%: one result pixel is {pct // 100} screen pixel(s)")
@@ -95,7 +95,7 @@ def build_actions(w: "MainWindow") -> WindowActions:
     return actions
 
 
-def build_menus(w: "MainWindow", a: WindowActions) -> None:
+def build_menus(w: MainWindow, a: WindowActions) -> None:
     bar = w.menuBar()
     file_menu = bar.addMenu("&File")
     file_menu.addAction(a.open)
@@ -124,7 +124,7 @@ def build_menus(w: "MainWindow", a: WindowActions) -> None:
     help_menu.addAction(_action(w, "&About SRGAN Desktop", w.show_about))
 
 
-def build_toolbar(w: "MainWindow", a: WindowActions) -> QToolBar:
+def build_toolbar(w: MainWindow, a: WindowActions) -> QToolBar:
     bar = QToolBar("Main")
     bar.setObjectName("mainToolbar")
     bar.setMovable(False)

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QWidget
 from core.imageio.files import save_image
 from srgan_desktop.background import BackgroundTask
 from srgan_desktop.main_window.save_dialog import ask_save_target, is_same_file, suggested_name
-from srgan_desktop.settings import AppSettings
 from srgan_desktop.main_window.upscale_queue import QueueEntry
+from srgan_desktop.settings import AppSettings
 
 
 class ResultSaver(QObject):

@@ -10,11 +10,11 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QComboBox
 
-from core.models.model_file import ModelFileError
 from core.inference.upscale import UpscaleOptions
+from core.models.model_file import ModelFileError
+from srgan_desktop.settings import AppSettings
 from srgan_desktop.widgets.device_picker import DevicePicker, describe_choice
 from srgan_desktop.widgets.model_picker import ModelPicker
-from srgan_desktop.settings import AppSettings
 from srgan_desktop.widgets.tile_picker import TilePicker
 
 NO_MODEL_MESSAGE = ("No model is installed: use Upscale > Use a Model File (Ctrl+Shift+M) "

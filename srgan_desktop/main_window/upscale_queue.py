@@ -19,8 +19,17 @@ from core.common.events import DeviceChosen
 from core.imageio.files import DecodedImage
 from core.inference.upscale import UpscaleOptions
 from srgan_desktop.background import BackgroundTask
-from srgan_desktop.main_window.upscale_job import (JobProgress, JobResult, JobStage, PreviewBudget, PreviewDone,
-                                       RegionRequests, SourceReady, UpscalerCache, upscale_job)
+from srgan_desktop.main_window.upscale_job import (
+    JobProgress,
+    JobResult,
+    JobStage,
+    PreviewBudget,
+    PreviewDone,
+    RegionRequests,
+    SourceReady,
+    UpscalerCache,
+    upscale_job,
+)
 
 KEEP_RESULTS = 4   # finished results kept in memory for the queue list
 

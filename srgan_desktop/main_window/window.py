@@ -11,26 +11,25 @@ from pathlib import Path
 
 from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QFileDialog, QMainWindow, QMessageBox, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QComboBox, QDockWidget, QFileDialog, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
 from core.common.events import DeviceChosen
 from core.imageio.files import IMAGE_SUFFIXES, DecodedImage, ImageMetadata
 from core.models.model_file import ModelFileError
 from srgan_desktop.background import BackgroundTask, set_error_reporter
-from srgan_desktop.widgets.error_banner import ErrorBanner
-from srgan_desktop.qt_image import qimage_to_arrays
+from srgan_desktop.main_window.actions import build_actions, build_menus, build_toolbar
+from srgan_desktop.main_window.dialogs import open_tool_window, shortcuts_text
 from srgan_desktop.main_window.queue_panel import QueuePanel
 from srgan_desktop.main_window.recent_files import RecentFilesMenu
 from srgan_desktop.main_window.result_saver import ResultSaver
 from srgan_desktop.main_window.run_options import NO_MODEL_MESSAGE, RunOptions
-from srgan_desktop.settings import AppSettings
 from srgan_desktop.main_window.status_panel import StatusPanel
 from srgan_desktop.main_window.upscale_job import PreviewDone
 from srgan_desktop.main_window.upscale_queue import QueueEntry, UpscaleQueue
+from srgan_desktop.qt_image import qimage_to_arrays
+from srgan_desktop.settings import AppSettings
 from srgan_desktop.viewer.area import Viewer
-from srgan_desktop.main_window.actions import build_actions, build_menus, build_toolbar
-from srgan_desktop.main_window.dialogs import open_tool_window, shortcuts_text
+from srgan_desktop.widgets.error_banner import ErrorBanner
 
 IMAGE_FILTER = "Images ({})".format(" ".join(f"*{s}" for s in IMAGE_SUFFIXES))
 

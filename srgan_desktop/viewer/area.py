@@ -9,11 +9,11 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, QRect, QSize, Qt, Signal
 from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
 
-from srgan_desktop.viewer.image_pane import ImagePane
 from srgan_desktop.settings import VIEWER_MODES
+from srgan_desktop.viewer.image_pane import ImagePane
+from srgan_desktop.viewer.images import ViewerImages
 from srgan_desktop.viewer.side_by_side import SideBySideView
 from srgan_desktop.viewer.split_view import SplitView
-from srgan_desktop.viewer.images import ViewerImages
 from srgan_desktop.viewer.zoom import ZoomController
 
 EMPTY_TEXT = ("<div style='font-size:18pt'>Drop images here or press Ctrl+O</div>"

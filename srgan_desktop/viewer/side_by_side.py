@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from srgan_desktop.viewer.image_pane import ImagePane
-from srgan_desktop.viewer.pane_layers import OriginalLayer, ResultLayer
 from srgan_desktop.viewer.images import ViewerImages
+from srgan_desktop.viewer.pane_layers import OriginalLayer, ResultLayer
 from srgan_desktop.viewer.zoom import ZoomController
 
 

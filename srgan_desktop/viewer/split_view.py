@@ -11,8 +11,8 @@ from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
 from srgan_desktop.viewer.image_pane import ImagePane
-from srgan_desktop.viewer.pane_layers import OriginalLayer, ResultLayer
 from srgan_desktop.viewer.images import ViewerImages
+from srgan_desktop.viewer.pane_layers import OriginalLayer, ResultLayer
 from srgan_desktop.viewer.zoom import ZoomController
 
 GRAB_DISTANCE = 6   # screen pixels either side of the divider that start a divider drag

@@ -11,8 +11,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QWidget
 
-from core.models.model_file import ModelFileError, ModelInfo, read_model_info
 from core.models.library import LibraryEntry, list_models
+from core.models.model_file import ModelFileError, ModelInfo, read_model_info
 
 NO_MODEL = "No model installed"
 

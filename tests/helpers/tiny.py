@@ -6,8 +6,8 @@ from pathlib import Path
 
 import torch
 
-from core.nets.config import GeneratorConfig
 from core.models.model_file import save_model
+from core.nets.config import GeneratorConfig
 from core.nets.srresnet import SRResNet
 
 TINY = GeneratorConfig(scale=4, num_blocks=1, width=8)

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from core.nets.config import DiscriminatorConfig
 from core.common.events import Event
+from core.nets.config import DiscriminatorConfig
 from core.training.config import TrainConfig
 from tests.helpers.tiny import TINY
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-
 import pytest
 from PIL import Image
 
-from core.batch.runner import BatchOptions, BatchPlanError, BatchProgress, plan_batch, run_batch
 from core.batch.estimate import estimate_batch
 from core.batch.journal import JOURNAL_DIR
+from core.batch.runner import BatchOptions, BatchPlanError, BatchProgress, plan_batch, run_batch
 from core.common.events import Cancelled, Control, Finished, ImageDone, ImageFailed, ImageSkipped, TileDone, drain
-from core.inference.upscaler import InferenceOptions, Upscaler
 from core.inference.upscale import UpscaleOptions
+from core.inference.upscaler import InferenceOptions, Upscaler
 from tests.helpers.images import make_tree, no_partial_files, write_image
 from tests.helpers.tiny import tiny_model_file
 

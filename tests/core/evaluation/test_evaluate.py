@@ -11,11 +11,11 @@ import pytest
 from PIL import Image
 
 from core.cli.main import main
-from core.imageio.bicubic import make_pair
-from core.evaluation.evaluate import bicubic_model, evaluate, evaluate_bicubic, evaluate_pairs
 from core.common.events import ImageDone, ImageFailed, drain
-from core.inference.upscaler import InferenceOptions, Upscaler
+from core.evaluation.evaluate import bicubic_model, evaluate, evaluate_bicubic, evaluate_pairs
 from core.evaluation.metrics import psnr_y
+from core.imageio.bicubic import make_pair
+from core.inference.upscaler import InferenceOptions, Upscaler
 from tests.helpers.tiny import tiny_model_file
 
 SET5 = Path("/work/shared/data/bench/Set5")

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from core.imageio.bicubic import bicubic_downscale, bicubic_upscale, modcrop
 from core.evaluation.metrics import psnr_y, rgb_to_y, ssim_y
+from core.imageio.bicubic import bicubic_downscale, bicubic_upscale, modcrop
 
 
 def test_y_channel_uses_studio_range() -> None:

@@ -9,16 +9,35 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from core.common.events import drain
+from core.common.paths import user_data_dir, user_models_dir
+from core.finetune.recipe import (
+    MAX_VALIDATION,
+    FineTuneChoices,
+    PhotoSummary,
+    build_train_config,
+    estimate_text,
+    format_duration,
+    report_intervals,
+    scan_photos,
+    summarize_scan,
+    validation_count,
+)
+from core.finetune.runs import (
+    clear_run_record,
+    has_resumable_run,
+    model_slug,
+    name_problem,
+    read_run_record,
+    record_path,
+    save_finetuned_model,
+    suggest_name,
+    write_run_record,
+)
+from core.models.library import list_models
+from core.models.model_file import load_model
 from core.nets.config import DiscriminatorConfig
 from core.training.data import ScanResult
-from core.common.events import drain
-from core.finetune.recipe import (MAX_VALIDATION, FineTuneChoices, PhotoSummary, build_train_config, estimate_text,
-                           format_duration, report_intervals, scan_photos, summarize_scan, validation_count)
-from core.finetune.runs import (clear_run_record, has_resumable_run, model_slug, name_problem, read_run_record,
-                               record_path, save_finetuned_model, suggest_name, write_run_record)
-from core.models.model_file import load_model
-from core.models.library import list_models
-from core.common.paths import user_data_dir, user_models_dir
 from core.training.trainer import train
 from tests.helpers.tiny import TINY, tiny_model_file
 

@@ -10,10 +10,26 @@ import pytest
 from PIL import Image, ImageFile, ImageOps
 
 from core.imageio import png16
-from core.imageio.files import (DecodedImage, ImageMetadata, ImageReadError, ImageWriteError, check_output_size,
-                           format_from_suffix, load_image, save_image)
-from tests.helpers.images import (DATE_TAKEN, SRGB_ICC, exif_with, gradient_rgb, write_pillow, write_png16_by_hand,
-                               write_png_header_only, write_tiff16_by_hand)
+from core.imageio.files import (
+    DecodedImage,
+    ImageMetadata,
+    ImageReadError,
+    ImageWriteError,
+    check_output_size,
+    format_from_suffix,
+    load_image,
+    save_image,
+)
+from tests.helpers.images import (
+    DATE_TAKEN,
+    SRGB_ICC,
+    exif_with,
+    gradient_rgb,
+    write_pillow,
+    write_png16_by_hand,
+    write_png_header_only,
+    write_tiff16_by_hand,
+)
 
 
 def read_png_uint16(path) -> np.ndarray:

@@ -41,9 +41,9 @@ def test_only_plain_convolutions_are_swapped():
 @pytest.mark.parametrize("nnpack", [False, pytest.param(True, marks=NEEDS_NNPACK)])
 @pytest.mark.parametrize("budget", [1 << 24, 11 * 124 * 5])     # one band / bands of 5 rows
 def test_banded_shuffle_prelu_tail_matches_the_network(nnpack, budget, monkeypatch):
-    from core.nets.config import GeneratorConfig
-    from core.nets.bn_fold import fold_batchnorm
     from core.inference.fused_tail import ShuffleActConv, fuse_tail
+    from core.nets.bn_fold import fold_batchnorm
+    from core.nets.config import GeneratorConfig
     from tests.helpers.tiny import tiny_generator
 
     monkeypatch.setattr("core.inference.fused_tail.BAND_BUDGET", budget)

@@ -9,11 +9,11 @@ import pytest
 import torch
 
 import core.inference.upscaler as inference
-from core.nets.config import GeneratorConfig
 from core.common.events import Cancelled, Control, TileDone, drain
 from core.inference.fast_conv import NNPACKConv2d, nnpack_works
 from core.inference.upscaler import InferenceOptions, Upscaler
 from core.models.model_file import load_model, save_model
+from core.nets.config import GeneratorConfig
 from tests.helpers.tiny import tiny_generator, tiny_model_file
 
 ONE_LEVEL = 1 / 255

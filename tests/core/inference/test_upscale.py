@@ -9,13 +9,13 @@ import pytest
 import torch
 from PIL import Image
 
-from core.imageio import png16
-from core.nets.config import GeneratorConfig
 from core.common.events import Cancelled, Control, TileDone, drain
+from core.imageio import png16
 from core.imageio.files import ImageReadError, ImageWriteError, load_image
+from core.inference.upscale import UpscaleOptions, open_upscaler, output_format_for, upscale_decoded, upscale_file
 from core.inference.upscaler import InferenceOptions
 from core.models.model_file import ModelFileError, save_model
-from core.inference.upscale import UpscaleOptions, open_upscaler, output_format_for, upscale_decoded, upscale_file
+from core.nets.config import GeneratorConfig
 from tests.helpers.images import SRGB_ICC, exif_with, gradient_rgb, write_pillow, write_png16_by_hand
 from tests.helpers.tiny import tiny_generator, tiny_model_file
 

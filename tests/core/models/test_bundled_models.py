@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from core.common.events import drain
-from core.inference.upscaler import InferenceOptions, Upscaler
-from core.models.model_file import read_model_info
-from core.models.library import bundled_index, default_model, list_models
 from core.common.paths import bundled_models_dir
+from core.inference.upscaler import InferenceOptions, Upscaler
+from core.models.library import bundled_index, default_model, list_models
+from core.models.model_file import read_model_info
 from tests.helpers.tiny import tiny_model_file
 
 BUNDLED = bundled_index()

@@ -3,8 +3,8 @@ import json
 import pytest
 import torch
 
-from core.models.model_file import ModelFileError, file_sha256, load_model, read_model_info, save_model
 from core.models.library import list_models, resolve_model
+from core.models.model_file import ModelFileError, file_sha256, load_model, read_model_info, save_model
 from tests.helpers.tiny import TINY, tiny_generator, tiny_model_file
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from core.nets.config import GeneratorConfig
 from core.nets.bn_fold import fold_batchnorm
+from core.nets.config import GeneratorConfig
 from tests.helpers.tiny import tiny_generator
 
 

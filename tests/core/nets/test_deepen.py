@@ -7,9 +7,9 @@ from dataclasses import replace
 import pytest
 import torch
 
-from core.training.checkpoint import load_checkpoint
 from core.nets.deepen import can_deepen, deepen_weights
 from core.nets.srresnet import SRResNet
+from core.training.checkpoint import load_checkpoint
 from core.training.events import TrainingError, ValidationDone
 from core.training.trainer import train
 from tests.helpers.tiny import TINY, tiny_generator, tiny_model_file

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from core.training.checkpoint import (CheckpointError, capture_rng, load_checkpoint, restore_rng, save_checkpoint)
 from core.common.events import drain
+from core.training.checkpoint import CheckpointError, capture_rng, load_checkpoint, restore_rng, save_checkpoint
 from core.training.config import TrainConfig
 from core.training.events import TrainingError
 from core.training.trainer import export_model, train

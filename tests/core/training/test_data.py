@@ -9,9 +9,17 @@ import pytest
 import torch
 from PIL import Image
 
-from core.training.data import CropDataset, _dihedral, crop_detail, load_validation_images, make_loader, scan_folder, split_validation
-from core.imageio.bicubic import bicubic_downscale
 from core.common.events import Cancelled, Control
+from core.imageio.bicubic import bicubic_downscale
+from core.training.data import (
+    CropDataset,
+    _dihedral,
+    crop_detail,
+    load_validation_images,
+    make_loader,
+    scan_folder,
+    split_validation,
+)
 
 
 def _photo(path: Path, width: int, height: int, seed: int = 0, mode: str = "RGB") -> Path:

@@ -8,15 +8,24 @@ import numpy as np
 import pytest
 import torch
 
-from core.training.checkpoint import load_checkpoint
 from core.common.events import Cancelled, Control
 from core.models.model_file import load_model
 from core.training import trainer
+from core.training.checkpoint import load_checkpoint
 from core.training.config import TrainConfig
-from core.training.events import (CheckpointSaved, DivergenceDetected, PreviewReady, StepDone, TrainingError,
-                               TrainingFailed, TrainingFinished, TrainingStarted, ValidationDone)
-from core.training.steps import StepStats
+from core.training.events import (
+    CheckpointSaved,
+    DivergenceDetected,
+    PreviewReady,
+    StepDone,
+    TrainingError,
+    TrainingFailed,
+    TrainingFinished,
+    TrainingStarted,
+    ValidationDone,
+)
 from core.training.run_data import prepare_data
+from core.training.steps import StepStats
 from core.training.trainer import export_model, measure_step_time, train
 from tests.helpers.tiny import tiny_model_file
 from tests.helpers.training import collect, of_type, tiny_config

@@ -11,11 +11,11 @@ from PIL import Image
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWizard
 
-from core.nets.config import DiscriminatorConfig
-from core.finetune.runs import has_resumable_run, read_run_record
-from core.models.model_file import load_model
-from core.models.library import list_models
 from core.common.paths import user_models_dir
+from core.finetune.runs import has_resumable_run, read_run_record
+from core.models.library import list_models
+from core.models.model_file import load_model
+from core.nets.config import DiscriminatorConfig
 from core.training.events import DivergenceDetected, StepDone
 from srgan_desktop.finetune.resume import offer_resume, resume_question
 from srgan_desktop.finetune.wizard import FINISH, GOAL, PHOTOS, TRAINING, FineTuneWizard

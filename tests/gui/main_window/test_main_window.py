@@ -16,8 +16,8 @@ from PySide6.QtGui import QDropEvent, QGuiApplication, QImage
 from srgan_desktop.app import parse_arguments
 from srgan_desktop.main_window.window import MainWindow
 from srgan_desktop.settings import AppSettings
-from tests.helpers.tiny import tiny_model_file
 from tests.helpers.images import write_photo
+from tests.helpers.tiny import tiny_model_file
 
 
 @pytest.fixture
@@ -235,7 +235,7 @@ def test_finetune_wizard_model_appears_selected_in_the_picker(qtbot, window, tin
 
         def show(self): pass
         def raise_(self): pass
-        def activateWindow(self): pass
+        def activateWindow(self): pass  # noqa: N802 - Qt override
 
     fake = types.ModuleType("srgan_desktop.finetune.wizard")
     fake.FineTuneWizard = FakeWizard

@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QImage, QWheelEvent
 
-from srgan_desktop.viewer.image_pane import ImagePane
 from srgan_desktop.qt_image import uint8_to_qimage
 from srgan_desktop.viewer.area import Viewer
+from srgan_desktop.viewer.image_pane import ImagePane
 
 RED, BLUE = (220, 20, 20), (20, 20, 220)
 
