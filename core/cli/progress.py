@@ -16,25 +16,10 @@ import sys
 import time
 from typing import TextIO
 
+from core.common.formatting import format_count, format_duration
+
 BAR_WIDTH = 24
 REDRAW_SECONDS = 0.1
-
-
-def format_duration(seconds: float | None) -> str:
-    if seconds is None or seconds != seconds or seconds == float("inf"):
-        return "--:--"
-    seconds = int(round(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
-
-
-def format_count(value: float) -> str:
-    """3 -> '3', 12_400 -> '12.4k', 3_100_000 -> '3.1M'."""
-    for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= limit:
-            return f"{value / limit:.1f}{suffix}"
-    return f"{value:.3g}" if value != int(value) else str(int(value))
 
 
 class ProgressBar:

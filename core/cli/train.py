@@ -19,8 +19,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from core.cli.main import EXIT_INTERRUPTED, EXIT_OK, EXIT_SOME_FAILED, UserError
-from core.cli.progress import ProgressBar, format_duration
+from core.cli.progress import ProgressBar
 from core.common.events import Cancelled, Control
+from core.common.formatting import format_duration
 from core.common.paths import user_models_dir
 from core.models.library import resolve_model
 from core.models.model_file import MODEL_SUFFIX, ModelFileError, read_model_info

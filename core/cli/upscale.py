@@ -17,8 +17,9 @@ from pathlib import Path
 from core.batch.plan import DEFAULT_NAMING, FORMAT_CHOICES
 from core.batch.runner import BatchOptions, BatchPlan, BatchPlanError, BatchProgress, plan_batch, run_batch
 from core.cli.main import EXIT_OK, EXIT_SOME_FAILED, UserError
-from core.cli.progress import ProgressBar, format_count, format_duration
+from core.cli.progress import ProgressBar
 from core.common.events import DeviceChosen, Finished, ImageFailed
+from core.common.formatting import format_count, format_duration
 from core.imageio.files import DEFAULT_MAX_PIXELS, SUFFIX_FORMATS
 from core.inference.upscale import UpscaleOptions, open_upscaler
 from core.inference.upscaler import InferenceOptions

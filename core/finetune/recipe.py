@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from core.common.events import NEVER_CANCELLED, Control, Event
+from core.common.formatting import format_duration
 from core.common.paths import user_data_dir
 
 MIN_PHOTOS = 2                 # one to train on, one to validate on
@@ -252,18 +253,6 @@ def new_run_dir() -> Path:
         folder = root / f"{stamp}-{n}"
     folder.mkdir(parents=True)
     return folder
-
-
-def format_duration(seconds: float) -> str:
-    """Round a duration the way people say it: "45 s", "12 min", "3 h 20 min"."""
-    seconds = max(0.0, float(seconds))
-    if seconds < 60:
-        return f"{max(1, round(seconds))} s"
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
 
 def estimate_text(seconds_per_step: float, steps: int, device_words: str = "") -> str:

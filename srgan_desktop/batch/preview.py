@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem,
 
 from core.batch.estimate import BatchEstimate
 from core.batch.runner import BatchPlan
-from core.cli.progress import format_duration
+from core.common.formatting import format_duration
 
 MAX_ROWS = 2000   # the list is a preview; the counts above it are always complete
 

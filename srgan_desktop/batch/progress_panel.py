@@ -6,7 +6,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from core.batch.runner import BatchProgress
-from core.cli.progress import format_count, format_duration
+from core.common.formatting import format_count, format_duration
 
 STEPS = 1000
 REPAINT_MS = 100

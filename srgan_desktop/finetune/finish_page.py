@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWizardPage
 
+from core.common.formatting import format_duration
 from core.common.paths import user_models_dir
-from core.finetune.recipe import format_duration
 from core.finetune.runs import clear_run_record, name_problem, save_finetuned_model, suggest_name
 from srgan_desktop.finetune.session import FineTuneSession
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from core.common.events import DeviceChosen, Event
-from core.finetune.recipe import format_duration
+from core.common.formatting import format_duration
 from core.training.events import (
     CheckpointSaved,
     DivergenceDetected,

@@ -14,7 +14,8 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWizardPage
 
 from core.common.events import Control
-from core.finetune.recipe import build_train_config, format_duration, new_run_dir
+from core.common.formatting import format_duration
+from core.finetune.recipe import build_train_config, new_run_dir
 from core.finetune.runs import BEST_CHECKPOINT, LAST_CHECKPOINT, note_checkpoint, write_run_record
 from srgan_desktop.background import BackgroundTask
 from srgan_desktop.finetune.chart import LiveChart

@@ -17,7 +17,6 @@ from core.finetune.recipe import (
     PhotoSummary,
     build_train_config,
     estimate_text,
-    format_duration,
     report_intervals,
     scan_photos,
     summarize_scan,
@@ -114,10 +113,7 @@ def test_config_follows_the_choices_and_the_base_model(tmp_path):
         FineTuneChoices(data_dir=tmp_path, mode="sharpest")
 
 
-def test_durations_read_like_people_say_them():
-    assert format_duration(12.4) == "12 s"
-    assert format_duration(600) == "10 min"
-    assert format_duration(3 * 3600 + 20 * 60) == "3 h 20 min"
+def test_estimate_reads_like_people_say_it():
     assert estimate_text(2.0, 300, "CPU (2 threads)").startswith("About 11 min on CPU (2 threads)")
 
 
