@@ -21,20 +21,25 @@ ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512, 1024)
 
 
 def resources_dir() -> Path:
-    """The bundled `resources/` folder: always the sibling of the folder holding `core/`.
+    """The bundled `resources/` folder.
 
+    Installed from a wheel (`pip install .`): the package `core.resources`, i.e.
+    `site-packages/core/resources`, where pyproject.toml puts the folder.
     Source tree:      <checkout>/core/common/paths.py      -> <checkout>/resources
     Briefcase bundle: <app folder>/core/common/paths.py    -> <app folder>/resources
     where the app folder is `SRGAN Desktop.app/Contents/Resources/app` (macOS),
     `<install dir>/app` (Windows), `/usr/lib/srgan_desktop/app` (Linux packages) or
     `usr/app` inside the AppImage. Briefcase copies each entry of `sources`, `resources`
-    included, side by side into that folder, so one rule serves both layouts. The bundle may
-    be read-only: never write here (user files belong in `user_data_dir()`).
+    included, side by side into that folder. The installed copy is looked for first: beside
+    site-packages/core a folder named `resources` could belong to any other package.
+    The bundle may be read-only: never write here (user files belong in `user_data_dir()`).
     """
     override = os.environ.get(RESOURCES_DIR_ENV)
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[2] / "resources"
+    core_dir = Path(__file__).resolve().parents[1]
+    installed = core_dir / "resources"
+    return installed if installed.is_dir() else core_dir.parent / "resources"
 
 
 def icons_dir() -> Path:

@@ -335,3 +335,49 @@ def test_briefcase_test_entry_point_runs_the_whole_suite_by_default():
     assert args[-1] == "tests" and "--color=no" in args
     assert entry.pytest_args(["tests/core", "-k", "paths"])[-3:] == ["tests/core", "-k", "paths"]
     assert entry.PROJECT_DIR == ROOT
+
+
+# --- a plain wheel (`pip install .`) carries the app and its resources ----------------------
+
+def _tree_modules(*packages: str) -> set[str]:
+    return {p.relative_to(ROOT).as_posix() for package in packages for p in (ROOT / package).rglob("*.py")}
+
+
+@source_checkout_only
+@pytest.mark.slow
+def test_wheel_carries_every_module_and_the_bundled_resources_and_upscales_from_them(tmp_path):
+    import zipfile
+
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                    "-w", str(wheels), str(ROOT)], check=True, cwd=tmp_path)
+    wheel, = wheels.glob("srgan_desktop-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    missing = _tree_modules("core", "srgan_desktop") - names
+    assert not missing, f"modules left out of the wheel (list their package in pyproject.toml): {missing}"
+    bundled = json.loads((ROOT / "resources" / "models" / "bundled.json").read_text(encoding="utf-8"))
+    for resource in ["sample.png", "models/bundled.json", "icons/srgan_desktop-256.png", "icons/srgan_desktop.ico",
+                     *(f"models/{entry['file']}" for entry in bundled["models"])]:
+        assert f"core/resources/{resource}" in names
+
+    # Installed on its own (no source tree on the path), the default model upscales an image.
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
+                   check=True, cwd=tmp_path)
+    Image.fromarray(np.full((12, 16, 3), 128, np.uint8)).save(tmp_path / "small.png")
+    code = ("import sys, core; from core.cli.main import main\n"
+            "assert core.__file__.startswith(sys.argv[1]), core.__file__\n"
+            "sys.exit(main(['upscale', 'small.png', '-o', 'small_x4.png', '--device', 'cpu']))\n")
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    done = subprocess.run([sys.executable, "-c", code, str(site)], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    with Image.open(tmp_path / "small_x4.png") as result:
+        assert result.size == (64, 48)
+
+
+def test_pyproject_lists_every_package_of_the_tree():
+    listed = set(_pyproject()["tool"]["setuptools"]["packages"])
+    tree = {p.parent.relative_to(ROOT).as_posix().replace("/", ".")
+            for package in ("core", "srgan_desktop") for p in (ROOT / package).rglob("__init__.py")}
+    assert tree | {"core.resources"} == listed
