@@ -359,6 +359,7 @@ def test_wheel_carries_every_module_and_the_bundled_resources_and_upscales_from_
     for resource in ["sample.png", "models/bundled.json", "icons/srgan_desktop-256.png", "icons/srgan_desktop.ico",
                      *(f"models/{entry['file']}" for entry in bundled["models"])]:
         assert f"core/resources/{resource}" in names
+    assert "core/evaluation/niqe_pristine_model.npz" in names
 
     # Installed on its own (no source tree on the path), the default model upscales an image.
     site = tmp_path / "site"

@@ -220,3 +220,13 @@ def write_photo(path: Path, size: tuple[int, int] = (24, 16), **save_options) ->
     pixels = (x * 0.6 + y * 0.3 + rng.integers(0, 40, (height, width, 3))).clip(0, 255).astype(np.uint8)
     Image.fromarray(pixels).save(path, **save_options)
     return path
+
+
+def bench_folder(name: str) -> Path | None:
+    """A benchmark set (Set5, Set14) from the shared data beside the checkout, or None if absent."""
+    checkout = Path(__file__).resolve().parents[2]
+    for shared in (checkout.parent / "shared", Path("/work/shared")):
+        folder = shared / "data" / "bench" / name
+        if folder.is_dir():
+            return folder
+    return None
