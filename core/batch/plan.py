@@ -18,6 +18,7 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from core.common.errors import first_line
 from core.imageio import files as image_io
 from core.imageio.files import DEFAULT_MAX_PIXELS, FORMAT_SUFFIXES, IMAGE_SUFFIXES, OUTPUT_FORMATS, SUFFIX_FORMATS
 
@@ -190,9 +191,9 @@ def _probe(path: Path, max_pixels: int | None) -> tuple[int, int] | str:
     except OSError as exc:
         if exc.errno is not None:                      # the file system said no
             return f"cannot read the file ({exc.strerror})"
-        return f"damaged image ({str(exc).splitlines()[0][:120] if str(exc) else 'unreadable header'})"
+        return f"damaged image ({first_line(exc, 120) if str(exc).strip() else 'unreadable header'})"
     except Exception as exc:  # noqa: BLE001 - a damaged header may upset any plugin; never crash the plan
-        return f"damaged image header ({str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__})"
+        return f"damaged image header ({first_line(exc, 120)})"
     if max_pixels is not None and width * height > max_pixels:
         return (f"{width}x{height} is {width * height / 1e6:.0f} MP, over the {max_pixels / 1e6:.0f} MP "
                 "limit (allow huge images to process it)")

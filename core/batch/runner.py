@@ -19,6 +19,7 @@ from pathlib import Path
 from core.batch.journal import BatchJournal, journal_path
 from core.batch.memory import pin_mmap_threshold, release_free_memory
 from core.batch.plan import BatchJob, BatchOptions, BatchPlan, BatchPlanError, output_format_for, plan_batch  # noqa: F401 - re-exported
+from core.common.errors import reason_without_name
 from core.common.events import (
     NEVER_CANCELLED,
     Cancelled,
@@ -239,9 +240,4 @@ def _one_line(exc: BaseException, source: Path) -> str:
     """The reason, without the file name the summary already shows beside it."""
     if isinstance(exc, MemoryError):
         return "out of memory: try a smaller tile size"
-    text = str(exc).strip()
-    text = text.splitlines()[0] if text else type(exc).__name__
-    for prefix in (f"{source}: ", f"{source.name}: "):
-        if text.startswith(prefix):
-            text = text[len(prefix):]
-    return text[:300]
+    return reason_without_name(exc, source, 300)

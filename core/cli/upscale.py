@@ -18,6 +18,7 @@ from core.batch.plan import DEFAULT_NAMING, FORMAT_CHOICES
 from core.batch.runner import BatchOptions, BatchPlan, BatchPlanError, BatchProgress, plan_batch, run_batch
 from core.cli.main import EXIT_OK, EXIT_SOME_FAILED, UserError
 from core.cli.progress import ProgressBar
+from core.common.errors import first_line
 from core.common.events import DeviceChosen, Finished, ImageFailed
 from core.common.formatting import format_count, format_duration
 from core.imageio.files import DEFAULT_MAX_PIXELS, SUFFIX_FORMATS
@@ -81,7 +82,7 @@ def run_upscale(args: argparse.Namespace) -> int:
     try:
         upscaler = open_upscaler(options)
     except (ModelFileError, ValueError, RuntimeError) as exc:
-        raise UserError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+        raise UserError(first_line(exc, limit=None)) from None
     if args.dry_run:
         return _dry_run(plan, upscaler)
     try:

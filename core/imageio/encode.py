@@ -11,6 +11,7 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image
 
+from core.common.errors import first_line
 from core.imageio import png16, tiff_codec
 from core.imageio.image_types import CodecError, DecodedImage, ImageWriteError
 
@@ -96,9 +97,9 @@ def write_atomically(path: Path, write: Writer) -> None:
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise ImageWriteError(f"{path.name}: cannot write the file ({exc.strerror or _first_line(exc)})") from None
+            raise ImageWriteError(f"{path.name}: cannot write the file ({exc.strerror or first_line(exc)})") from None
         if isinstance(exc, (ValueError, CodecError)):
-            raise ImageWriteError(f"{path.name}: cannot write the file ({_first_line(exc)})") from None
+            raise ImageWriteError(f"{path.name}: cannot write the file ({first_line(exc)})") from None
         raise
 
 
@@ -110,7 +111,3 @@ def _current_umask() -> int:
 
 _UMASK = _current_umask()
 
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0][:200]

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from PIL import Image, ImageFile, UnidentifiedImageError
 
+from core.common.errors import first_line
 from core.imageio.decode import apply_orientation, raw_layout, to_arrays
 from core.imageio.encode import write_atomically, writer_for
 from core.imageio.image_types import DecodedImage, ImageMetadata, ImageReadError, ImageWriteError
@@ -112,7 +113,7 @@ def _open(path: Path, data: bytes) -> Image.Image:
     except UnidentifiedImageError:
         raise ImageReadError(f"{path.name}: not an image file, or a format this app cannot read") from None
     except (OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
-        raise ImageReadError(f"{path.name}: the image is damaged ({_first_line(exc)})") from None
+        raise ImageReadError(f"{path.name}: the image is damaged ({first_line(exc)})") from None
 
 
 def _check_pixels(path: Path, size: tuple[int, int], max_pixels: int | None) -> None:
@@ -134,7 +135,7 @@ def _decode_fully(path: Path, image: Image.Image) -> None:
         image.load()
     except (OSError, SyntaxError, ValueError, EOFError, zlib.error, struct.error,
             Image.DecompressionBombError) as exc:
-        message = _first_line(exc)
+        message = first_line(exc)
         if "truncated" in message.lower() or isinstance(exc, EOFError):
             raise ImageReadError(f"{path.name}: the file is truncated (incomplete download or copy?)") from None
         raise ImageReadError(f"{path.name}: the image is damaged ({message})") from None
@@ -152,10 +153,6 @@ def _read_dpi(image: Image.Image) -> tuple[float, float] | None:
         return None
     return (x, y) if x > 0 and y > 0 else None
 
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0][:200]
 
 
 # --- writing ----------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load as load_safetensors_bytes
 from safetensors.torch import save as save_safetensors_bytes
 
+from core.common.errors import first_line
 from core.nets.config import GeneratorConfig
 from core.nets.srresnet import SRResNet
 
@@ -129,7 +130,7 @@ def load_model(path: str | os.PathLike) -> tuple[SRResNet, ModelInfo]:
     try:
         tensors = load_safetensors_bytes(path.read_bytes())
     except (SafetensorError, ValueError) as exc:
-        raise ModelFileError(f"{path.name}: the model file is corrupted ({_first_line(exc)})") from None
+        raise ModelFileError(f"{path.name}: the model file is corrupted ({first_line(exc)})") from None
     model = SRResNet(info.arch_config)
     expected = model.state_dict()
     missing = [k for k in expected if expected[k].is_floating_point() and k not in tensors]
@@ -209,9 +210,5 @@ def _info_from_metadata(path: Path, metadata: dict[str, str]) -> ModelInfo:
     except ModelFileError:
         raise
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise ModelFileError(f"{path.name}: its self-description is invalid ({_first_line(exc)})") from None
+        raise ModelFileError(f"{path.name}: its self-description is invalid ({first_line(exc)})") from None
 
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0][:200]

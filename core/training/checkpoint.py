@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from core.common.errors import first_line
 from core.models.model_file import write_bytes_atomically
 
 FORMAT_NAME = "srgan-desktop-checkpoint"
@@ -55,7 +56,7 @@ def load_checkpoint(path: Path, map_location: str | torch.device = "cpu") -> dic
     except (pickle.UnpicklingError, zipfile.BadZipFile, RuntimeError, EOFError, ValueError,
             KeyError, AttributeError, TypeError, OSError) as exc:
         raise CheckpointError(f"{path.name}: the checkpoint is corrupted or truncated "
-                              f"({_first_line(exc)})") from None
+                              f"({first_line(exc)})") from None
     if not isinstance(state, dict) or state.get("format") != FORMAT_NAME:
         raise CheckpointError(f"{path.name}: not an SRGAN Desktop training checkpoint")
     if int(state.get("format_version", 0)) > FORMAT_VERSION:
@@ -101,7 +102,3 @@ def _python_rng_from_plain(state: list) -> tuple:
     version, internal, gauss = state
     return (version, tuple(internal), gauss)
 
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0][:160]

@@ -27,6 +27,7 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps
 
+from core.common.errors import first_line
 from core.common.events import NEVER_CANCELLED, Control
 from core.imageio.bicubic import make_pair, modcrop
 
@@ -193,8 +194,7 @@ def _reason(exc: BaseException) -> str:
         return "not an image Pillow can read"
     if isinstance(exc, OSError) and exc.strerror:            # e.g. "Permission denied", without errno/path
         return exc.strerror
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+    return first_line(exc, limit=None)
 
 
 def default_cache_bytes() -> int:

@@ -27,6 +27,7 @@ from typing import Any
 import torch
 
 from core.common.devices import choose_device
+from core.common.errors import first_line
 from core.common.events import NEVER_CANCELLED, Cancelled, Control, Event
 from core.nets.srresnet import SRResNet
 from core.training import distributed
@@ -339,8 +340,7 @@ class _Run:
             self.setup.follow_lr_drop(self.config.lr_drop_step, int(state["step"]))
             restore_rng(state["rng"])
         except (KeyError, RuntimeError, ValueError, TypeError) as exc:
-            reason = str(exc).splitlines()[0][:160]
-            raise TrainingError(f"{self.last_path.name} does not match this run ({reason})") from None
+            raise TrainingError(f"{self.last_path.name} does not match this run ({first_line(exc)})") from None
         self.step = self.saved_step = int(state["step"])
         self.best_psnr, self.metrics = state.get("best_psnr"), dict(state.get("metrics") or {})
         self.seconds_before = float(state.get("seconds", 0.0))
