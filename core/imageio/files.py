@@ -21,7 +21,7 @@ from PIL import Image, ImageFile, UnidentifiedImageError
 
 from core.common.errors import first_line
 from core.imageio.decode import apply_orientation, raw_layout, to_arrays
-from core.imageio.encode import write_atomically, writer_for
+from core.imageio.encode import write_image_file, writer_for
 from core.imageio.image_types import DecodedImage, ImageMetadata, ImageReadError, ImageWriteError
 from core.imageio.metadata import exif_for_output, read_exif, read_icc_profile
 
@@ -187,7 +187,7 @@ def save_image(image: DecodedImage, path: str | os.PathLike, fmt: str | None = N
     if dpi is not None:
         dpi = (dpi[0] * dpi_scale, dpi[1] * dpi_scale)
     exif = exif_for_output(image.metadata.exif, image.width, image.height, dpi)
-    write_atomically(path, writer_for(image, fmt, int(quality), dpi, exif))
+    write_image_file(path, writer_for(image, fmt, int(quality), dpi, exif))
     return path
 
 

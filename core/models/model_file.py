@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load as load_safetensors_bytes
 from safetensors.torch import save as save_safetensors_bytes
 
+from core.common.atomic import write_bytes_atomically
 from core.common.errors import first_line
 from core.nets.config import GeneratorConfig
 from core.nets.srresnet import SRResNet
@@ -99,21 +99,6 @@ def save_model(
     data = save_safetensors_bytes(tensors, metadata={METADATA_KEY: json.dumps(description_json)})
     write_bytes_atomically(path, data)
     return path
-
-
-def write_bytes_atomically(path: Path, data: bytes) -> None:
-    """Write to a temp file in the same folder, fsync, then rename over `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def read_model_info(path: str | os.PathLike) -> ModelInfo:

@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from core.common.atomic import write_bytes_atomically
 from core.common.errors import first_line
-from core.models.model_file import write_bytes_atomically
 
 FORMAT_NAME = "srgan-desktop-checkpoint"
 FORMAT_VERSION = 1
