@@ -182,12 +182,7 @@ def _run_job(job: BatchJob, batch: BatchOptions, options: UpscaleOptions, upscal
                           quality=batch.quality, max_pixels=batch.max_pixels)
     job.destination.parent.mkdir(parents=True, exist_ok=True)
     state.current = job
-    events = upscale_file(upscaler, job.source, job.destination, job_options, clock)
-    while True:
-        try:
-            event = next(events)
-        except StopIteration:
-            return
+    for event in upscale_file(upscaler, job.source, job.destination, job_options, clock):
         if isinstance(event, TileDone) and event.total:
             state.current_fraction = event.done / event.total
             yield from _emit(clock, event, state, images_total)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from core.cli.main import EXIT_INTERRUPTED, EXIT_OK, EXIT_SOME_FAILED, UserError
 from core.cli.progress import ProgressBar
-from core.common.events import Cancelled, Control
+from core.common.events import Cancelled, Control, drain
 from core.common.formatting import format_duration
 from core.common.paths import user_models_dir
 from core.models.library import resolve_model
@@ -213,14 +213,12 @@ class _Printer:
         self.step, self.failed, self.last_validation = 0, False, None
 
     def consume(self, events):
-        while True:
-            try:
-                event = next(events)
-            except StopIteration as stop:
-                return stop.value
-            if not self.quiet:
-                self.show(event)
-            self.failed |= isinstance(event, TrainingFailed)
+        return drain(events, self._take)
+
+    def _take(self, event) -> None:
+        if not self.quiet:
+            self.show(event)
+        self.failed |= isinstance(event, TrainingFailed)
 
     def show(self, event) -> None:
         if isinstance(event, TrainingStarted):

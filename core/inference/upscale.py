@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.common.events import NEVER_CANCELLED, Control, Event, TileDone
+from core.common.events import NEVER_CANCELLED, Control, Event, TileDone, relay
 from core.imageio.files import (
     DEFAULT_MAX_PIXELS,
     SUFFIX_FORMATS,
@@ -138,15 +138,18 @@ class _Progress:
     def __init__(self, passes: int) -> None:
         self.passes = max(1, passes)
         self.finished_tiles = 0
+        self.pass_tiles = 0                            # tiles of the pass under way, as it last said
 
     def relabel(self, event: Event) -> Event:
         if not isinstance(event, TileDone):
             return event
+        self.pass_tiles = event.total
         total = self.finished_tiles + event.total * self.passes
         return TileDone(self.finished_tiles + event.done, total, event.tile)
 
-    def pass_done(self, tiles: int) -> None:
-        self.finished_tiles += tiles
+    def pass_done(self) -> None:
+        self.finished_tiles += self.pass_tiles
+        self.pass_tiles = 0
         self.passes -= 1
 
 
@@ -170,23 +173,11 @@ def _upscale_planes(upscaler: Upscaler, planes: np.ndarray, gray: bool, control:
         inputs = [planes[..., c:c + 1] for c in range(3)]
     outputs = []
     for array in inputs:
-        outputs.append((yield from _relabelled(upscaler.upscale(np.ascontiguousarray(array, np.float32), control),
-                                               progress)))
+        outputs.append((yield from relay(upscaler.upscale(np.ascontiguousarray(array, np.float32), control),
+                                         progress.relabel)))
+        progress.pass_done()
     if gray:
         grey = outputs[0].mean(axis=2, keepdims=True)
         return np.ascontiguousarray(np.repeat(grey, 3, axis=2) if planes.shape[2] == 3 else grey)
     return outputs[0] if len(outputs) == 1 else np.concatenate(outputs, axis=2)
 
-
-def _relabelled(events: Generator[Event, None, np.ndarray], progress: _Progress
-                ) -> Generator[Event, None, np.ndarray]:
-    last_total = 0
-    while True:
-        try:
-            event = next(events)
-        except StopIteration as stop:
-            progress.pass_done(last_total)
-            return stop.value
-        if isinstance(event, TileDone):
-            last_total = event.total
-        yield progress.relabel(event)
