@@ -24,3 +24,4 @@ def test_reason_without_the_file_name_a_list_already_shows() -> None:
     assert reason_without_name(ValueError("cat.png: the file is truncated"), path) == "the file is truncated"
     assert reason_without_name(ValueError("/photos/cat.png: no such file"), path) == "no such file"
     assert reason_without_name(ValueError("dog.png: damaged"), path) == "dog.png: damaged"
+
