@@ -13,7 +13,7 @@ import os
 import tempfile
 import time
 from collections.abc import Generator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from core.batch.journal import BatchJournal, journal_path
@@ -156,13 +156,10 @@ class _Tally:
     pixels_done: int = 0
     images_done: int = 0
     done: int = 0
-    skipped: list = None
-    failed: list = None
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+    failed: list[tuple[Path, str]] = field(default_factory=list)
     current: BatchJob | None = None
     current_fraction: float = 0.0
-
-    def __post_init__(self) -> None:
-        self.skipped, self.failed = [], []
 
     def finish(self, job: BatchJob) -> None:
         self.pixels_done += job.pixels

@@ -210,7 +210,8 @@ class _Printer:
     def __init__(self, config: TrainConfig, quiet: bool = False) -> None:
         self.config, self.quiet = config, quiet
         self.bar: ProgressBar | None = None
-        self.step, self.failed, self.last_validation = 0, False, None
+        self.step, self.failed = 0, False
+        self.last_validation: ValidationDone | None = None
 
     def consume(self, events):
         return drain(events, self._take)
@@ -225,7 +226,8 @@ class _Printer:
             self._started(event)
         elif isinstance(event, StepDone):
             self.step = event.step
-            self.bar.update(event.step, extra=_step_words(event), rate=event.steps_per_second or None)
+            if self.bar is not None:                # None only if a step came before TrainingStarted
+                self.bar.update(event.step, extra=_step_words(event), rate=event.steps_per_second or None)
         elif isinstance(event, ValidationDone):
             self.last_validation = event
             base = f", base model {event.base_psnr:.2f}" if event.base_psnr is not None else ""

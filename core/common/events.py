@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 E = TypeVar("E")
 R = TypeVar("R")
@@ -57,6 +57,13 @@ class Control:
 
 
 NEVER_CANCELLED = Control()
+
+
+class SupportsCheckpoint(Protocol):
+    """What long work needs from its control: `checkpoint()` between steps. `Control` is one;
+    the batch runner hands the upscale a wrapper that also leaves pauses out of its clock."""
+
+    def checkpoint(self) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import io
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageCms
+from PIL import Image, ImageCms, ImageFile, TiffImagePlugin
 
 from core.imageio import png16, tiff_codec
 from core.imageio.image_types import CodecError, DecodedImage, ImageMetadata, ImageReadError
@@ -57,19 +57,18 @@ def to_rgb8(image: Image.Image, metadata: ImageMetadata) -> np.ndarray:
 
 def _decode_wide(path: Path, image: Image.Image, data: bytes, rawmode: str) -> np.ndarray | None:
     """16-bit multi-channel PNG/TIFF as uint16 H x W x C, which Pillow would cut to 8 bits."""
-    if image.format == "PNG" and ";16" in rawmode and image.mode in ("RGB", "RGBA", "LA"):
-        decoder = lambda: png16.decode_png16(data)  # noqa: E731
-    elif image.format == "TIFF" and image.mode in ("RGB", "RGBA") and set(image.tag_v2.get(258, ())) == {16}:
-        decoder = lambda: tiff_codec.read_tiff16(image, data)  # noqa: E731
-    else:
-        return None
     try:
-        return decoder()
+        if image.format == "PNG" and ";16" in rawmode and image.mode in ("RGB", "RGBA", "LA"):
+            return png16.decode_png16(data)
+        if (isinstance(image, TiffImagePlugin.TiffImageFile) and image.mode in ("RGB", "RGBA")
+                and set(image.tag_v2.get(258, ())) == {16}):
+            return tiff_codec.read_tiff16(image, data)
     except CodecError as exc:
         raise ImageReadError(f"{path.name}: the image is damaged ({exc})") from None
+    return None
 
 
-def raw_layout(image: Image.Image) -> str:
+def raw_layout(image: ImageFile.ImageFile) -> str:
     """The raw pixel layout Pillow found in the file, e.g. "RGB;16B" (gone once loaded)."""
     if not image.tile:
         return ""
@@ -89,7 +88,8 @@ def _to_8bit_mode(image: Image.Image, metadata: ImageMetadata) -> tuple[Image.Im
     if mode in ("RGB", "RGBA"):
         return image, False, metadata
     if mode in ("P", "PA"):
-        has_alpha = mode == "PA" or "transparency" in image.info or image.palette.mode == "RGBA"
+        has_alpha = (mode == "PA" or "transparency" in image.info
+                     or (image.palette is not None and image.palette.mode == "RGBA"))
         return image.convert("RGBA" if has_alpha else "RGB"), False, metadata
     if mode == "CMYK":
         return _cmyk_to_rgb(image, metadata)
@@ -107,8 +107,9 @@ def _cmyk_to_rgb(image: Image.Image, metadata: ImageMetadata) -> tuple[Image.Ima
         try:
             source = ImageCms.ImageCmsProfile(io.BytesIO(metadata.icc_profile))
             rgb = ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
-            srgb_bytes = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-            return rgb, False, _replace_icc(metadata, srgb_bytes)
+            if rgb is not None:                        # None only when converting in place
+                srgb_bytes = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+                return rgb, False, _replace_icc(metadata, srgb_bytes)
         except (ImageCms.PyCMSError, OSError, ValueError):
             pass
     return image.convert("RGB"), False, _replace_icc(metadata, None)

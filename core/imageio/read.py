@@ -113,7 +113,7 @@ def load_thumbnail(path: str | os.PathLike, edge: int, max_pixels: int | None = 
 
 
 @contextmanager
-def _decoded(path: Path, max_pixels: int | None) -> Iterator[tuple[Image.Image, bytes, str]]:
+def _decoded(path: Path, max_pixels: int | None) -> Iterator[tuple[ImageFile.ImageFile, bytes, str]]:
     """The fully decoded Pillow image, the file's bytes, and its raw pixel layout (gone once loaded)."""
     data = _read_bytes(path)
     with _open(path, io.BytesIO(data), max_pixels) as image:
@@ -151,7 +151,7 @@ def _unreadable(path: Path, exc: OSError) -> ImageReadError:
     return ImageReadError(f"{path.name}: cannot read the file ({exc.strerror or first_line(exc)})")
 
 
-def _open(path: Path, source: BinaryIO | Path, max_pixels: int | None) -> Image.Image:
+def _open(path: Path, source: BinaryIO | Path, max_pixels: int | None) -> ImageFile.ImageFile:
     """Open (the header only) and hold the image to `max_pixels`, in our words rather than Pillow's."""
     with _open_lock, warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)

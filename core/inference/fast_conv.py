@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from typing import TypeGuard
 
 import torch
 import torch.nn.functional as F
@@ -37,6 +38,9 @@ def nnpack_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, pad
 
 class NNPACKConv2d(nn.Module):
     """A stride-1, undilated, ungrouped Conv2d evaluated by NNPACK (inference only, fp32, NCHW)."""
+
+    weight: torch.Tensor                        # buffers, registered in __init__
+    bias: torch.Tensor
 
     def __init__(self, conv: nn.Conv2d) -> None:
         super().__init__()
@@ -67,7 +71,7 @@ class NNPACKConv2d(nn.Module):
                                        int(self.weight.shape[-2]), self.padding[0], rows)
 
 
-def eligible(conv: nn.Module) -> bool:
+def eligible(conv: nn.Module) -> TypeGuard[nn.Conv2d]:
     return (isinstance(conv, nn.Conv2d) and conv.stride == (1, 1) and conv.dilation == (1, 1)
             and conv.groups == 1 and conv.padding_mode == "zeros" and not isinstance(conv.padding, str))
 

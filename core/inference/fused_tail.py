@@ -16,7 +16,7 @@ from torch import nn
 
 from core.inference.bands import band_rows, convolve_in_bands
 from core.inference.fast_conv import NNPACKConv2d
-from core.nets.srresnet import SRResNet
+from core.nets.srresnet import SRResNet, UpsampleBlock
 
 
 class ShuffleActConv(nn.Module):
@@ -54,7 +54,8 @@ def fuse_tail(model: nn.Module) -> nn.Module:
     if not isinstance(model, SRResNet) or not len(model.upsample):
         return model
     last = model.upsample[-1]
-    if not (isinstance(last.shuffle, nn.PixelShuffle) and isinstance(model.tail, (nn.Conv2d, NNPACKConv2d))):
+    if not (isinstance(last, UpsampleBlock) and isinstance(last.shuffle, nn.PixelShuffle)
+            and isinstance(model.tail, (nn.Conv2d, NNPACKConv2d))):
         return model
     if isinstance(model.tail, nn.Conv2d) and (model.tail.stride != (1, 1) or isinstance(model.tail.padding, str)):
         return model

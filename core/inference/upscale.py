@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.common.events import NEVER_CANCELLED, Control, Event, TileDone, relay
+from core.common.events import NEVER_CANCELLED, Event, SupportsCheckpoint, TileDone, relay
 from core.imageio.files import (
     DEFAULT_MAX_PIXELS,
     SUFFIX_FORMATS,
@@ -56,7 +56,7 @@ def open_upscaler(options: UpscaleOptions) -> Upscaler:
     return Upscaler(resolve_model(options.model), options.inference)
 
 
-def upscale_decoded(upscaler: Upscaler, image: DecodedImage, control: Control = NEVER_CANCELLED
+def upscale_decoded(upscaler: Upscaler, image: DecodedImage, control: SupportsCheckpoint = NEVER_CANCELLED
                     ) -> Generator[Event, None, DecodedImage]:
     """Upscale colour and alpha; the result keeps the metadata, with DPI scaled so the print size stays."""
     needs_alpha_pass = image.alpha is not None and not bool((image.alpha >= 1.0).all())
@@ -77,7 +77,7 @@ def upscale_decoded(upscaler: Upscaler, image: DecodedImage, control: Control = 
 
 
 def upscale_file(upscaler: Upscaler, source: str | os.PathLike, destination: str | os.PathLike,
-                 options: UpscaleOptions = UpscaleOptions(), control: Control = NEVER_CANCELLED
+                 options: UpscaleOptions = UpscaleOptions(), control: SupportsCheckpoint = NEVER_CANCELLED
                  ) -> Generator[Event, None, Path]:
     """Read `source`, upscale it, write `destination` atomically; returns the written path.
 
@@ -160,7 +160,7 @@ def _passes_for(upscaler: Upscaler, image: DecodedImage, alpha: bool = False) ->
     return 3
 
 
-def _upscale_planes(upscaler: Upscaler, planes: np.ndarray, gray: bool, control: Control, progress: _Progress
+def _upscale_planes(upscaler: Upscaler, planes: np.ndarray, gray: bool, control: SupportsCheckpoint, progress: _Progress
                     ) -> Generator[Event, None, np.ndarray]:
     """H x W x C planes through the network; grey planes go in as one channel and come back as 3."""
     model_channels = upscaler.info.arch_config.channels
