@@ -73,7 +73,9 @@ def is_checkpoint_file(path: Path) -> bool:
 
 def capture_rng() -> dict[str, Any]:
     """Every random state the run draws from, as tensors and plain values."""
-    numpy_state = np.random.get_state()
+    numpy_state = np.random.get_state(legacy=True)
+    if not isinstance(numpy_state, tuple):           # only a non-MT19937 global generator gives a dict
+        raise TypeError("numpy's global random state is not the legacy MT19937 tuple")
     state: dict[str, Any] = {
         "torch": torch.get_rng_state(),
         "numpy": [numpy_state[0], torch.from_numpy(numpy_state[1].astype(np.int64)),
