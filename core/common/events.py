@@ -10,7 +10,7 @@ boundary and cleans up in its own `finally`/`except` blocks.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -143,8 +143,9 @@ def drain(events: Generator[E, Any, R], on_event: Callable[[E], object] | None =
             on_event(event)
 
 
-def relay(events: Generator[E, Any, R], transform: Callable[[E], Event]) -> Generator[Event, None, R]:
-    """`yield from events` with each event passed on as `transform(event)`; returns their value.
+def relay(events: Generator[E, Any, R], transform: Callable[[E], Iterable[Event]]) -> Generator[Event, None, R]:
+    """`yield from events`, passing each event on as the events `transform(event)` gives
+    (itself changed, none, or several: a generator function fits); returns their value.
 
     Like `yield from`, closing the relay (a cancelled caller) closes `events` at once, so their
     own clean-up runs before the caller's.
@@ -155,6 +156,6 @@ def relay(events: Generator[E, Any, R], transform: Callable[[E], Event]) -> Gene
                 event = next(events)
             except StopIteration as stop:
                 return stop.value
-            yield transform(event)
+            yield from transform(event)
     finally:
         events.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -140,12 +140,14 @@ class _Progress:
         self.finished_tiles = 0
         self.pass_tiles = 0                            # tiles of the pass under way, as it last said
 
-    def relabel(self, event: Event) -> Event:
+    def relabel(self, event: Event) -> Iterator[Event]:
+        """The pass's event, its tiles counted across all passes."""
         if not isinstance(event, TileDone):
-            return event
+            yield event
+            return
         self.pass_tiles = event.total
         total = self.finished_tiles + event.total * self.passes
-        return TileDone(self.finished_tiles + event.done, total, event.tile)
+        yield TileDone(self.finished_tiles + event.done, total, event.tile)
 
     def pass_done(self) -> None:
         self.finished_tiles += self.pass_tiles

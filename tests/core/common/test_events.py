@@ -48,10 +48,14 @@ def test_relay_passes_every_event_on_changed_and_returns_the_value():
         yield TileDone(2, 2)
         return "result"
 
+    def changed(event):                     # the last tile gets a second event after it
+        yield TileDone(event.done + 10, event.total + 10)
+        if event.done == event.total:
+            yield TileDone(0, 0)
+
     seen = []
-    relayed = relay(work(), lambda e: TileDone(e.done + 10, e.total + 10))
-    assert drain(relayed, seen.append) == "result"
-    assert seen == [TileDone(11, 12), TileDone(12, 12)]
+    assert drain(relay(work(), changed), seen.append) == "result"
+    assert seen == [TileDone(11, 12), TileDone(12, 12), TileDone(0, 0)]
 
 
 def test_closing_a_relay_closes_the_work_at_once():
@@ -65,7 +69,7 @@ def test_closing_a_relay_closes_the_work_at_once():
             cleaned.append(True)
 
     source = work()
-    relayed = relay(source, lambda e: e)
+    relayed = relay(source, lambda e: [e])
     next(relayed)
     keep_alive = source           # the relay, not garbage collection, must close it
     relayed.close()
