@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from core.common.events import drain  # noqa: E402
 from core.evaluation.metrics import rgb_to_y  # noqa: E402
 from core.imageio.bicubic import bicubic_upscale, make_pair  # noqa: E402
+from core.imageio.files import load_rgb8  # noqa: E402
 from core.inference.upscaler import InferenceOptions, Upscaler  # noqa: E402
-from core.training.data import load_rgb8  # noqa: E402
 
 PANEL = 256   # each crop is shown at this size (nearest), so pixels stay visible
 LABEL = 28

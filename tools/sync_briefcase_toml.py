@@ -12,14 +12,16 @@ tests/core/test_packaging.py runs the same comparison, so a stale copy fails the
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
-import tempfile
 import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from core.common.atomic import write_bytes_atomically  # noqa: E402
+
 PYPROJECT = ROOT / "pyproject.toml"
 BRIEFCASE_TOML = ROOT / "briefcase.toml"
 
@@ -78,18 +80,6 @@ def render(pyproject_text: str) -> str:
     return HEADER + briefcase_tables_text(pyproject_text)
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)   # mkstemp makes it private; this is an ordinary project file
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only report whether it is up to date")
@@ -106,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         print("briefcase.toml is out of date: run `python tools/sync_briefcase_toml.py`", file=sys.stderr)
         return 1
-    _write_atomically(BRIEFCASE_TOML, expected)
+    write_bytes_atomically(BRIEFCASE_TOML, expected.encode("utf-8"))
     print("briefcase.toml rewritten from pyproject.toml")
     return 0
 

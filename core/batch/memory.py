@@ -12,34 +12,32 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import sys
 
 M_MMAP_THRESHOLD = -3
 MMAP_THRESHOLD_BYTES = 128 * 1024   # glibc's own starting value, kept fixed
 
-_libc = None
 _pinned = False
 
 
-def _glibc():
-    global _libc
-    if _libc is None:
-        _libc = False
-        if sys.platform.startswith("linux"):
-            try:
-                libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-                if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim"):
-                    _libc = libc
-            except OSError:
-                pass
-    return _libc
+@functools.cache
+def _glibc() -> ctypes.CDLL | None:
+    """The C library when it is glibc (it has mallopt and malloc_trim); None elsewhere. Looked up once."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except OSError:
+        return None
+    return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
 
 
 def pin_mmap_threshold() -> None:
     """Once per process: large blocks always go to mmap, so they never fragment the heap."""
     global _pinned
     libc = _glibc()
-    if libc and not _pinned:
+    if libc is not None and not _pinned:
         libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
         _pinned = True
 
@@ -47,5 +45,5 @@ def pin_mmap_threshold() -> None:
 def release_free_memory() -> None:
     """Return freed heap pages to the system (cheap; called between images)."""
     libc = _glibc()
-    if libc:
+    if libc is not None:
         libc.malloc_trim(0)

@@ -11,24 +11,24 @@ from __future__ import annotations
 import fnmatch
 import os
 import string
-import threading
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
-
-from core.imageio import files as image_io
-from core.imageio.files import DEFAULT_MAX_PIXELS, FORMAT_SUFFIXES, IMAGE_SUFFIXES, OUTPUT_FORMATS, SUFFIX_FORMATS
+from core.common.errors import first_line, reason_without_name
+from core.imageio.files import (
+    DEFAULT_MAX_PIXELS,
+    FORMAT_SUFFIXES,
+    IMAGE_SUFFIXES,
+    OUTPUT_FORMATS,
+    SUFFIX_FORMATS,
+    ImageReadError,
+    read_image_size,
+)
 
 FORMAT_CHOICES = ("keep",) + tuple(OUTPUT_FORMATS)
 EXISTING_CHOICES = ("skip", "overwrite")
 NAMING_FIELDS = ("stem", "ext", "name", "scale")
 DEFAULT_NAMING = "{stem}_x4.{ext}"
-
-
-# Pillow's pixel limit is one global; image_io changes it under this lock, so we share the lock.
-_OPEN_LOCK = getattr(image_io, "_open_lock", None) or threading.Lock()
 
 
 class BatchPlanError(ValueError):
@@ -175,28 +175,11 @@ def _build_plan(candidates: list[tuple[Path, Path]], options: BatchOptions, scal
 def _probe(path: Path, max_pixels: int | None) -> tuple[int, int] | str:
     """(width, height) from the header, or why the file cannot be used."""
     try:
-        if path.stat().st_size == 0:
-            return "empty file (0 bytes)"
-        with _OPEN_LOCK, warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            previous, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None   # our own limit below
-            try:
-                with Image.open(path) as image:
-                    width, height = image.size
-            finally:
-                Image.MAX_IMAGE_PIXELS = previous
-    except UnidentifiedImageError:
-        return "not an image file (or a damaged one)"
-    except OSError as exc:
-        if exc.errno is not None:                      # the file system said no
-            return f"cannot read the file ({exc.strerror})"
-        return f"damaged image ({str(exc).splitlines()[0][:120] if str(exc) else 'unreadable header'})"
+        return read_image_size(path, max_pixels)
+    except ImageReadError as exc:
+        return reason_without_name(exc, path)
     except Exception as exc:  # noqa: BLE001 - a damaged header may upset any plugin; never crash the plan
-        return f"damaged image header ({str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__})"
-    if max_pixels is not None and width * height > max_pixels:
-        return (f"{width}x{height} is {width * height / 1e6:.0f} MP, over the {max_pixels / 1e6:.0f} MP "
-                "limit (allow huge images to process it)")
-    return width, height
+        return f"damaged image header ({first_line(exc, 120)})"
 
 
 def _walk(folder: Path, options: BatchOptions) -> list[Path]:

@@ -13,12 +13,13 @@ import os
 import tempfile
 import time
 from collections.abc import Generator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from core.batch.journal import BatchJournal, journal_path
 from core.batch.memory import pin_mmap_threshold, release_free_memory
 from core.batch.plan import BatchJob, BatchOptions, BatchPlan, BatchPlanError, output_format_for, plan_batch  # noqa: F401 - re-exported
+from core.common.errors import reason_without_name
 from core.common.events import (
     NEVER_CANCELLED,
     Cancelled,
@@ -155,13 +156,10 @@ class _Tally:
     pixels_done: int = 0
     images_done: int = 0
     done: int = 0
-    skipped: list = None
-    failed: list = None
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+    failed: list[tuple[Path, str]] = field(default_factory=list)
     current: BatchJob | None = None
     current_fraction: float = 0.0
-
-    def __post_init__(self) -> None:
-        self.skipped, self.failed = [], []
 
     def finish(self, job: BatchJob) -> None:
         self.pixels_done += job.pixels
@@ -181,12 +179,7 @@ def _run_job(job: BatchJob, batch: BatchOptions, options: UpscaleOptions, upscal
                           quality=batch.quality, max_pixels=batch.max_pixels)
     job.destination.parent.mkdir(parents=True, exist_ok=True)
     state.current = job
-    events = upscale_file(upscaler, job.source, job.destination, job_options, clock)
-    while True:
-        try:
-            event = next(events)
-        except StopIteration:
-            return
+    for event in upscale_file(upscaler, job.source, job.destination, job_options, clock):
         if isinstance(event, TileDone) and event.total:
             state.current_fraction = event.done / event.total
             yield from _emit(clock, event, state, images_total)
@@ -239,9 +232,4 @@ def _one_line(exc: BaseException, source: Path) -> str:
     """The reason, without the file name the summary already shows beside it."""
     if isinstance(exc, MemoryError):
         return "out of memory: try a smaller tile size"
-    text = str(exc).strip()
-    text = text.splitlines()[0] if text else type(exc).__name__
-    for prefix in (f"{source}: ", f"{source.name}: "):
-        if text.startswith(prefix):
-            text = text[len(prefix):]
-    return text[:300]
+    return reason_without_name(exc, source, 300)

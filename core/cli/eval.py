@@ -58,7 +58,8 @@ def _progress(event: Event) -> None:
     if isinstance(event, DeviceChosen):
         print(f"device: {event.description} ({event.precision})", file=sys.stderr)
     elif isinstance(event, ImageDone):
-        print(f"[{event.index + 1}/{event.total}] {event.source.name} ({event.seconds:.1f} s)", file=sys.stderr)
+        name = event.source.name if event.source is not None else "image"
+        print(f"[{event.index + 1}/{event.total}] {name} ({event.seconds:.1f} s)", file=sys.stderr)
     elif isinstance(event, ImageFailed):
         print(f"failed: {event.source.name}: {event.reason}", file=sys.stderr)
 

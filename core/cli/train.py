@@ -20,7 +20,7 @@ from pathlib import Path
 
 from core.cli.main import EXIT_INTERRUPTED, EXIT_OK, EXIT_SOME_FAILED, UserError
 from core.cli.progress import ProgressBar
-from core.common.events import Cancelled, Control
+from core.common.events import Cancelled, Control, drain
 from core.common.formatting import format_duration
 from core.common.paths import user_models_dir
 from core.models.library import resolve_model
@@ -210,24 +210,24 @@ class _Printer:
     def __init__(self, config: TrainConfig, quiet: bool = False) -> None:
         self.config, self.quiet = config, quiet
         self.bar: ProgressBar | None = None
-        self.step, self.failed, self.last_validation = 0, False, None
+        self.step, self.failed = 0, False
+        self.last_validation: ValidationDone | None = None
 
     def consume(self, events):
-        while True:
-            try:
-                event = next(events)
-            except StopIteration as stop:
-                return stop.value
-            if not self.quiet:
-                self.show(event)
-            self.failed |= isinstance(event, TrainingFailed)
+        return drain(events, self._take)
+
+    def _take(self, event) -> None:
+        if not self.quiet:
+            self.show(event)
+        self.failed |= isinstance(event, TrainingFailed)
 
     def show(self, event) -> None:
         if isinstance(event, TrainingStarted):
             self._started(event)
         elif isinstance(event, StepDone):
             self.step = event.step
-            self.bar.update(event.step, extra=_step_words(event), rate=event.steps_per_second or None)
+            if self.bar is not None:                # None only if a step came before TrainingStarted
+                self.bar.update(event.step, extra=_step_words(event), rate=event.steps_per_second or None)
         elif isinstance(event, ValidationDone):
             self.last_validation = event
             base = f", base model {event.base_psnr:.2f}" if event.base_psnr is not None else ""

@@ -18,7 +18,8 @@ from core.batch.plan import DEFAULT_NAMING, FORMAT_CHOICES
 from core.batch.runner import BatchOptions, BatchPlan, BatchPlanError, BatchProgress, plan_batch, run_batch
 from core.cli.main import EXIT_OK, EXIT_SOME_FAILED, UserError
 from core.cli.progress import ProgressBar
-from core.common.events import DeviceChosen, Finished, ImageFailed
+from core.common.errors import first_line
+from core.common.events import DeviceChosen, Event, Finished, ImageFailed, drain
 from core.common.formatting import format_count, format_duration
 from core.imageio.files import DEFAULT_MAX_PIXELS, SUFFIX_FORMATS
 from core.inference.upscale import UpscaleOptions, open_upscaler
@@ -81,7 +82,7 @@ def run_upscale(args: argparse.Namespace) -> int:
     try:
         upscaler = open_upscaler(options)
     except (ModelFileError, ValueError, RuntimeError) as exc:
-        raise UserError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+        raise UserError(first_line(exc, limit=None)) from None
     if args.dry_run:
         return _dry_run(plan, upscaler)
     try:
@@ -111,24 +112,23 @@ def _single_file_plan(args: argparse.Namespace, batch: BatchOptions) -> BatchPla
 
 def _run(plan, options: UpscaleOptions, upscaler, quiet: bool) -> Finished:
     bar = None if quiet else ProgressBar(plan.pending_pixels, label="upscale", unit="px")
-    finished = None
     try:
-        for event in run_batch(plan, options, upscaler=upscaler):
-            if isinstance(event, DeviceChosen) and not quiet:
-                notice = f" ({event.notice})" if event.notice else ""
-                print(f"device: {event.description}, {event.precision}{notice}", file=sys.stderr)
-            elif isinstance(event, ImageFailed):
-                _say(bar, f"failed {event.source}: {event.reason}")
-            elif isinstance(event, BatchProgress) and bar is not None:
-                name = event.current.name if event.current else ""
-                bar.update(event.pixels_done, total=event.pixels_total, rate=event.pixels_per_second or None,
-                           extra=f"{event.images_done}/{event.images_total} files  {name}".rstrip())
-            elif isinstance(event, Finished):
-                finished = event
+        return drain(run_batch(plan, options, upscaler=upscaler), lambda event: _show(event, bar, quiet))
     finally:
         if bar is not None:
             bar.close()
-    return finished
+
+
+def _show(event: Event, bar: ProgressBar | None, quiet: bool) -> None:
+    if isinstance(event, DeviceChosen) and not quiet:
+        notice = f" ({event.notice})" if event.notice else ""
+        print(f"device: {event.description}, {event.precision}{notice}", file=sys.stderr)
+    elif isinstance(event, ImageFailed):
+        _say(bar, f"failed {event.source}: {event.reason}")
+    elif isinstance(event, BatchProgress) and bar is not None:
+        name = event.current.name if event.current else ""
+        bar.update(event.pixels_done, total=event.pixels_total, rate=event.pixels_per_second or None,
+                   extra=f"{event.images_done}/{event.images_total} files  {name}".rstrip())
 
 
 def _say(bar: ProgressBar | None, text: str) -> None:

@@ -10,9 +10,13 @@ boundary and cleans up in its own `finally`/`except` blocks.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
+
+E = TypeVar("E")
+R = TypeVar("R")
 
 
 class Cancelled(Exception):
@@ -53,6 +57,13 @@ class Control:
 
 
 NEVER_CANCELLED = Control()
+
+
+class SupportsCheckpoint(Protocol):
+    """What long work needs from its control: `checkpoint()` between steps. `Control` is one;
+    the batch runner hands the upscale a wrapper that also leaves pauses out of its clock."""
+
+    def checkpoint(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -117,7 +128,7 @@ class Failed(Event):
     message: str         # one line, meant for the user
 
 
-def drain(events, on_event=None):
+def drain(events: Generator[E, Any, R], on_event: Callable[[E], object] | None = None) -> R:
     """Run an event generator to its end, passing each event to `on_event`; return its value.
 
     Work that produces a result (an upscaled image, a trained model) `return`s it from the
@@ -130,3 +141,21 @@ def drain(events, on_event=None):
             return stop.value
         if on_event is not None:
             on_event(event)
+
+
+def relay(events: Generator[E, Any, R], transform: Callable[[E], Iterable[Event]]) -> Generator[Event, None, R]:
+    """`yield from events`, passing each event on as the events `transform(event)` gives
+    (itself changed, none, or several: a generator function fits); returns their value.
+
+    Like `yield from`, closing the relay (a cancelled caller) closes `events` at once, so their
+    own clean-up runs before the caller's.
+    """
+    try:
+        while True:
+            try:
+                event = next(events)
+            except StopIteration as stop:
+                return stop.value
+            yield from transform(event)
+    finally:
+        events.close()

@@ -17,11 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
+from core.common.errors import reason_without_name
 from core.common.events import NEVER_CANCELLED, Control, Event, ImageDone, ImageFailed, ImageStarted
 from core.evaluation.metrics import psnr_y, ssim_y
 from core.imageio.bicubic import bicubic_upscale, make_pair, quantize_8bit
+from core.imageio.files import ImageReadError, list_images, load_rgb8
 from core.inference.upscaler import InferenceOptions, Upscaler
-from core.training.data import ImageDecodeError, list_images, load_rgb8
 
 ModelFn = Callable[[np.ndarray], np.ndarray]     # HxWx3 float LR in [0, 1] -> (sH)x(sW)x3 SR
 
@@ -109,9 +110,10 @@ def evaluate(upscaler_or_model: Upscaler | str | Path, hr_folder: Path, scale: i
         began = time.perf_counter()
         try:
             lr, hr = make_pair(load_rgb8(path), upscaler.scale)
-        except ImageDecodeError as exc:
-            report.failed.append((path, str(exc)))
-            yield ImageFailed(path, str(exc))
+        except ImageReadError as exc:
+            reason = reason_without_name(exc, path)
+            report.failed.append((path, reason))
+            yield ImageFailed(path, reason)
             continue
         sr = yield from upscaler.upscale(lr, control)
         row = _row(path.stem, sr, lr, hr, upscaler.scale)
@@ -127,8 +129,8 @@ def evaluate_bicubic(hr_folder: Path, scale: int = 4) -> EvalReport:
     for path in _benchmark_images(Path(hr_folder)):
         try:
             lr, hr = make_pair(load_rgb8(path), scale)
-        except ImageDecodeError as exc:
-            report.failed.append((path, str(exc)))
+        except ImageReadError as exc:
+            report.failed.append((path, reason_without_name(exc, path)))
             continue
         report.rows.append(_row(path.stem, bicubic_upscale(lr, scale), lr, hr, scale))
     return report

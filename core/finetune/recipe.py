@@ -13,7 +13,7 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.common.events import NEVER_CANCELLED, Control, Event
 from core.common.formatting import format_duration
@@ -26,6 +26,9 @@ MAX_VALIDATION = 5
 MODES = ("faithful", "realistic")
 MODE_PHASE = {"faithful": "mse", "realistic": "gan"}
 THUMBNAIL_EDGE = 112
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -139,17 +142,12 @@ def scan_photos(folder: Path, seed: int = 0, min_size: int = SCAN_MIN_SIZE,
     return replace(summary, thumbnails={p: t for p, t in thumbs.items() if t is not None})
 
 
-def thumbnail(path: Path, edge: int = THUMBNAIL_EDGE):
+def thumbnail(path: Path, edge: int = THUMBNAIL_EDGE) -> np.ndarray | None:
     """A small RGB uint8 preview of a photo (JPEG decodes at reduced size), or None if unreadable."""
-    import numpy as np
-    from PIL import Image, ImageOps
+    from core.imageio.files import ImageReadError, load_thumbnail
     try:
-        with Image.open(path) as image:
-            image.draft("RGB", (edge * 2, edge * 2))   # JPEG: decode at 1/2..1/8 scale, much faster
-            image = ImageOps.exif_transpose(image).convert("RGB")
-            image.thumbnail((edge, edge), Image.Resampling.BICUBIC)
-            return np.asarray(image, dtype=np.uint8).copy()
-    except (OSError, ValueError, Image.DecompressionBombError):
+        return load_thumbnail(path, edge)
+    except ImageReadError:
         return None
 
 

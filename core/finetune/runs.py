@@ -17,8 +17,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from core.common.atomic import write_bytes_atomically
 from core.common.paths import user_data_dir, user_models_dir
-from core.models.model_file import MODEL_SUFFIX, write_bytes_atomically
+from core.models.model_file import MODEL_SUFFIX
 
 RECORD_NAME = "interrupted.json"
 LAST_CHECKPOINT = "last.ckpt"

@@ -11,10 +11,12 @@ import io
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageCms
+from PIL import Image, ImageCms, ImageFile, TiffImagePlugin
 
 from core.imageio import png16, tiff_codec
 from core.imageio.image_types import CodecError, DecodedImage, ImageMetadata, ImageReadError
+
+_DEEP_GREY_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I")      # 16- and 32-bit integer grey
 
 
 def to_arrays(path: Path, image: Image.Image, data: bytes, rawmode: str,
@@ -26,7 +28,7 @@ def to_arrays(path: Path, image: Image.Image, data: bytes, rawmode: str,
         values = wide.astype(np.float32) / 65535.0
         return _split_channels(values, gray=channels <= 2, bit_depth=16, metadata=metadata)
     mode = image.mode
-    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
+    if mode in _DEEP_GREY_MODES:
         values = np.asarray(image, dtype=np.float32) / 65535.0
         return _split_channels(np.clip(values, 0, 1)[..., None], gray=True, bit_depth=16, metadata=metadata)
     if mode == "F":
@@ -39,21 +41,34 @@ def to_arrays(path: Path, image: Image.Image, data: bytes, rawmode: str,
     return _split_channels(values, gray=gray, bit_depth=8, metadata=metadata)
 
 
+def to_rgb8(image: Image.Image, metadata: ImageMetadata) -> np.ndarray:
+    """H x W x 3 uint8 RGB of a loaded image, alpha dropped, without a float round trip.
+
+    Deep grey is scaled to 8 bits (Pillow's convert would clip it); 16-bit colour comes as
+    Pillow reads it, its high byte.
+    """
+    if image.mode in _DEEP_GREY_MODES or image.mode == "F":
+        grey = np.asarray(image, dtype=np.float32) / (1.0 if image.mode == "F" else 65535.0)
+        levels = np.round(np.clip(grey, 0.0, 1.0) * 255.0).astype(np.uint8)
+        return np.repeat(levels[..., None], 3, axis=2)
+    converted, _, _ = _to_8bit_mode(image, metadata)
+    return np.asarray(converted if converted.mode == "RGB" else converted.convert("RGB"), dtype=np.uint8)
+
+
 def _decode_wide(path: Path, image: Image.Image, data: bytes, rawmode: str) -> np.ndarray | None:
     """16-bit multi-channel PNG/TIFF as uint16 H x W x C, which Pillow would cut to 8 bits."""
-    if image.format == "PNG" and ";16" in rawmode and image.mode in ("RGB", "RGBA", "LA"):
-        decoder = lambda: png16.decode_png16(data)  # noqa: E731
-    elif image.format == "TIFF" and image.mode in ("RGB", "RGBA") and set(image.tag_v2.get(258, ())) == {16}:
-        decoder = lambda: tiff_codec.read_tiff16(image, data)  # noqa: E731
-    else:
-        return None
     try:
-        return decoder()
+        if image.format == "PNG" and ";16" in rawmode and image.mode in ("RGB", "RGBA", "LA"):
+            return png16.decode_png16(data)
+        if (isinstance(image, TiffImagePlugin.TiffImageFile) and image.mode in ("RGB", "RGBA")
+                and set(image.tag_v2.get(258, ())) == {16}):
+            return tiff_codec.read_tiff16(image, data)
     except CodecError as exc:
         raise ImageReadError(f"{path.name}: the image is damaged ({exc})") from None
+    return None
 
 
-def raw_layout(image: Image.Image) -> str:
+def raw_layout(image: ImageFile.ImageFile) -> str:
     """The raw pixel layout Pillow found in the file, e.g. "RGB;16B" (gone once loaded)."""
     if not image.tile:
         return ""
@@ -73,7 +88,8 @@ def _to_8bit_mode(image: Image.Image, metadata: ImageMetadata) -> tuple[Image.Im
     if mode in ("RGB", "RGBA"):
         return image, False, metadata
     if mode in ("P", "PA"):
-        has_alpha = mode == "PA" or "transparency" in image.info or image.palette.mode == "RGBA"
+        has_alpha = (mode == "PA" or "transparency" in image.info
+                     or (image.palette is not None and image.palette.mode == "RGBA"))
         return image.convert("RGBA" if has_alpha else "RGB"), False, metadata
     if mode == "CMYK":
         return _cmyk_to_rgb(image, metadata)
@@ -91,8 +107,9 @@ def _cmyk_to_rgb(image: Image.Image, metadata: ImageMetadata) -> tuple[Image.Ima
         try:
             source = ImageCms.ImageCmsProfile(io.BytesIO(metadata.icc_profile))
             rgb = ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
-            srgb_bytes = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-            return rgb, False, _replace_icc(metadata, srgb_bytes)
+            if rgb is not None:                        # None only when converting in place
+                srgb_bytes = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+                return rgb, False, _replace_icc(metadata, srgb_bytes)
         except (ImageCms.PyCMSError, OSError, ValueError):
             pass
     return image.convert("RGB"), False, _replace_icc(metadata, None)
@@ -113,21 +130,26 @@ def _split_channels(values: np.ndarray, gray: bool, bit_depth: int, metadata: Im
     return DecodedImage(np.ascontiguousarray(color, dtype=np.float32), alpha, gray, bit_depth, metadata)
 
 
+_ORIENTATIONS = {2: lambda x: x[:, ::-1], 3: lambda x: x[::-1, ::-1], 4: lambda x: x[::-1],
+                 5: lambda x: x.swapaxes(0, 1), 6: lambda x: np.rot90(x, -1),
+                 7: lambda x: x[::-1, ::-1].swapaxes(0, 1), 8: lambda x: np.rot90(x, 1)}
+
+
+def orient(pixels: np.ndarray, orientation: int) -> np.ndarray:
+    """An H x W (x C) array rotated/flipped the way EXIF orientation 2..8 says (as ImageOps.exif_transpose)."""
+    if orientation not in _ORIENTATIONS:
+        return pixels
+    return np.ascontiguousarray(_ORIENTATIONS[orientation](pixels))
+
+
 def apply_orientation(image: DecodedImage, orientation: int) -> DecodedImage:
-    """Rotate/flip the pixels the way EXIF orientation 2..8 says (same as ImageOps.exif_transpose)."""
-    if orientation not in range(2, 9):
+    """`orient` colour and alpha; a quarter turn swaps the DPI's axes too."""
+    if orientation not in _ORIENTATIONS:
         return image
-
-    def turn(a: np.ndarray) -> np.ndarray:
-        ops = {2: lambda x: x[:, ::-1], 3: lambda x: x[::-1, ::-1], 4: lambda x: x[::-1],
-               5: lambda x: x.swapaxes(0, 1), 6: lambda x: np.rot90(x, -1),
-               7: lambda x: x[::-1, ::-1].swapaxes(0, 1), 8: lambda x: np.rot90(x, 1)}
-        return np.ascontiguousarray(ops[orientation](a))
-
     dpi = image.metadata.dpi
-    if dpi and orientation >= 5:                       # a quarter turn swaps the axes
+    if dpi and orientation >= 5:
         image.metadata = ImageMetadata(image.metadata.icc_profile, image.metadata.exif,
                                        (dpi[1], dpi[0]), image.metadata.source_format)
-    image.color = turn(image.color)
-    image.alpha = turn(image.alpha) if image.alpha is not None else None
+    image.color = orient(image.color, orientation)
+    image.alpha = orient(image.alpha, orientation) if image.alpha is not None else None
     return image

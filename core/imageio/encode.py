@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
@@ -11,6 +9,8 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image
 
+from core.common.atomic import FolderNotWritable, write_atomically
+from core.common.errors import first_line
 from core.imageio import png16, tiff_codec
 from core.imageio.image_types import CodecError, DecodedImage, ImageWriteError
 
@@ -78,39 +78,13 @@ def _pillow_writer(image: DecodedImage, fmt: str, quality: int, dpi: Dpi, exif: 
     return lambda f: pil.save(f, format=PILLOW_FORMATS[fmt], **options)
 
 
-def write_atomically(path: Path, write: Writer) -> None:
-    """Write through `write(file)` into a temp file beside `path`, then rename it into place."""
-    folder = path.parent
+def write_image_file(path: Path, write: Writer) -> None:
+    """Write the file atomically (`core.common.atomic`); every failure becomes a one-line ImageWriteError."""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+        write_atomically(path, write)
+    except FolderNotWritable as exc:
+        raise ImageWriteError(f"{path.parent}: cannot write in this folder ({exc.strerror})") from None
     except OSError as exc:
-        raise ImageWriteError(f"{folder}: cannot write in this folder ({exc.strerror or exc})") from None
-    try:
-        with os.fdopen(fd, "w+b") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_UMASK)                 # mkstemp makes 0600; outputs are normal files
-        os.replace(tmp, path)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise ImageWriteError(f"{path.name}: cannot write the file ({exc.strerror or _first_line(exc)})") from None
-        if isinstance(exc, (ValueError, CodecError)):
-            raise ImageWriteError(f"{path.name}: cannot write the file ({_first_line(exc)})") from None
-        raise
-
-
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _current_umask()
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0][:200]
+        raise ImageWriteError(f"{path.name}: cannot write the file ({exc.strerror or first_line(exc)})") from None
+    except (ValueError, CodecError) as exc:
+        raise ImageWriteError(f"{path.name}: cannot write the file ({first_line(exc)})") from None

@@ -1,42 +1,40 @@
 """Image files in and out: every pixel format to float arrays and back, metadata carried along.
 
-`load_image` turns RGB, RGBA, L/LA, palette (with transparency), CMYK and 16-bit files into a
-`DecodedImage` (float32 colour in [0, 1], alpha kept apart, EXIF orientation applied, ICC/EXIF/
-DPI remembered). `save_image` writes PNG, JPEG, WebP or TIFF atomically (temp file in the same
-folder + os.replace), 16-bit when the source was. Every failure is an `ImageReadError` or
-`ImageWriteError` whose message is one line naming the file.
+`load_image` (from `core.imageio.read`, with the engine's other readers) turns RGB, RGBA,
+L/LA, palette (with transparency), CMYK and 16-bit files into a `DecodedImage` (float32 colour
+in [0, 1], alpha kept apart, EXIF orientation applied, ICC/EXIF/DPI remembered). `save_image`
+writes PNG, JPEG, WebP or TIFF atomically (`core.common.atomic`), 16-bit when the source was.
+Every failure is an `ImageReadError` or `ImageWriteError` whose message is one line naming the file.
 """
 
 from __future__ import annotations
 
-import io
 import os
-import struct
-import threading
-import warnings
-import zlib
 from pathlib import Path
 
-from PIL import Image, ImageFile, UnidentifiedImageError
-
-from core.imageio.decode import apply_orientation, raw_layout, to_arrays
-from core.imageio.encode import write_atomically, writer_for
+from core.imageio.encode import write_image_file, writer_for
 from core.imageio.image_types import DecodedImage, ImageMetadata, ImageReadError, ImageWriteError
-from core.imageio.metadata import exif_for_output, read_exif, read_icc_profile
+from core.imageio.metadata import exif_for_output
+from core.imageio.read import (
+    DEFAULT_MAX_PIXELS,
+    IMAGE_SUFFIXES,
+    list_images,
+    load_image,
+    load_rgb8,
+    load_thumbnail,
+    probe_image,
+    read_image_size,
+)
 
 __all__ = ["DEFAULT_MAX_PIXELS", "IMAGE_SUFFIXES", "OUTPUT_FORMATS", "DecodedImage", "ImageMetadata",
            "ImageReadError", "ImageWriteError", "check_output_size", "format_from_suffix", "keep_format",
-           "load_image", "normalize_format", "save_image", "suffix_for_format"]
+           "list_images", "load_image", "load_rgb8", "load_thumbnail", "normalize_format", "probe_image",
+           "read_image_size", "save_image", "suffix_for_format"]
 
-DEFAULT_MAX_PIXELS = 100_000_000      # input pixels; a 4x output of this is already 1.6 gigapixels
 OUTPUT_FORMATS = ("png", "jpeg", "webp", "tiff")
-IMAGE_SUFFIXES: tuple[str, ...] = (".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".webp", ".tif", ".tiff",
-                                   ".bmp", ".gif", ".tga", ".ppm", ".pgm", ".pbm", ".pnm")
 SUFFIX_FORMATS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".jpe": "jpeg", ".jfif": "jpeg",
                   ".webp": "webp", ".tif": "tiff", ".tiff": "tiff"}
 FORMAT_SUFFIXES = {"png": ".png", "jpeg": ".jpg", "webp": ".webp", "tiff": ".tif"}
-
-_open_lock = threading.Lock()  # Image.MAX_IMAGE_PIXELS is global; change it for one open at a time
 
 
 def format_from_suffix(path: str | os.PathLike) -> str:
@@ -64,98 +62,6 @@ def normalize_format(fmt: str) -> str:
     if name not in OUTPUT_FORMATS:
         raise ImageWriteError(f"unknown output format {fmt!r} (choose png, jpeg, webp or tiff)")
     return name
-
-
-# --- reading ----------------------------------------------------------------------------
-
-def load_image(path: str | os.PathLike, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> DecodedImage:
-    """Decode an image file completely; EXIF orientation applied. Raises ImageReadError."""
-    path = Path(path)
-    data = _read_bytes(path)
-    with _open_lock, warnings.catch_warnings():
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        previous = Image.MAX_IMAGE_PIXELS
-        Image.MAX_IMAGE_PIXELS = None                 # our own limit below, with our own words
-        try:
-            image = _open(path, data)
-        finally:
-            Image.MAX_IMAGE_PIXELS = previous
-    with image:
-        _check_pixels(path, image.size, max_pixels)
-        rawmode = raw_layout(image)
-        _decode_fully(path, image)
-        exif, orientation = read_exif(image)
-        metadata = ImageMetadata(read_icc_profile(image), exif, _read_dpi(image), image.format or "")
-        decoded = to_arrays(path, image, data, rawmode, metadata)
-    return apply_orientation(decoded, orientation)
-
-
-def _read_bytes(path: Path) -> bytes:
-    if not path.exists():
-        raise ImageReadError(f"{path}: no such file")
-    if path.is_dir():
-        raise ImageReadError(f"{path}: is a folder, not an image file")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ImageReadError(f"{path.name}: cannot read the file ({exc.strerror or exc})") from None
-    if not data:
-        raise ImageReadError(f"{path.name}: the file is empty (0 bytes)")
-    return data
-
-
-def _open(path: Path, data: bytes) -> Image.Image:
-    try:
-        image = Image.open(io.BytesIO(data))
-        image.seek(0)                                 # animations: the first frame
-        return image
-    except UnidentifiedImageError:
-        raise ImageReadError(f"{path.name}: not an image file, or a format this app cannot read") from None
-    except (OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
-        raise ImageReadError(f"{path.name}: the image is damaged ({_first_line(exc)})") from None
-
-
-def _check_pixels(path: Path, size: tuple[int, int], max_pixels: int | None) -> None:
-    width, height = size
-    if width <= 0 or height <= 0:
-        raise ImageReadError(f"{path.name}: the image has no pixels ({width}x{height})")
-    if max_pixels is not None and width * height > max_pixels:
-        raise ImageReadError(
-            f"{path.name}: {width}x{height} is {width * height / 1e6:.0f} megapixels, over the "
-            f"{max_pixels / 1e6:.0f}-megapixel safety limit (allow large images to open it anyway)")
-
-
-def _decode_fully(path: Path, image: Image.Image) -> None:
-    """Force the full decode now, so truncated and corrupt files fail here, not half-way."""
-    if ImageFile.LOAD_TRUNCATED_IMAGES:
-        # Someone switched Pillow to padding truncated files with grey; we never want that.
-        ImageFile.LOAD_TRUNCATED_IMAGES = False
-    try:
-        image.load()
-    except (OSError, SyntaxError, ValueError, EOFError, zlib.error, struct.error,
-            Image.DecompressionBombError) as exc:
-        message = _first_line(exc)
-        if "truncated" in message.lower() or isinstance(exc, EOFError):
-            raise ImageReadError(f"{path.name}: the file is truncated (incomplete download or copy?)") from None
-        raise ImageReadError(f"{path.name}: the image is damaged ({message})") from None
-    except MemoryError:
-        raise ImageReadError(f"{path.name}: not enough memory to open this image") from None
-
-
-def _read_dpi(image: Image.Image) -> tuple[float, float] | None:
-    dpi = image.info.get("dpi")
-    if not dpi:
-        return None
-    try:
-        x, y = float(dpi[0]), float(dpi[1])
-    except (TypeError, ValueError, IndexError):
-        return None
-    return (x, y) if x > 0 and y > 0 else None
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0][:200]
 
 
 # --- writing ----------------------------------------------------------------------------
@@ -190,7 +96,7 @@ def save_image(image: DecodedImage, path: str | os.PathLike, fmt: str | None = N
     if dpi is not None:
         dpi = (dpi[0] * dpi_scale, dpi[1] * dpi_scale)
     exif = exif_for_output(image.metadata.exif, image.width, image.height, dpi)
-    write_atomically(path, writer_for(image, fmt, int(quality), dpi, exif))
+    write_image_file(path, writer_for(image, fmt, int(quality), dpi, exif))
     return path
 
 

@@ -24,6 +24,14 @@ def read_icc_profile(image: Image.Image) -> bytes | None:
     return bytes(icc) if icc else None
 
 
+def exif_orientation(image: Image.Image) -> int:
+    """The EXIF orientation (1..8) the pixels still need; 1 without one or with unreadable EXIF."""
+    try:
+        return int(image.getexif().get(ORIENTATION, 1) or 1)
+    except Exception:  # noqa: BLE001 - Pillow raises many types on malformed EXIF; it is optional data
+        return 1
+
+
 def read_exif(image: Image.Image) -> tuple[bytes | None, int]:
     """(EXIF bytes with orientation reset to 1, the orientation the pixels still need).
 

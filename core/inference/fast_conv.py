@@ -9,23 +9,22 @@ channels_last. NNPACK is an optional part of PyTorch builds, so `nnpack_works()`
 once and the caller falls back to oneDNN channels_last when it is missing or misbehaves.
 
 NNPACK's transform buffers grow with the whole input (about 1 GB for the tail of a 288-pixel
-tile at 1152x1152), so large inputs are convolved in bands of rows with a halo of
-`kernel // 2` rows: identical maths, a bounded workspace.
+tile at 1152x1152), so large inputs are convolved in bands of rows (`core.inference.bands`):
+identical maths, a bounded workspace.
 """
 
 from __future__ import annotations
 
 import functools
-import math
 import threading
+from typing import TypeGuard
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-# Bands hold at most this many (pixels x (in + out channels)): ~100 MB of NNPACK workspace.
-BAND_BUDGET = 1 << 23
-MIN_BAND_ROWS = 16
+from core.inference import bands
+
 # Older ATen keeps one process-wide NNPACK workspace; two upscales in two threads (batch
 # window + main window) must not share it mid-call. Uncontended, the lock costs nothing.
 _NNPACK_LOCK = threading.Lock()
@@ -39,6 +38,9 @@ def nnpack_conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, pad
 
 class NNPACKConv2d(nn.Module):
     """A stride-1, undilated, ungrouped Conv2d evaluated by NNPACK (inference only, fp32, NCHW)."""
+
+    weight: torch.Tensor                        # buffers, registered in __init__
+    bias: torch.Tensor
 
     def __init__(self, conv: nn.Conv2d) -> None:
         super().__init__()
@@ -58,26 +60,18 @@ class NNPACKConv2d(nn.Module):
         return self._forward_in_bands(x, rows)
 
     def band_rows(self, width: int) -> int:
-        channels = self.weight.shape[0] + self.weight.shape[1]
-        return max(MIN_BAND_ROWS, BAND_BUDGET // (channels * max(width, 1)))
+        return bands.band_rows(int(self.weight.shape[0] + self.weight.shape[1]), width)
+
+    def conv_rows(self, piece: torch.Tensor) -> torch.Tensor:
+        """The convolution with its column padding only, on a piece whose rows are already padded."""
+        return nnpack_conv2d(piece.contiguous(), self.weight, self.bias, [0, self.padding[1]])
 
     def _forward_in_bands(self, x: torch.Tensor, rows: int) -> torch.Tensor:
-        kernel_h, kernel_w = self.weight.shape[-2:]
-        pad_h, pad_w = self.padding
-        height = x.shape[-2]
-        out_h = height + 2 * pad_h - kernel_h + 1
-        out = x.new_empty((x.shape[0], self.weight.shape[0], out_h, x.shape[-1] + 2 * pad_w - kernel_w + 1))
-        for band in range(math.ceil(out_h / rows)):
-            r0, r1 = band * rows, min(out_h, (band + 1) * rows)
-            # Output rows [r0, r1) read padded-input rows [r0, r1 + kernel_h - 1).
-            top, bottom = r0 - pad_h, r1 - pad_h + kernel_h - 1
-            piece = x[:, :, max(0, top):min(height, bottom)]
-            piece = F.pad(piece, (0, 0, max(0, -top), max(0, bottom - height)))
-            out[:, :, r0:r1] = nnpack_conv2d(piece, self.weight, self.bias, [0, pad_w])
-        return out
+        return bands.convolve_in_bands(lambda lo, hi: x[:, :, lo:hi], self.conv_rows, x.shape[-2],
+                                       int(self.weight.shape[-2]), self.padding[0], rows)
 
 
-def eligible(conv: nn.Module) -> bool:
+def eligible(conv: nn.Module) -> TypeGuard[nn.Conv2d]:
     return (isinstance(conv, nn.Conv2d) and conv.stride == (1, 1) and conv.dilation == (1, 1)
             and conv.groups == 1 and conv.padding_mode == "zeros" and not isinstance(conv.padding, str))
 

@@ -10,16 +10,13 @@ PReLU is pointwise, the conv sees the same zero padding). Measured: peak RSS of 
 
 from __future__ import annotations
 
-import math
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from core.inference.fast_conv import BAND_BUDGET, NNPACKConv2d, nnpack_conv2d
-from core.nets.srresnet import SRResNet
-
-MIN_ROWS = 16
+from core.inference.bands import band_rows, convolve_in_bands
+from core.inference.fast_conv import NNPACKConv2d
+from core.nets.srresnet import SRResNet, UpsampleBlock
 
 
 class ShuffleActConv(nn.Module):
@@ -33,29 +30,22 @@ class ShuffleActConv(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         # (N, C*f*f, h, w) -> shuffled (N, C, f*h, f*w) -> conv output (N, Cout, H', W')
+        height, width = x.shape[-2] * self.factor, x.shape[-1] * self.factor
+        rows = band_rows(int(self.conv.weight.shape[0] + self.conv.weight.shape[1]), width)
+        return convolve_in_bands(lambda lo, hi: self._activated_rows(x, lo, hi), self._conv_rows,
+                                 height, self.kernel_h, self.pad_h, rows)
+
+    def _activated_rows(self, x: torch.Tensor, lo: int, hi: int) -> torch.Tensor:
+        """Rows [lo, hi) of act(pixel_shuffle(x)), shuffling only the input rows they come from."""
         f = self.factor
-        height, width = x.shape[-2] * f, x.shape[-1] * f
-        out_h = height + 2 * self.pad_h - self.kernel_h + 1
-        channels = int(self.conv.weight.shape[0] + self.conv.weight.shape[1])
-        rows = max(MIN_ROWS, BAND_BUDGET // (channels * width))
-        out = None
-        for band in range(math.ceil(out_h / rows)):
-            r0, r1 = band * rows, min(out_h, (band + 1) * rows)
-            top, bottom = r0 - self.pad_h, r1 - self.pad_h + self.kernel_h - 1   # shuffled rows read
-            lo, hi = max(0, top), min(height, bottom)
-            low = x[:, :, lo // f:-(-hi // f)]
-            piece = self.act(F.pixel_shuffle(low, f)[:, :, lo - (lo // f) * f:hi - (lo // f) * f])
-            piece = F.pad(piece, (0, 0, lo - top, bottom - hi))
-            result = self._conv_rows(piece)
-            if out is None:
-                out = result.new_empty((*result.shape[:2], out_h, result.shape[-1]))
-            out[:, :, r0:r1] = result
-        return out
+        first = lo // f
+        shuffled = F.pixel_shuffle(x[:, :, first:-(-hi // f)], f)
+        return self.act(shuffled[:, :, lo - first * f:hi - first * f])
 
     def _conv_rows(self, piece: torch.Tensor) -> torch.Tensor:
         """The conv with its column padding only (rows are already padded)."""
         if isinstance(self.conv, NNPACKConv2d):
-            return nnpack_conv2d(piece.contiguous(), self.conv.weight, self.conv.bias, [0, self.pad_w])
+            return self.conv.conv_rows(piece)
         return F.conv2d(piece, self.conv.weight, self.conv.bias, padding=(0, self.pad_w))
 
 
@@ -64,7 +54,8 @@ def fuse_tail(model: nn.Module) -> nn.Module:
     if not isinstance(model, SRResNet) or not len(model.upsample):
         return model
     last = model.upsample[-1]
-    if not (isinstance(last.shuffle, nn.PixelShuffle) and isinstance(model.tail, (nn.Conv2d, NNPACKConv2d))):
+    if not (isinstance(last, UpsampleBlock) and isinstance(last.shuffle, nn.PixelShuffle)
+            and isinstance(model.tail, (nn.Conv2d, NNPACKConv2d))):
         return model
     if isinstance(model.tail, nn.Conv2d) and (model.tail.stride != (1, 1) or isinstance(model.tail.padding, str)):
         return model

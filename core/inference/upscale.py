@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from core.common.events import NEVER_CANCELLED, Control, Event, TileDone
+from core.common.events import NEVER_CANCELLED, Event, SupportsCheckpoint, TileDone, relay
 from core.imageio.files import (
     DEFAULT_MAX_PIXELS,
     SUFFIX_FORMATS,
@@ -56,7 +56,7 @@ def open_upscaler(options: UpscaleOptions) -> Upscaler:
     return Upscaler(resolve_model(options.model), options.inference)
 
 
-def upscale_decoded(upscaler: Upscaler, image: DecodedImage, control: Control = NEVER_CANCELLED
+def upscale_decoded(upscaler: Upscaler, image: DecodedImage, control: SupportsCheckpoint = NEVER_CANCELLED
                     ) -> Generator[Event, None, DecodedImage]:
     """Upscale colour and alpha; the result keeps the metadata, with DPI scaled so the print size stays."""
     needs_alpha_pass = image.alpha is not None and not bool((image.alpha >= 1.0).all())
@@ -77,7 +77,7 @@ def upscale_decoded(upscaler: Upscaler, image: DecodedImage, control: Control = 
 
 
 def upscale_file(upscaler: Upscaler, source: str | os.PathLike, destination: str | os.PathLike,
-                 options: UpscaleOptions = UpscaleOptions(), control: Control = NEVER_CANCELLED
+                 options: UpscaleOptions = UpscaleOptions(), control: SupportsCheckpoint = NEVER_CANCELLED
                  ) -> Generator[Event, None, Path]:
     """Read `source`, upscale it, write `destination` atomically; returns the written path.
 
@@ -138,15 +138,20 @@ class _Progress:
     def __init__(self, passes: int) -> None:
         self.passes = max(1, passes)
         self.finished_tiles = 0
+        self.pass_tiles = 0                            # tiles of the pass under way, as it last said
 
-    def relabel(self, event: Event) -> Event:
+    def relabel(self, event: Event) -> Iterator[Event]:
+        """The pass's event, its tiles counted across all passes."""
         if not isinstance(event, TileDone):
-            return event
+            yield event
+            return
+        self.pass_tiles = event.total
         total = self.finished_tiles + event.total * self.passes
-        return TileDone(self.finished_tiles + event.done, total, event.tile)
+        yield TileDone(self.finished_tiles + event.done, total, event.tile)
 
-    def pass_done(self, tiles: int) -> None:
-        self.finished_tiles += tiles
+    def pass_done(self) -> None:
+        self.finished_tiles += self.pass_tiles
+        self.pass_tiles = 0
         self.passes -= 1
 
 
@@ -157,7 +162,7 @@ def _passes_for(upscaler: Upscaler, image: DecodedImage, alpha: bool = False) ->
     return 3
 
 
-def _upscale_planes(upscaler: Upscaler, planes: np.ndarray, gray: bool, control: Control, progress: _Progress
+def _upscale_planes(upscaler: Upscaler, planes: np.ndarray, gray: bool, control: SupportsCheckpoint, progress: _Progress
                     ) -> Generator[Event, None, np.ndarray]:
     """H x W x C planes through the network; grey planes go in as one channel and come back as 3."""
     model_channels = upscaler.info.arch_config.channels
@@ -170,23 +175,11 @@ def _upscale_planes(upscaler: Upscaler, planes: np.ndarray, gray: bool, control:
         inputs = [planes[..., c:c + 1] for c in range(3)]
     outputs = []
     for array in inputs:
-        outputs.append((yield from _relabelled(upscaler.upscale(np.ascontiguousarray(array, np.float32), control),
-                                               progress)))
+        outputs.append((yield from relay(upscaler.upscale(np.ascontiguousarray(array, np.float32), control),
+                                         progress.relabel)))
+        progress.pass_done()
     if gray:
         grey = outputs[0].mean(axis=2, keepdims=True)
         return np.ascontiguousarray(np.repeat(grey, 3, axis=2) if planes.shape[2] == 3 else grey)
     return outputs[0] if len(outputs) == 1 else np.concatenate(outputs, axis=2)
 
-
-def _relabelled(events: Generator[Event, None, np.ndarray], progress: _Progress
-                ) -> Generator[Event, None, np.ndarray]:
-    last_total = 0
-    while True:
-        try:
-            event = next(events)
-        except StopIteration as stop:
-            progress.pass_done(last_total)
-            return stop.value
-        if isinstance(event, TileDone):
-            last_total = event.total
-        yield progress.relabel(event)

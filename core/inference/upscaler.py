@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from core.common.devices import DeviceChoice, choose_device
-from core.common.events import NEVER_CANCELLED, Control, DeviceChosen, Event, TileDone
+from core.common.events import NEVER_CANCELLED, DeviceChosen, Event, SupportsCheckpoint, TileDone
 from core.inference.fast_conv import nnpack_works, use_nnpack
 from core.inference.fused_tail import fuse_tail
 from core.inference.tiling import plan_tiles
@@ -67,7 +67,7 @@ class Upscaler:
         c = self.choice
         return DeviceChosen(str(c.device), c.description, c.precision, c.notice)
 
-    def upscale(self, image: np.ndarray, control: Control = NEVER_CANCELLED
+    def upscale(self, image: np.ndarray, control: SupportsCheckpoint = NEVER_CANCELLED
                 ) -> Generator[Event, None, np.ndarray]:
         """Upscale an HxWxC float32 array in [0, 1] (C = the model's channels).
 
@@ -89,7 +89,7 @@ class Upscaler:
                 if self.choice.device.type == "cuda":
                     torch.cuda.empty_cache()
 
-    def upscale_region(self, image: np.ndarray, box: Box, control: Control = NEVER_CANCELLED
+    def upscale_region(self, image: np.ndarray, box: Box, control: SupportsCheckpoint = NEVER_CANCELLED
                        ) -> Generator[Event, None, np.ndarray]:
         """The upscaled pixels of `box` = (x0, y0, x1, y1) only: (s*(y1-y0)) x (s*(x1-x0)) x C.
 
@@ -109,7 +109,7 @@ class Upscaler:
         s = self.scale
         return np.ascontiguousarray(out[(y0 - cy0) * s:(y1 - cy0) * s, (x0 - cx0) * s:(x1 - cx0) * s])
 
-    def _upscale_tiled(self, image: np.ndarray, tile: int, control: Control
+    def _upscale_tiled(self, image: np.ndarray, tile: int, control: SupportsCheckpoint
                        ) -> Generator[Event, None, np.ndarray]:
         height, width, channels = image.shape
         s = self.scale
@@ -156,7 +156,7 @@ def prepare_for_inference(model: torch.nn.Module, choice: DeviceChoice) -> tuple
         return fuse_tail(use_nnpack(model)), "nnpack"
     if choice.device.type == "cpu":
         model = fuse_tail(model)
-    model = model.to(choice.device, memory_format=torch.channels_last)
+    model = model.to(choice.device).to(memory_format=torch.channels_last)
     if choice.dtype == torch.float16:
         model = model.half()
     return model, ("onednn" if choice.device.type == "cpu" else choice.device.type)

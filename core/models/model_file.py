@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,8 @@ from safetensors import SafetensorError
 from safetensors.torch import load as load_safetensors_bytes
 from safetensors.torch import save as save_safetensors_bytes
 
+from core.common.atomic import write_bytes_atomically
+from core.common.errors import first_line
 from core.nets.config import GeneratorConfig
 from core.nets.srresnet import SRResNet
 
@@ -100,21 +101,6 @@ def save_model(
     return path
 
 
-def write_bytes_atomically(path: Path, data: bytes) -> None:
-    """Write to a temp file in the same folder, fsync, then rename over `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def read_model_info(path: str | os.PathLike) -> ModelInfo:
     """Read only the self-description (cheap: the header, not the weights)."""
     path = Path(path)
@@ -129,7 +115,7 @@ def load_model(path: str | os.PathLike) -> tuple[SRResNet, ModelInfo]:
     try:
         tensors = load_safetensors_bytes(path.read_bytes())
     except (SafetensorError, ValueError) as exc:
-        raise ModelFileError(f"{path.name}: the model file is corrupted ({_first_line(exc)})") from None
+        raise ModelFileError(f"{path.name}: the model file is corrupted ({first_line(exc)})") from None
     model = SRResNet(info.arch_config)
     expected = model.state_dict()
     missing = [k for k in expected if expected[k].is_floating_point() and k not in tensors]
@@ -209,9 +195,5 @@ def _info_from_metadata(path: Path, metadata: dict[str, str]) -> ModelInfo:
     except ModelFileError:
         raise
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise ModelFileError(f"{path.name}: its self-description is invalid ({_first_line(exc)})") from None
+        raise ModelFileError(f"{path.name}: its self-description is invalid ({first_line(exc)})") from None
 
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0][:200]

@@ -16,7 +16,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from core.models.model_file import ModelFileError, ModelInfo, load_model, write_bytes_atomically
+from core.common.atomic import write_bytes_atomically
+from core.models.model_file import ModelFileError, ModelInfo, load_model
 from core.nets.bn_fold import fold_batchnorm
 
 ONNX_OPSET = 18     # the lowest the torch.export-based exporter writes

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any
+
+from core.common.settings import refuse_unknown_fields
 
 SUPPORTED_SCALES = (2, 4, 8)
 
@@ -36,10 +38,7 @@ class GeneratorConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GeneratorConfig:
-        known = {f.name for f in fields(cls)}
-        unknown = set(data) - known
-        if unknown:
-            raise ValueError(f"unknown generator settings: {sorted(unknown)}")
+        refuse_unknown_fields(cls, data, "generator settings")
         return cls(**{k: int(v) for k, v in data.items()})
 
 
@@ -63,4 +62,5 @@ class DiscriminatorConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DiscriminatorConfig:
+        refuse_unknown_fields(cls, data, "discriminator settings")
         return cls(**{k: int(v) for k, v in data.items()})

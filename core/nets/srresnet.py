@@ -29,8 +29,9 @@ class UpsampleBlock(nn.Module):
     def __init__(self, width: int) -> None:
         super().__init__()
         self.conv = nn.Conv2d(width, width * 4, 3, padding=1)
-        self.shuffle = nn.PixelShuffle(2)
-        self.act = nn.PReLU(width)
+        # Modules, not their exact types: fast inference folds these two into the tail.
+        self.shuffle: nn.Module = nn.PixelShuffle(2)
+        self.act: nn.Module = nn.PReLU(width)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.act(self.shuffle(self.conv(x)))
@@ -47,7 +48,7 @@ class SRResNet(nn.Module):
         self.body = nn.Sequential(*(ResidualBlock(w) for _ in range(config.num_blocks)))
         self.body_tail = nn.Sequential(nn.Conv2d(w, w, 3, padding=1), nn.BatchNorm2d(w))
         self.upsample = nn.Sequential(*(UpsampleBlock(w) for _ in range(config.upsample_stages)))
-        self.tail = nn.Conv2d(w, config.channels, 9, padding=4)
+        self.tail: nn.Module = nn.Conv2d(w, config.channels, 9, padding=4)   # replaced by fast inference
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         features = self.head(x)                                  # (N, w, H, W)

@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from core.models.model_file import write_bytes_atomically
+from core.common.atomic import write_bytes_atomically
+from core.common.errors import first_line
 
 FORMAT_NAME = "srgan-desktop-checkpoint"
 FORMAT_VERSION = 1
@@ -55,7 +56,7 @@ def load_checkpoint(path: Path, map_location: str | torch.device = "cpu") -> dic
     except (pickle.UnpicklingError, zipfile.BadZipFile, RuntimeError, EOFError, ValueError,
             KeyError, AttributeError, TypeError, OSError) as exc:
         raise CheckpointError(f"{path.name}: the checkpoint is corrupted or truncated "
-                              f"({_first_line(exc)})") from None
+                              f"({first_line(exc)})") from None
     if not isinstance(state, dict) or state.get("format") != FORMAT_NAME:
         raise CheckpointError(f"{path.name}: not an SRGAN Desktop training checkpoint")
     if int(state.get("format_version", 0)) > FORMAT_VERSION:
@@ -72,7 +73,9 @@ def is_checkpoint_file(path: Path) -> bool:
 
 def capture_rng() -> dict[str, Any]:
     """Every random state the run draws from, as tensors and plain values."""
-    numpy_state = np.random.get_state()
+    numpy_state = np.random.get_state(legacy=True)
+    if not isinstance(numpy_state, tuple):           # only a non-MT19937 global generator gives a dict
+        raise TypeError("numpy's global random state is not the legacy MT19937 tuple")
     state: dict[str, Any] = {
         "torch": torch.get_rng_state(),
         "numpy": [numpy_state[0], torch.from_numpy(numpy_state[1].astype(np.int64)),
@@ -101,7 +104,3 @@ def _python_rng_from_plain(state: list) -> tuple:
     version, internal, gauss = state
     return (version, tuple(internal), gauss)
 
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0][:160]

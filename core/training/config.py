@@ -8,10 +8,11 @@ config it was made with and `--resume` can check the run still matches.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from core.common.settings import refuse_unknown_fields
 from core.nets.config import DiscriminatorConfig, GeneratorConfig
 
 PHASES = ("mse", "gan")
@@ -138,10 +139,7 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
-        known = {f.name for f in fields(cls)}
-        unknown = set(data) - known
-        if unknown:
-            raise ValueError(f"unknown training settings: {sorted(unknown)}")
+        refuse_unknown_fields(cls, data, "training settings")
         values = dict(data)
         if "generator" in values:
             values["generator"] = GeneratorConfig.from_dict(values["generator"])

@@ -8,39 +8,33 @@ therefore exact: start the loader at sample s * batch_size (`make_loader(start_s
 Decoding a 2-megapixel PNG takes ~50-100 ms, far longer than cutting a crop, so on a
 2-core machine decoding per crop would starve the model. `CropDataset` decodes each image
 once, keeps it and its 8-bit LR version (antialiased bicubic) in RAM up to a memory budget,
-and cuts aligned crops from both. Images beyond the budget are decoded on demand.
+and cuts aligned crops from both. Images beyond the budget are decoded on demand. Files are
+found and decoded by `core.imageio` (the app's own suffixes, pixel limit and error words).
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import os
-import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image, ImageOps
+from PIL import Image
 
+from core.common.errors import first_line, reason_without_name
 from core.common.events import NEVER_CANCELLED, Control
 from core.imageio.bicubic import make_pair, modcrop
+from core.imageio.files import ImageReadError, list_images, load_rgb8, probe_image
 
-IMAGE_SUFFIXES = (".bmp", ".jpeg", ".jpg", ".png", ".tif", ".tiff", ".webp")
 DEFAULT_CACHE_BYTES = 3 * 1024 ** 3       # decoded HR + LR kept in RAM
-MAX_DECODE_PIXELS = 100_000_000           # refuse decompression bombs in a training folder
 DECODE_THREADS = 4                        # at most; fewer on machines with fewer cores
 DETAIL_TRIES = 10                         # crop boxes drawn per sample when flat ones are refused
 
 Progress = Callable[[int, int], None]     # (done, total)
-
-
-class ImageDecodeError(Exception):
-    """An image that cannot be used for training; the message is one line for the user."""
 
 
 @dataclass
@@ -54,16 +48,6 @@ class ScanResult:
         return sum(w * h for w, h in self.sizes.values())
 
 
-def list_images(folder: Path) -> list[Path]:
-    """Image files under `folder` (recursive), sorted, hidden files and folders left out."""
-    folder = Path(folder)
-    return sorted(
-        p for p in folder.rglob("*")
-        if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-    )
-
-
 def scan_folder(folder: Path, min_size: int, control: Control = NEVER_CANCELLED,
                 progress: Progress | None = None) -> ScanResult:
     """Check every image under `folder`: it must decode fully and be at least min_size on both sides.
@@ -75,27 +59,37 @@ def scan_folder(folder: Path, min_size: int, control: Control = NEVER_CANCELLED,
     if not folder.is_dir():
         raise ValueError(f"{folder}: not a folder")
     paths = list_images(folder)
-    result, seen = ScanResult(), {}
+    result, seen = ScanResult(), dict[str, Path]()
     for done, path in enumerate(paths, start=1):
         control.checkpoint()
-        try:
-            data = path.read_bytes()
-            digest = hashlib.sha256(data).hexdigest()
-            if digest in seen:
-                raise ImageDecodeError(f"same file as {seen[digest].name}")
-            width, height = _probe(data)
-        except (ImageDecodeError, OSError) as exc:
-            result.skipped.append((path, _reason(exc)))
+        outcome = _scan_one(path, seen)
+        if isinstance(outcome, str):
+            result.skipped.append((path, outcome))
+        elif min(outcome) < min_size:
+            result.skipped.append((path, f"{outcome[0]}x{outcome[1]} is smaller than the {min_size}-pixel crop"))
         else:
-            seen[digest] = path
-            if min(width, height) < min_size:
-                result.skipped.append((path, f"{width}x{height} is smaller than the {min_size}-pixel crop"))
-            else:
-                result.usable.append(path)
-                result.sizes[path] = (width, height)
+            result.usable.append(path)
+            result.sizes[path] = outcome
         if progress is not None:
             progress(done, len(paths))
     return result
+
+
+def _scan_one(path: Path, seen: dict[str, Path]) -> tuple[int, int] | str:
+    """The displayed (width, height) of a photo that decodes and is new, or why it is skipped."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return exc.strerror or first_line(exc)
+    digest = hashlib.sha256(data).hexdigest()
+    if digest in seen:
+        return f"same file as {seen[digest].name}"
+    try:
+        size = probe_image(path, data=data)
+    except ImageReadError as exc:
+        return reason_without_name(exc, path)
+    seen[digest] = path
+    return size
 
 
 def split_validation(paths: Sequence[Path], count: int, seed: int = 0) -> tuple[list[Path], list[Path]]:
@@ -106,17 +100,6 @@ def split_validation(paths: Sequence[Path], count: int, seed: int = 0) -> tuple[
     train = [p for i, p in enumerate(paths) if i not in held]
     val = [p for i, p in enumerate(paths) if i in held]
     return train, val
-
-
-def load_rgb8(path: Path) -> np.ndarray:
-    """Decode an image file to HxWx3 uint8 RGB, EXIF orientation applied.
-
-    Raises ImageDecodeError whose message is the reason alone: callers pair it with the path.
-    """
-    try:
-        return _to_rgb8(_decode(Path(path).read_bytes()))
-    except OSError as exc:
-        raise ImageDecodeError(_reason(exc)) from None
 
 
 def load_validation_images(paths: Sequence[Path], scale: int,
@@ -136,65 +119,6 @@ def shrink_photo(photo: np.ndarray, factor: float) -> np.ndarray:
         return photo
     size = (max(1, round(photo.shape[1] * factor)), max(1, round(photo.shape[0] * factor)))
     return np.asarray(Image.fromarray(photo).resize(size, Image.Resampling.BICUBIC), dtype=np.uint8)
-
-
-def _decode(data: bytes) -> Image.Image:
-    """Decode fully (so truncated files fail now, not mid-run), EXIF orientation applied."""
-    with _decode_errors():
-        image = _open(data)
-        image.load()
-        return ImageOps.exif_transpose(image)
-
-
-def _probe(data: bytes) -> tuple[int, int]:
-    """(width, height) as displayed, after checking the whole file decodes."""
-    with _decode_errors():
-        image = _open(data)
-        size = image.size[::-1] if image.getexif().get(0x0112, 1) in (5, 6, 7, 8) else image.size
-        # JPEG can decode at 1/8 scale (DCT scaling): the whole stream is still read, so
-        # truncation is caught at a fraction of the cost. Other formats decode in full.
-        image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
-        image.load()
-        return size
-
-
-def _open(data: bytes) -> Image.Image:
-    image = Image.open(io.BytesIO(data))
-    if image.width * image.height > MAX_DECODE_PIXELS:
-        raise ImageDecodeError(f"{image.width}x{image.height} is too large to train on")
-    return image
-
-
-@contextmanager
-def _decode_errors() -> Iterator[None]:
-    """Turn Pillow's many failure types into one-line ImageDecodeErrors."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            yield
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise ImageDecodeError("image is too large to train on") from None
-        except (Image.UnidentifiedImageError, SyntaxError, ValueError, EOFError, OSError) as exc:
-            raise ImageDecodeError(_reason(exc)) from None
-
-
-def _to_rgb8(image: Image.Image) -> np.ndarray:
-    if image.mode.startswith("I;16") or image.mode in ("I", "F"):
-        # 16-bit and float greyscale: Pillow's convert("RGB") would clip, so scale by hand.
-        plane = np.asarray(image, dtype=np.float64)
-        peak = 65535.0 if image.mode != "F" else max(1.0, float(plane.max()))
-        grey = np.clip(np.round(plane / peak * 255.0), 0, 255).astype(np.uint8)
-        return np.repeat(grey[:, :, None], 3, axis=2)
-    return np.asarray(image.convert("RGB"), dtype=np.uint8)
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, Image.UnidentifiedImageError):
-        return "not an image Pillow can read"
-    if isinstance(exc, OSError) and exc.strerror:            # e.g. "Permission denied", without errno/path
-        return exc.strerror
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
 
 
 def default_cache_bytes() -> int:
@@ -282,8 +206,8 @@ class CropDataset(torch.utils.data.Dataset):
     def _try_decode(self, path: Path) -> tuple[Path, tuple[np.ndarray, np.ndarray] | str]:
         try:
             return path, self._decode_pair(path)
-        except ImageDecodeError as exc:
-            return path, str(exc)
+        except ImageReadError as exc:
+            return path, reason_without_name(exc, path)
 
     def _add(self, path: Path, outcome: tuple[np.ndarray, np.ndarray] | str, budget: int) -> None:
         if isinstance(outcome, str):

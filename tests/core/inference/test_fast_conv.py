@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-import core.inference.fast_conv as fast_conv
+import core.inference.bands as bands
 from core.inference.fast_conv import NNPACKConv2d, eligible, nnpack_works, use_nnpack
 
 NEEDS_NNPACK = pytest.mark.skipif(not nnpack_works(), reason="this PyTorch build has no working NNPACK")
@@ -18,8 +18,8 @@ NEEDS_NNPACK = pytest.mark.skipif(not nnpack_works(), reason="this PyTorch build
 @pytest.mark.parametrize("banded", [False, True])
 def test_matches_conv2d(kernel, padding, banded, monkeypatch):
     if banded:                                  # force bands of a few rows, halos included
-        monkeypatch.setattr(fast_conv, "BAND_BUDGET", 11 * 30 * 7)
-        monkeypatch.setattr(fast_conv, "MIN_BAND_ROWS", 4)
+        monkeypatch.setattr(bands, "BAND_BUDGET", 11 * 30 * 7)
+        monkeypatch.setattr(bands, "MIN_BAND_ROWS", 4)
     conv = nn.Conv2d(6, 5, kernel, padding=padding)
     x = torch.rand(2, 6, 37, 30)
     module = NNPACKConv2d(conv)
@@ -46,8 +46,8 @@ def test_banded_shuffle_prelu_tail_matches_the_network(nnpack, budget, monkeypat
     from core.nets.config import GeneratorConfig
     from tests.helpers.tiny import tiny_generator
 
-    monkeypatch.setattr("core.inference.fused_tail.BAND_BUDGET", budget)
-    monkeypatch.setattr("core.inference.fused_tail.MIN_ROWS", 3)
+    monkeypatch.setattr(bands, "BAND_BUDGET", budget)
+    monkeypatch.setattr(bands, "MIN_BAND_ROWS", 3)
     model = tiny_generator(0, GeneratorConfig(scale=4, num_blocks=1, width=8))
     x = torch.rand(1, 3, 23, 31)
     fast = fold_batchnorm(model)

@@ -1,0 +1,62 @@
+"""Writing a file so that it is either the old one or the complete new one, never half of either.
+
+Every file the engine writes whole (images, model files, checkpoints, the fine-tune run record)
+goes through `write_atomically`: a hidden temp file beside the target, fsynced, then renamed over
+it. A crash, a full disk or a cancel leaves the previous file untouched and no temp file behind.
+The result gets the mode any other new file would get (0666 less the umask, e.g. 0644), not the
+owner-only 0600 of the temp file it was written as.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+Writer = Callable[[BinaryIO], object]
+
+
+class FolderNotWritable(OSError):
+    """The target's folder cannot be created, or no new file can be made in it."""
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# Read once, at import: os.umask can only be read by setting it, which races with other threads.
+_UMASK = _current_umask()
+
+
+def write_atomically(path: str | os.PathLike, write: Writer) -> Path:
+    """Write `path` through `write(file)` (a binary file object), all or nothing; returns the path.
+
+    Raises `FolderNotWritable` when the folder is the problem, and re-raises whatever `write`
+    or the file system raised otherwise (the temp file removed).
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    except OSError as exc:
+        raise FolderNotWritable(exc.errno, exc.strerror or str(exc), str(path.parent)) from exc
+    try:
+        with os.fdopen(fd, "w+b") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)                 # mkstemp makes 0600; these are ordinary files
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_bytes_atomically(path: str | os.PathLike, data: bytes) -> Path:
+    """`write_atomically` for content already in memory."""
+    return write_atomically(path, lambda f: f.write(data))
