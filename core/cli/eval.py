@@ -65,13 +65,15 @@ def _progress(event: Event) -> None:
 
 
 def format_table(report: EvalReport) -> str:
-    lines = [f"{report.model} on {report.folder} (x{report.scale}, Y channel, {report.scale}-pixel border shaved)",
-             f"{'image':<16} {'PSNR':>8} {'SSIM':>7}   {'bicubic':>8} {'SSIM':>7}"]
+    lines = [f"{report.model} on {report.folder} (x{report.scale}, Y channel, {report.scale}-pixel border shaved; "
+             "NIQE: lower = more natural)",
+             f"{'image':<16} {'PSNR':>8} {'SSIM':>7} {'NIQE':>6}   {'bicubic':>8} {'SSIM':>7} {'NIQE':>6}"]
     for row in report.rows:
-        lines.append(f"{row.name:<16} {row.psnr:8.2f} {row.ssim:7.4f}   "
-                     f"{row.bicubic_psnr:8.2f} {row.bicubic_ssim:7.4f}")
-    lines.append(f"{'mean':<16} {report.mean_psnr:8.2f} {report.mean_ssim:7.4f}   "
-                 f"{report.mean_bicubic_psnr:8.2f} {report.mean_bicubic_ssim:7.4f}")
+        lines.append(f"{row.name:<16} {row.psnr:8.2f} {row.ssim:7.4f} {row.niqe:6.2f}   "
+                     f"{row.bicubic_psnr:8.2f} {row.bicubic_ssim:7.4f} {row.bicubic_niqe:6.2f}")
+    lines.append(f"{'mean':<16} {report.mean_psnr:8.2f} {report.mean_ssim:7.4f} {report.mean_niqe:6.2f}   "
+                 f"{report.mean_bicubic_psnr:8.2f} {report.mean_bicubic_ssim:7.4f} {report.mean_bicubic_niqe:6.2f}")
+    lines.append(f"original images: NIQE {report.mean_original_niqe:.2f}")
     return "\n".join(lines)
 
 
@@ -79,7 +81,8 @@ def _as_json(report: EvalReport) -> dict:
     return {
         "model": report.model, "folder": report.folder, "scale": report.scale,
         "mean": report.as_metrics(),
-        "images": [{"name": r.name, "psnr": r.psnr, "ssim": r.ssim,
-                    "bicubic_psnr": r.bicubic_psnr, "bicubic_ssim": r.bicubic_ssim} for r in report.rows],
+        "images": [{"name": r.name, "psnr": r.psnr, "ssim": r.ssim, "niqe": r.niqe,
+                    "bicubic_psnr": r.bicubic_psnr, "bicubic_ssim": r.bicubic_ssim, "bicubic_niqe": r.bicubic_niqe,
+                    "original_niqe": r.original_niqe} for r in report.rows],
         "failed": [{"file": str(p), "reason": reason} for p, reason in report.failed],
     }

@@ -4,8 +4,10 @@ Protocol (Set5/Set14 tables of SRCNN, SRGAN, EDSR...): each HR image is modcropp
 multiple of the scale, downscaled with antialiased bicubic (MATLAB `imresize`; Pillow
 BICUBIC here) and stored as an 8-bit LR image; SR and the bicubic baseline are rounded to
 8 bits as a saved file would be; PSNR/SSIM are computed on BT.601 Y with `scale` border
-pixels shaved (`core.evaluation.metrics`). With this, bicubic gives 28.43 dB / 0.8113 on Set5. A model named by
-path runs in fp32 (see `_open`).
+pixels shaved (`core.evaluation.metrics`). With this, bicubic gives 28.43 dB / 0.8113 on Set5. NIQE
+(`core.evaluation.niqe`, lower = more natural) is measured on the same 8-bit Y with the same border
+shaved, for the result, the bicubic baseline and the original. A model named by path runs in fp32
+(see `_open`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import numpy as np
 from core.common.errors import reason_without_name
 from core.common.events import NEVER_CANCELLED, Control, Event, ImageDone, ImageFailed, ImageStarted
 from core.evaluation.metrics import psnr_y, ssim_y
+from core.evaluation.niqe import niqe
 from core.imageio.bicubic import bicubic_upscale, make_pair, quantize_8bit
 from core.imageio.files import ImageReadError, list_images, load_rgb8
 from core.inference.upscaler import InferenceOptions, Upscaler
@@ -34,6 +37,9 @@ class EvalRow:
     ssim: float
     bicubic_psnr: float
     bicubic_ssim: float
+    niqe: float = float("nan")            # NaN: the image is smaller than one 96 px NIQE block
+    bicubic_niqe: float = float("nan")
+    original_niqe: float = float("nan")
 
 
 @dataclass
@@ -46,7 +52,9 @@ class EvalReport:
     seconds: float = 0.0
 
     def _mean(self, attribute: str) -> float:
-        return float(np.mean([getattr(r, attribute) for r in self.rows])) if self.rows else float("nan")
+        values = [getattr(r, attribute) for r in self.rows]
+        values = [v for v in values if not np.isnan(v)]
+        return float(np.mean(values)) if values else float("nan")
 
     @property
     def mean_psnr(self) -> float:
@@ -64,11 +72,24 @@ class EvalReport:
     def mean_bicubic_ssim(self) -> float:
         return self._mean("bicubic_ssim")
 
+    @property
+    def mean_niqe(self) -> float:
+        return self._mean("niqe")
+
+    @property
+    def mean_bicubic_niqe(self) -> float:
+        return self._mean("bicubic_niqe")
+
+    @property
+    def mean_original_niqe(self) -> float:
+        return self._mean("original_niqe")
+
     def as_metrics(self) -> dict[str, float]:
         """The summary a model file stores under `metrics[<folder name>]`."""
         return {"psnr": round(self.mean_psnr, 3), "ssim": round(self.mean_ssim, 4),
                 "bicubic_psnr": round(self.mean_bicubic_psnr, 3), "bicubic_ssim": round(self.mean_bicubic_ssim, 4),
-                "images": len(self.rows)}
+                "niqe": round(self.mean_niqe, 3), "bicubic_niqe": round(self.mean_bicubic_niqe, 3),
+                "original_niqe": round(self.mean_original_niqe, 3), "images": len(self.rows)}
 
 
 def bicubic_model(scale: int) -> ModelFn:
@@ -137,9 +158,19 @@ def evaluate_bicubic(hr_folder: Path, scale: int = 4) -> EvalReport:
 
 
 def _row(name: str, sr: np.ndarray, lr: np.ndarray, hr: np.ndarray, scale: int) -> EvalRow:
+    bicubic = bicubic_upscale(lr, scale)
     psnr, ssim = score(sr, hr, scale)
-    bicubic_psnr, bicubic_ssim = score(bicubic_upscale(lr, scale), hr, scale)
-    return EvalRow(name, psnr, ssim, bicubic_psnr, bicubic_ssim)
+    bicubic_psnr, bicubic_ssim = score(bicubic, hr, scale)
+    return EvalRow(name, psnr, ssim, bicubic_psnr, bicubic_ssim,
+                   _niqe(sr, scale), _niqe(bicubic, scale), _niqe(hr, scale))
+
+
+def _niqe(image: np.ndarray, shave: int) -> float:
+    """NIQE of an image as an 8-bit file would hold it; NaN when it is below one NIQE block."""
+    try:
+        return niqe(quantize_8bit(np.clip(image, 0, 1)), shave=shave)
+    except ValueError:
+        return float("nan")
 
 
 def _benchmark_images(folder: Path) -> list[Path]:

@@ -119,3 +119,21 @@ def test_benchmarks_score_in_fp32_even_where_the_device_has_a_faster_precision(
     assert json.loads(capsys.readouterr().out)["mean"]["psnr"] == pytest.approx(report.mean_psnr, abs=1e-3)
     assert main(["eval", str(model), str(hr_folder), "--json", "--device", "cpu", "--precision", "auto"]) == 0
     assert json.loads(capsys.readouterr().out)["mean"]["psnr"] == pytest.approx(fast_report.mean_psnr, abs=1e-3)
+
+
+def test_eval_scores_naturalness_of_result_bicubic_and_original(tmp_path: Path, capsys: pytest.CaptureFixture
+                                                                ) -> None:
+    folder = tmp_path / "big"
+    folder.mkdir()
+    _image(folder / "large.png", 416, 416, 3)          # 104 px LR: NIQE needs 96 px blocks after the shave
+    _image(folder / "small.png", 50, 42, 4)            # too small for NIQE: NaN, left out of the mean
+    report = evaluate_bicubic(folder, 4)
+    large, small = report.rows
+    assert math.isnan(small.niqe) and math.isnan(small.original_niqe)
+    assert large.original_niqe < large.bicubic_niqe      # bicubic blur is less natural than the original
+    assert report.mean_original_niqe == pytest.approx(large.original_niqe)
+    assert report.as_metrics()["original_niqe"] == pytest.approx(large.original_niqe, abs=1e-3)
+    model = tiny_model_file(tmp_path)
+    assert main(["eval", str(model), str(folder), "--device", "cpu"]) == 0
+    out = capsys.readouterr().out
+    assert "NIQE" in out and f"original images: NIQE {large.original_niqe:.2f}" in out
