@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "core.cli.upscale",
     "core.cli.eval",
     "core.cli.train",
+    "core.cli.export",
 )
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130

@@ -1,4 +1,4 @@
-"""`srgan train DATA` and `srgan export CKPT OUT.safetensors`: training from the command line.
+"""`srgan train DATA`: training from the command line (`srgan export` turns a checkpoint into a model).
 
     srgan train photos/ --phase mse --out runs/mse                       # phase 1: SRResNet
     srgan train photos/ --phase gan --init-from runs/mse/best.ckpt --out runs/gan --export my-srgan
@@ -80,15 +80,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--width", type=int, default=None, help="channels (default 64, or the init model's)")
     p.set_defaults(run=run_train)
 
-    e = subparsers.add_parser("export", help="turn a training checkpoint into a model file")
-    e.add_argument("checkpoint", type=Path)
-    e.add_argument("output", type=Path, help=f"the model file to write ({MODEL_SUFFIX})")
-    e.add_argument("--name", help="model name (default: the output file's stem)")
-    e.add_argument("--title", default="")
-    e.add_argument("--description", default="")
-    e.add_argument("--force", action="store_true", help="replace OUTPUT if it exists")
-    e.set_defaults(run=run_export)
-
 
 def run_train(args: argparse.Namespace) -> int:
     config = config_from_args(args)
@@ -140,21 +131,6 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
             out_dir=args.out or Path("runs") / args.phase)
     except ValueError as exc:
         raise UserError(str(exc)) from None
-
-
-def run_export(args: argparse.Namespace) -> int:
-    if args.output.exists() and not args.force:
-        raise UserError(f"{args.output} exists; add --force to replace it")
-    try:
-        out = export_model(args.checkpoint, args.output, name=args.name or args.output.stem,
-                           title=args.title, description=args.description)
-    except (CheckpointError, ValueError) as exc:
-        raise UserError(str(exc)) from None
-    info = read_model_info(out)
-    psnr = info.metrics.get("validation", {}).get("psnr")
-    print(f"Wrote {out} (x{info.scale}, {info.provenance.get('steps')} steps"
-          + (f", validation PSNR {psnr:.2f} dB)" if psnr is not None else ")"))
-    return EXIT_OK
 
 
 def _resolve_init(name: str | None) -> Path | None:
