@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 
 from core.common.events import DeviceChosen
 from core.imageio.files import DecodedImage
+from core.inference.cache import UpscalerCache, shared_upscalers
 from core.inference.upscale import UpscaleOptions
 from srgan_desktop.background import BackgroundTask
 from srgan_desktop.main_window.upscale_job import (
@@ -27,7 +28,6 @@ from srgan_desktop.main_window.upscale_job import (
     PreviewDone,
     RegionRequests,
     SourceReady,
-    UpscalerCache,
     upscale_job,
 )
 
@@ -64,12 +64,13 @@ class UpscaleQueue(QObject):
     idle = Signal()                        # nothing running and nothing waiting
     notice = Signal(str)                   # worth telling the user, not an error
 
-    def __init__(self, options: Callable[[], UpscaleOptions], parent: QObject | None = None) -> None:
+    def __init__(self, options: Callable[[], UpscaleOptions], parent: QObject | None = None,
+                 upscalers: UpscalerCache = shared_upscalers) -> None:
         super().__init__(parent)
         self._options = options            # read at the start of each job: the current picks
         self.entries: list[QueueEntry] = []
         self.regions = RegionRequests()
-        self.cache = UpscalerCache()
+        self.cache = upscalers
         self.preview_budget = PreviewBudget()
         self._ids = itertools.count(1)
         self._task: BackgroundTask | None = None
@@ -122,7 +123,7 @@ class UpscaleQueue(QObject):
         cache = self.cache
 
         def work(_control):
-            cache.get(options)
+            cache.get(options.model, options.inference)
             return None
             yield  # noqa: unreachable - makes this a generator
 
@@ -139,14 +140,13 @@ class UpscaleQueue(QObject):
         self._start_next()
 
     def forget_models(self) -> None:
-        """Drop the cached model (e.g. the model file was replaced)."""
-        if not self.running:
-            self.cache.clear()
+        """Drop the cached models (e.g. the model list was reloaded); a running image keeps its model."""
+        self.cache.clear()
 
     # -- running ----------------------------------------------------------------------------
     def _start_next(self) -> None:
         if self._current is not None or self._preload_task is not None:
-            return   # one worker at a time: the model cache is not shared between threads
+            return   # one image at a time, after the preload (whose model it then finds in the cache)
         entry = next((e for e in self.entries if e.status == "waiting"), None)
         if entry is None:
             self.idle.emit()
