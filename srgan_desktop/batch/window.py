@@ -35,6 +35,7 @@ from srgan_desktop.batch.options_form import BatchOptionsForm
 from srgan_desktop.batch.preview import BatchPreview
 from srgan_desktop.batch.progress_panel import BatchProgressPanel
 from srgan_desktop.batch.settings import BatchSettings
+from srgan_desktop.settings import AppSettings
 
 REPLAN_DELAY_MS = 300
 
@@ -46,12 +47,12 @@ def _call(function, *args):
 
 
 class BatchWindow(QWidget):
-    def __init__(self, parent: QWidget | None = None, settings=None,
+    def __init__(self, parent: QWidget | None = None, settings: AppSettings | None = None,
                  upscalers: UpscalerCache = shared_upscalers) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle("Batch upscale — SRGAN Desktop")
         self.resize(900, 720)
-        self._app_settings = settings if settings is not None else _default_app_settings()
+        self._app_settings = settings if settings is not None else AppSettings()
         self._batch_settings = BatchSettings()
         self.plan: BatchPlan | None = None
         self.finished: Finished | None = None
@@ -192,10 +193,9 @@ class BatchWindow(QWidget):
 
     # -- estimate -------------------------------------------------------------------------------
     def upscale_options(self) -> UpscaleOptions:
-        model = self._app_settings.model if self._app_settings is not None else None
-        inference = self._app_settings.inference_options() if self._app_settings is not None else None
-        options = UpscaleOptions(model=str(model) if model else None)
-        return UpscaleOptions(model=options.model, inference=inference) if inference else options
+        """The model and device the main window's pickers chose (shared settings)."""
+        model = self._app_settings.model
+        return UpscaleOptions(model=str(model) if model else None, inference=self._app_settings.inference_options())
 
     def _start_estimate(self, plan: BatchPlan) -> None:
         if self._estimate_task is not None and self._estimate_task.running:
@@ -324,11 +324,3 @@ def _stop(task: BackgroundTask | None, timeout_s: float = 30.0) -> None:
         QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
         task.wait(20)
 
-
-def _default_app_settings():
-    """The app's shared model/device settings, or None (defaults) if that module is unavailable."""
-    try:
-        from srgan_desktop.settings import AppSettings
-    except ImportError:
-        return None
-    return AppSettings()

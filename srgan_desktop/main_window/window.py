@@ -17,6 +17,9 @@ from core.common.events import DeviceChosen
 from core.imageio.files import IMAGE_SUFFIXES, DecodedImage, ImageMetadata
 from core.models.model_file import ModelFileError
 from srgan_desktop.background import BackgroundTask, set_error_reporter
+from srgan_desktop.batch.window import BatchWindow
+from srgan_desktop.finetune.resume import offer_resume
+from srgan_desktop.finetune.wizard import FineTuneWizard
 from srgan_desktop.main_window.actions import build_actions, build_menus, build_toolbar
 from srgan_desktop.main_window.dialogs import open_tool_window, shortcuts_text
 from srgan_desktop.main_window.queue_panel import QueuePanel
@@ -364,20 +367,17 @@ class MainWindow(QMainWindow):
     def offer_finetune_resume(self) -> None:
         """At start-up: a fine-tune closed mid-training may be continued (the wizard asks)."""
         try:
-            from srgan_desktop.finetune.resume import offer_resume
-        except ImportError:
-            return
-        try:
             offer_resume(self, on_model_created=self.model_picker.refresh_and_select)
         except Exception as exc:  # noqa: BLE001 - never block the start of the app
             self.banner.show_notice(f"Could not offer to resume the interrupted fine-tune: {exc}")
 
     def open_batch_window(self) -> None:
-        open_tool_window(self, "srgan_desktop.batch.window", "BatchWindow", "Batch processing")
+        open_tool_window(self, lambda parent: BatchWindow(parent), "Batch processing", self.banner.show_error)
 
     def open_finetune_wizard(self) -> None:
-        wizard = open_tool_window(self, "srgan_desktop.finetune.wizard", "FineTuneWizard", "The fine-tune wizard")
-        if wizard is not None and hasattr(wizard, "model_created"):
+        wizard = open_tool_window(self, lambda parent: FineTuneWizard(parent), "The fine-tune wizard",
+                                  self.banner.show_error)
+        if wizard is not None:
             wizard.model_created.connect(self.model_picker.refresh_and_select)
 
     def show_shortcuts(self) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 import time
-import types
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +12,7 @@ from PIL import Image, ImageCms
 from PySide6.QtCore import QMimeData, QObject, QPointF, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDropEvent, QGuiApplication, QImage
 
+import srgan_desktop.main_window.window as main_window_module
 from srgan_desktop.app import parse_arguments
 from srgan_desktop.main_window.window import MainWindow
 from srgan_desktop.settings import AppSettings
@@ -237,9 +237,7 @@ def test_finetune_wizard_model_appears_selected_in_the_picker(qtbot, window, tin
         def raise_(self): pass
         def activateWindow(self): pass  # noqa: N802 - Qt override
 
-    fake = types.ModuleType("srgan_desktop.finetune.wizard")
-    fake.FineTuneWizard = FakeWizard
-    monkeypatch.setitem(sys.modules, "srgan_desktop.finetune.wizard", fake)
+    monkeypatch.setattr(main_window_module, "FineTuneWizard", FakeWizard)
     window.open_finetune_wizard()
     wizard = window.findChild(FakeWizard)
     made = tiny_model_file(tiny_model.parent, name="my_photos", seed=2)
@@ -248,10 +246,13 @@ def test_finetune_wizard_model_appears_selected_in_the_picker(qtbot, window, tin
     assert window.settings.model == made
 
 
-def test_missing_tool_window_gives_a_message_not_a_crash(window, monkeypatch):
-    monkeypatch.setitem(sys.modules, "srgan_desktop.batch.window", None)   # import fails
+def test_tool_window_that_cannot_open_gives_a_message_not_a_crash(window, monkeypatch):
+    def broken(parent=None):
+        raise OSError("settings file is locked\nTraceback ...")
+
+    monkeypatch.setattr(main_window_module, "BatchWindow", broken)
     window.open_batch_window()
-    assert "not available" in window.banner.message
+    assert window.banner.message == "Batch processing could not open: settings file is locked"
 
 
 def test_model_picker_shows_the_models_metadata(window, tiny_model):
