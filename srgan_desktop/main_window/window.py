@@ -56,9 +56,11 @@ class MainWindow(QMainWindow):
         self.filter_box.addItem("Original: nearest", "nearest")
         self.filter_box.setToolTip("How the original is enlarged for comparison")
         self.recent_menu = RecentFilesMenu(self.settings, self)
-        self.actions_ = build_actions(self)
-        build_menus(self, self.actions_)
-        self.addToolBar(build_toolbar(self, self.actions_))
+        self.actions_ = build_actions(self, self, self.viewer)
+        build_menus(self.menuBar(), self.actions_, self.recent_menu)
+        self.addToolBar(build_toolbar(self.actions_, self.filter_box, [
+            ("Model ", self.model_picker), ("  ", self.device_picker),
+            ("  ", self.precision_box), ("  ", self.tile_picker)]))
         self.status = StatusPanel(self.statusBar(), self)
         self._build_central()
         self._shown_id: int | None = None
