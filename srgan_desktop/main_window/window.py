@@ -1,7 +1,7 @@
 """The main window: drop images, watch them upscale, compare side by side, save.
 
-Everything slow (decoding, the network, encoding the saved file) runs through
-`BackgroundTask`; this module only wires widgets to the queue and shows outcomes. Every
+Everything slow (decoding, the network, encoding the saved file) runs on a worker of
+`srgan_desktop.background`; this module only wires widgets to the queue and shows outcomes. Every
 failure ends as one line in the error banner, never a traceback.
 """
 
@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QComboBox, QDockWidget, QFileDialog, QMainWindow, 
 from core.common.events import DeviceChosen
 from core.imageio.files import IMAGE_SUFFIXES, DecodedImage, ImageMetadata
 from core.models.model_file import ModelFileError
-from srgan_desktop.background import BackgroundTask, set_error_reporter
+from srgan_desktop.background import WorkFailed, async_slot, set_error_reporter
 from srgan_desktop.batch.window import BatchWindow
 from srgan_desktop.finetune.resume import offer_resume
 from srgan_desktop.finetune.wizard import FineTuneWizard
@@ -26,6 +26,7 @@ from srgan_desktop.main_window.queue_panel import QueuePanel
 from srgan_desktop.main_window.recent_files import RecentFilesMenu
 from srgan_desktop.main_window.result_saver import ResultSaver
 from srgan_desktop.main_window.run_options import NO_MODEL_MESSAGE, RunOptions
+from srgan_desktop.main_window.save_dialog import SaveTarget
 from srgan_desktop.main_window.status_panel import StatusPanel
 from srgan_desktop.main_window.upscale_job import PreviewDone
 from srgan_desktop.main_window.upscale_queue import QueueEntry, UpscaleQueue
@@ -101,9 +102,6 @@ class MainWindow(QMainWindow):
         q.idle.connect(self._on_idle)
         q.notice.connect(self.banner.show_notice)
         self.queue_panel.show_requested.connect(self.show_entry)
-        self.saver.started.connect(lambda name: self.status.set_busy(f"Saving {name}…"))
-        self.saver.saved.connect(lambda path: self.status.set_idle(f"Saved {path}"))
-        self.saver.failed.connect(self.banner.show_error)
         self.recent_menu.open_requested.connect(lambda path: self.open_paths([path]))
         self.model_picker.model_changed.connect(self._on_model_changed)
         self.model_picker.problems_found.connect(self._on_model_problems)
@@ -300,22 +298,40 @@ class MainWindow(QMainWindow):
             self.status.set_idle(f"Copied the {entry.result.image.width()}\u00d7"
                                  f"{entry.result.image.height()} result to the clipboard")
 
-    def save(self) -> None:
+    @async_slot()
+    async def save(self) -> None:
+        """Save again where the shown result went last; the first time, ask (Save As)."""
         entry = self.shown_entry()
         if entry is not None and entry.result is not None:
-            self.saver.save(entry)
+            await self._write(entry, self.saver.save_target(entry))
 
-    def save_as(self) -> None:
+    @async_slot()
+    async def save_as(self) -> None:
         entry = self.shown_entry()
         if entry is not None and entry.result is not None:
-            self.saver.save_as(entry)
+            await self._write(entry, self.saver.ask_target(entry))
 
-    def save_result_to(self, path: Path, fmt: str | None = None, quality: int = 95) -> BackgroundTask | None:
+    @async_slot()
+    async def save_result_to(self, path: Path, fmt: str | None = None, quality: int = 95) -> None:
         """Write the shown result to `path` on a worker (never onto the source image)."""
         entry = self.shown_entry()
-        if entry is None or entry.result is None:
-            return None
-        return self.saver.save_to(entry, path, fmt, quality)
+        if entry is not None and entry.result is not None:
+            await self._write(entry, SaveTarget(Path(path), fmt, quality))
+
+    async def _write(self, entry: QueueEntry, target: SaveTarget | None) -> None:
+        if target is None:
+            return                                       # the user cancelled the dialog
+        refusal = self.saver.refusal(entry, target.path)
+        if refusal is not None:
+            self.banner.show_error(refusal)
+            return
+        self.status.set_busy(f"Saving {target.path.name}…")
+        try:
+            written = await self.saver.write(entry, target)
+        except WorkFailed as failure:
+            self.banner.show_error(f"Could not save: {failure.message}")
+            return
+        self.status.set_idle(f"Saved {written}")
 
     # -- settings-backed choices -------------------------------------------------------------------
     def set_viewer_mode(self, mode: str) -> None:
@@ -394,6 +410,6 @@ class MainWindow(QMainWindow):
         self.settings.geometry = self.saveGeometry()
         self.settings.sync()
         self.queue.shutdown()
-        self.saver.wait()
+        self.saver.finish_writing()
         set_error_reporter(None)
         super().closeEvent(event)

@@ -72,9 +72,7 @@ def test_dropped_image_is_upscaled_shown_and_saved_with_metadata(qtbot, window, 
 
     target = tmp_path / "out" / "photo_x4.png"
     target.parent.mkdir()
-    task = window.save_result_to(target)
-    with qtbot.waitSignal(task.done, timeout=10_000):
-        pass
+    qtbot.waitUntil(window.save_result_to(target).done, timeout=10_000)
     with Image.open(target) as saved, Image.open(source) as original:
         assert saved.size == (96, 64)
         assert saved.info.get("icc_profile") == original.info.get("icc_profile")
@@ -88,7 +86,7 @@ def test_save_never_overwrites_the_source(qtbot, window, tmp_path):
     before = source.read_bytes()
     drop(window, source)
     wait_idle(qtbot, window)
-    assert window.save_result_to(source) is None
+    qtbot.waitUntil(window.save_result_to(source).done, timeout=10_000)
     assert "overwrite" in window.banner.message
     assert source.read_bytes() == before
 
@@ -337,21 +335,19 @@ def test_save_as_asks_format_and_quality_and_refuses_the_source(qtbot, window, t
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(fake_save_dialog))
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: warned.append(a[2])))
     monkeypatch.setattr(QInputDialog, "getInt", staticmethod(lambda *a, **k: (70, True)))
-    saved = []
-    window.saver.saved.connect(saved.append)
-    window.save_as()
-    qtbot.waitUntil(lambda: bool(saved), timeout=10_000)
+    qtbot.waitUntil(window.save_as().done, timeout=10_000)
     assert asked[0] == str(tmp_path / "photo_x4.png")            # suggested: beside the source, same format
     assert warned and "overwrite" in warned[0]
-    assert saved == [tmp_path / "result.jpg"]
+    assert window.status.progress_label.text() == f"Saved {tmp_path / 'result.jpg'}"
     with Image.open(tmp_path / "result.jpg") as jpeg:
         assert jpeg.format == "JPEG" and jpeg.size == (96, 64)
     assert window.settings.save_quality == 70
     # Ctrl+S now saves to the same file again without asking.
-    saved.clear()
-    window.save()
-    qtbot.waitUntil(lambda: bool(saved), timeout=10_000)
-    assert saved == [tmp_path / "result.jpg"] and not answers
+    (tmp_path / "result.jpg").unlink()
+    window.status.set_idle("")
+    qtbot.waitUntil(window.save().done, timeout=10_000)
+    assert window.status.progress_label.text() == f"Saved {tmp_path / 'result.jpg'}" and not answers
+    assert (tmp_path / "result.jpg").exists()
 
 
 def test_every_command_has_its_shortcut(window):
