@@ -39,6 +39,8 @@ IMAGE_FILTER = "Images ({})".format(" ".join(f"*{s}" for s in IMAGE_SUFFIXES))
 
 
 class MainWindow(QMainWindow):
+    """The window; it is the `WindowCommands` its actions trigger and the `QueueView` its queue tells."""
+
     def __init__(self, settings: AppSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings or AppSettings()
@@ -51,7 +53,7 @@ class MainWindow(QMainWindow):
         self.device_picker = self.run_options.device_picker
         self.precision_box = self.run_options.precision_box
         self.tile_picker = self.run_options.tile_picker
-        self.queue = UpscaleQueue(self.run_options.upscale_options, self)
+        self.queue = UpscaleQueue(self.run_options.upscale_options, self, self)
         self.filter_box = QComboBox()
         self.filter_box.addItem("Original: bicubic", "bicubic")
         self.filter_box.addItem("Original: nearest", "nearest")
@@ -89,18 +91,7 @@ class MainWindow(QMainWindow):
         self.queue_dock.hide()
 
     def _connect(self) -> None:
-        q = self.queue
-        q.changed.connect(self._on_queue_changed)
-        q.job_started.connect(self._on_job_started)
-        q.stage.connect(lambda text: self.status.set_busy(text))
-        q.device_used.connect(self._on_device_used)
-        q.source_ready.connect(self._on_source_ready)
-        q.preview_ready.connect(self._on_preview_ready)
-        q.progress.connect(self._on_progress)
-        q.job_finished.connect(self._on_job_finished)
-        q.job_failed.connect(self._on_job_failed)
-        q.idle.connect(self._on_idle)
-        q.notice.connect(self.banner.show_notice)
+        self.queue.changed.connect(self._on_queue_changed)
         self.queue_panel.show_requested.connect(self.show_entry)
         self.recent_menu.open_requested.connect(lambda path: self.open_paths([path]))
         self.model_picker.model_changed.connect(self._on_model_changed)
@@ -189,22 +180,28 @@ class MainWindow(QMainWindow):
                            "dropped image.png")
         event.acceptProposedAction()
 
-    # -- queue events ---------------------------------------------------------------------------
+    # -- the queue's news (QueueView) ----------------------------------------------------------------
     def _on_queue_changed(self) -> None:
         if len(self.queue.entries) > 1 and not self.queue_dock.isVisible():
             self.queue_dock.show()
             self.resizeDocks([self.queue_dock], [220], Qt.Orientation.Horizontal)
         self.actions_.cancel.setEnabled(self.queue.running)
 
-    def _on_job_started(self, entry: QueueEntry) -> None:
+    def job_started(self, entry: QueueEntry) -> None:
         self.status.set_busy(f"Starting {entry.label}…")
 
-    def _on_device_used(self, event: DeviceChosen) -> None:
+    def job_stage(self, text: str) -> None:
+        self.status.set_busy(text)
+
+    def notice(self, text: str) -> None:
+        self.banner.show_notice(text)
+
+    def device_used(self, event: DeviceChosen) -> None:
         self.status.set_device(f"{event.description} \u00b7 {event.precision}", used=True)
         if event.notice:
             self.banner.show_notice(event.notice)
 
-    def _on_source_ready(self, entry: QueueEntry) -> None:
+    def source_ready(self, entry: QueueEntry) -> None:
         ready = entry.ready
         self._shown_id = entry.id
         self.viewer.images.set_original(ready.original, ready.bicubic, ready.scale)
@@ -225,16 +222,17 @@ class MainWindow(QMainWindow):
             return
         self.queue.regions.post(self.viewer.visible_source_box())   # the worker cuts it to its budget
 
-    def _on_preview_ready(self, event: PreviewDone) -> None:
+    def preview_ready(self, event: PreviewDone) -> None:
         current = self.queue.current
         if current is not None and current.id == self._shown_id:
             self.viewer.show_preview(event.box, event.image)
 
-    def _on_progress(self, fraction: float, eta) -> None:
+    def job_progress(self, fraction: float, eta: float | None) -> None:
         current = self.queue.current
         self.status.set_progress(current.label if current else "", fraction, eta)
+        self.queue_panel.show_progress()
 
-    def _on_job_finished(self, entry: QueueEntry) -> None:
+    def job_finished(self, entry: QueueEntry) -> None:
         if entry.id == self._shown_id:
             self.viewer.images.set_result(entry.result.image)
         self._update_save_actions()
@@ -242,14 +240,14 @@ class MainWindow(QMainWindow):
         self.status.set_idle(f"{entry.label}: {r.width}\u00d7{r.height} in {entry.result.seconds:.1f} s "
                              "\u2014 Ctrl+S to save")
 
-    def _on_job_failed(self, entry: QueueEntry, message: str) -> None:
+    def job_failed(self, entry: QueueEntry, message: str) -> None:
         text = message if entry.label in message else f"{entry.label}: {message}"
         self.banner.show_error(text)
         if entry.id == self._shown_id and entry.ready is None:
             self._show_nothing()
         self.status.set_idle(f"Could not upscale {entry.label}")
 
-    def _on_idle(self) -> None:
+    def queue_idle(self) -> None:
         self.actions_.cancel.setEnabled(False)
         if self.status.progress.isVisible():
             self.status.set_idle("Stopped")

@@ -27,8 +27,7 @@ def window(qtbot, tiny_model):
     w.resize(1000, 700)
     w.show()
     qtbot.waitExposed(w)
-    yield w
-    w.queue.shutdown()
+    return w                  # pytest-qt closes it after the test: closeEvent stops its workers
 
 
 def drop(window: MainWindow, *paths: Path) -> None:
@@ -164,11 +163,17 @@ def test_several_dropped_images_are_queued_and_each_can_be_shown(qtbot, window, 
     assert window.viewer.images.result.size().toTuple() == (64, 64)
 
 
-def test_preview_of_the_visible_region_arrives_before_the_full_result(qtbot, window, tmp_path):
+def test_preview_of_the_visible_region_arrives_before_the_full_result(qtbot, window, tmp_path, monkeypatch):
     window.tile_picker.select(64)
     source = write_photo(tmp_path / "photo.png", (320, 240))
     previews = []
-    window.queue.preview_ready.connect(lambda e: previews.append((e, window.viewer.images.result)))
+    show_preview = window.preview_ready
+
+    def seen(event):
+        previews.append((event, window.viewer.images.result))
+        show_preview(event)
+
+    monkeypatch.setattr(window, "preview_ready", seen)
     drop(window, source)
     wait_idle(qtbot, window)
     assert previews, "no preview was made"
