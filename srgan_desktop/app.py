@@ -11,11 +11,13 @@ import asyncio
 import sys
 from pathlib import Path
 
+import qasync
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
 from core.common.paths import resources_dir
+from srgan_desktop.main_window.window import MainWindow
 from srgan_desktop.settings import APPLICATION, ORGANIZATION
 
 
@@ -56,10 +58,6 @@ def run_app(argv: list[str]) -> int:
     app = QApplication.instance() or QApplication(argv)
     follow_system_palette(app)
     app.setWindowIcon(app_icon())
-    import qasync
-
-    from srgan_desktop.main_window.window import MainWindow
-
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     window = MainWindow()

@@ -53,11 +53,26 @@ class Upscaler:
         self.options = options
         self.choice: DeviceChoice = choose_device(options.device, options.precision)
         self.model, self.kernels = prepare_for_inference(model, self.choice)
-        self.tile = options.tile or (AUTO_TILE_CPU if self.choice.device.type == "cpu" else AUTO_TILE_GPU)
+        self._tile = options.tile or (AUTO_TILE_CPU if self.device_type == "cpu" else AUTO_TILE_GPU)
 
     @property
     def scale(self) -> int:
         return self.info.scale
+
+    @property
+    def channels(self) -> int:
+        """Colour channels the network takes and gives (3 for RGB models)."""
+        return self.info.arch_config.channels
+
+    @property
+    def device_type(self) -> str:
+        """"cpu", "cuda" or "mps": where the network runs."""
+        return self.choice.device.type
+
+    @property
+    def tile(self) -> int:
+        """Tile edge in input pixels an upscale starts with (it halves after out-of-memory)."""
+        return self._tile
 
     @property
     def model_info(self) -> ModelInfo:
@@ -75,8 +90,8 @@ class Upscaler:
         On out-of-memory (CUDA, or the CPU allocator) the tile edge halves and the image
         restarts at the new size; `TileDone.tile` reports the size in use.
         """
-        if image.ndim != 3 or image.shape[2] != self.info.arch_config.channels:
-            raise ValueError(f"expected an HxWx{self.info.arch_config.channels} array, got {image.shape}")
+        if image.ndim != 3 or image.shape[2] != self.channels:
+            raise ValueError(f"expected an HxWx{self.channels} array, got {image.shape}")
         image = np.asarray(image, dtype=np.float32)
         tile = self.tile
         while True:
@@ -86,7 +101,7 @@ class Upscaler:
                 if not is_out_of_memory(exc) or tile // 2 < MIN_TILE:
                     raise
                 tile //= 2
-                if self.choice.device.type == "cuda":
+                if self.device_type == "cuda":
                     torch.cuda.empty_cache()
 
     def upscale_region(self, image: np.ndarray, box: Box, control: SupportsCheckpoint = NEVER_CANCELLED

@@ -27,13 +27,15 @@ from core.batch.estimate import estimate_batch
 from core.batch.runner import BatchPlan, BatchPlanError, BatchProgress, plan_batch, run_batch
 from core.common.events import DeviceChosen, Finished, ImageFailed
 from core.imageio.files import IMAGE_SUFFIXES
-from core.inference.upscale import UpscaleOptions, open_upscaler
+from core.inference.cache import UpscalerCache, shared_upscalers
+from core.inference.upscale import UpscaleOptions
 from srgan_desktop.background import BackgroundTask
 from srgan_desktop.batch.input_list import BatchInputList
 from srgan_desktop.batch.options_form import BatchOptionsForm
 from srgan_desktop.batch.preview import BatchPreview
 from srgan_desktop.batch.progress_panel import BatchProgressPanel
 from srgan_desktop.batch.settings import BatchSettings
+from srgan_desktop.settings import AppSettings
 
 REPLAN_DELAY_MS = 300
 
@@ -45,16 +47,16 @@ def _call(function, *args):
 
 
 class BatchWindow(QWidget):
-    def __init__(self, parent: QWidget | None = None, settings=None) -> None:
+    def __init__(self, parent: QWidget | None = None, settings: AppSettings | None = None,
+                 upscalers: UpscalerCache = shared_upscalers) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle("Batch upscale — SRGAN Desktop")
         self.resize(900, 720)
-        self._app_settings = settings if settings is not None else _default_app_settings()
+        self._app_settings = settings if settings is not None else AppSettings()
         self._batch_settings = BatchSettings()
         self.plan: BatchPlan | None = None
         self.finished: Finished | None = None
-        self._upscaler = None
-        self._upscaler_key = None
+        self._upscalers = upscalers    # the estimate's model is found again by the run
         self._plan_task: BackgroundTask | None = None
         self._estimate_task: BackgroundTask | None = None
         self._run_task: BackgroundTask | None = None
@@ -191,27 +193,25 @@ class BatchWindow(QWidget):
 
     # -- estimate -------------------------------------------------------------------------------
     def upscale_options(self) -> UpscaleOptions:
-        model = self._app_settings.model if self._app_settings is not None else None
-        inference = self._app_settings.inference_options() if self._app_settings is not None else None
-        options = UpscaleOptions(model=str(model) if model else None)
-        return UpscaleOptions(model=options.model, inference=inference) if inference else options
+        """The model and device the main window's pickers chose (shared settings)."""
+        model = self._app_settings.model
+        return UpscaleOptions(model=str(model) if model else None, inference=self._app_settings.inference_options())
 
     def _start_estimate(self, plan: BatchPlan) -> None:
         if self._estimate_task is not None and self._estimate_task.running:
             return  # its result will be for an older plan; _on_estimated starts a fresh one
         options = self.upscale_options()
-        cached = self._upscaler if self._upscaler_key == options else None
+        upscalers = self._upscalers
 
         def estimate() -> tuple:
-            upscaler = cached or open_upscaler(options)
-            return plan, options, upscaler, estimate_batch(plan, upscaler)
+            upscaler = upscalers.get(options.model, options.inference)
+            return plan, estimate_batch(plan, upscaler)
 
         self._estimate_task = BackgroundTask(lambda control: _call(estimate), parent=self)
         self._estimate_task.on_success(self._on_estimated).on_error(self._on_estimate_error).start()
 
     def _on_estimated(self, result: tuple) -> None:
-        plan, options, upscaler, estimate = result
-        self._upscaler, self._upscaler_key = upscaler, options
+        plan, estimate = result
         if plan is self.plan:
             self.preview.set_estimate(estimate)
         elif self.plan is not None and self.plan.pending:
@@ -219,7 +219,6 @@ class BatchWindow(QWidget):
 
     def _on_estimate_error(self, message: str) -> None:
         self.preview.set_estimate(None, f"The model cannot be used: {message}")
-        self._upscaler, self._upscaler_key = None, None
 
     # -- running ----------------------------------------------------------------------------------
     @property
@@ -232,13 +231,15 @@ class BatchWindow(QWidget):
             return
         self._batch_settings.save(self.form.options())
         options = self.upscale_options()
-        upscaler = self._upscaler if self._upscaler_key == options else None
+        upscalers = self._upscalers
         self.finished = None
         self.log.clear()
         for source, reason in plan.problems:
             self.log.appendPlainText(f"Not used: {source}: {reason}")
         self.progress.start()
-        self._run_task = BackgroundTask(lambda control: run_batch(plan, options, control, upscaler), parent=self)
+        self._run_task = BackgroundTask(
+            lambda control: run_batch(plan, options, control, upscalers.get(options.model, options.inference)),
+            parent=self)
         self._run_task.on_event(self._on_run_event).on_success(self._on_run_finished)
         self._run_task.on_error(self._on_run_error).on_cancelled(self._on_run_cancelled)
         self._run_task.done.connect(self._on_run_done)
@@ -323,11 +324,3 @@ def _stop(task: BackgroundTask | None, timeout_s: float = 30.0) -> None:
         QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
         task.wait(20)
 
-
-def _default_app_settings():
-    """The app's shared model/device settings, or None (defaults) if that module is unavailable."""
-    try:
-        from srgan_desktop.settings import AppSettings
-    except ImportError:
-        return None
-    return AppSettings()

@@ -25,6 +25,7 @@ from srgan_desktop.finetune.goal_page import GoalPage
 from srgan_desktop.finetune.photos_page import PhotosPage
 from srgan_desktop.finetune.session import FineTuneSession
 from srgan_desktop.finetune.training_page import TrainingPage
+from srgan_desktop.settings import AppSettings
 
 PHOTOS, GOAL, TRAINING, FINISH = range(4)
 
@@ -170,9 +171,5 @@ class FineTuneWizard(QWizard):
 
 def _app_preferences() -> tuple[str, Path | None]:
     """The device and model the user picked in the main window (shared settings), if any."""
-    try:
-        from srgan_desktop.settings import AppSettings
-        settings = AppSettings()
-        return settings.device, settings.model
-    except ImportError:
-        return "auto", None
+    settings = AppSettings()
+    return settings.device, settings.model

@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
+from typing import TypeVar
 
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QMainWindow, QWidget
+from PySide6.QtWidgets import QWidget
+
+from srgan_desktop.background import one_line_error
+
+W = TypeVar("W", bound=QWidget)
 
 
-def open_tool_window(parent: QMainWindow, module_name: str, class_name: str, what: str) -> QWidget | None:
-    """Import a window lazily (it may not be installed in this build) and show it, or say why not."""
+def open_tool_window(parent: QWidget, make: Callable[[QWidget], W], what: str,
+                     show_error: Callable[[str], None]) -> W | None:
+    """Make a tool window (batch, fine-tune) and bring it to the front, or say why it could not open."""
     try:
-        module = importlib.import_module(module_name)
-        window_class = getattr(module, class_name)
-    except (ImportError, AttributeError):
-        parent.banner.show_notice(f"{what} is not available in this version of SRGAN Desktop yet.")
-        return None
-    try:
-        window = window_class(parent=parent)
+        window = make(parent)
     except Exception as exc:  # noqa: BLE001 - a broken tool window must not take the app down
-        parent.banner.show_error(f"{what} could not open: {str(exc).splitlines()[0] if str(exc) else exc!r}")
+        show_error(f"{what} could not open: {one_line_error(exc)}")
         return None
     window.show()
     window.raise_()

@@ -23,7 +23,6 @@ class QueuePanel(QListWidget):
         self.setMinimumWidth(200)
         self.setAlternatingRowColors(True)
         queue.changed.connect(self._on_queue_changed)
-        queue.progress.connect(self._on_progress)
         self.itemActivated.connect(self._on_item_chosen)
         self.itemClicked.connect(self._on_item_chosen)
 
@@ -35,7 +34,8 @@ class QueuePanel(QListWidget):
             item.setToolTip(f"{entry.label}\n{entry.detail}" if entry.detail else entry.label)
             self.addItem(item)
 
-    def _on_progress(self, _fraction: float, _eta) -> None:
+    def show_progress(self) -> None:
+        """The running image's percentage changed."""
         current = self._queue.current
         if current is None:
             return

@@ -27,7 +27,7 @@ LOSSY = ("jpeg", "webp")
 @dataclass(frozen=True)
 class SaveTarget:
     path: Path
-    fmt: str          # "png" | "jpeg" | "webp" | "tiff"
+    fmt: str | None   # "png" | "jpeg" | "webp" | "tiff"; None: from the file's suffix
     quality: int = 95
 
 

@@ -13,13 +13,13 @@ import time
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtGui import QImage
 
 from core.common.events import Control, Event, TileDone, drain
 from core.imageio.files import DecodedImage, load_image
-from core.inference.upscale import UpscaleOptions, open_upscaler, upscale_decoded
+from core.inference.cache import UpscalerCache
+from core.inference.upscale import UpscaleOptions, upscale_decoded
 from srgan_desktop.qt_image import array_to_qimage, resized_bicubic
 
 PREVIEW_SECONDS = 1.5         # what "see the result where you look within a second or two" allows
@@ -106,25 +106,6 @@ class PreviewBudget:
         self._seconds_per_pixel[device_type] = rate if old is None else 0.5 * (old + rate)
 
 
-class UpscalerCache:
-    """Keeps the last loaded model between jobs (loading and BN folding costs a second or more)."""
-
-    def __init__(self) -> None:
-        self._key: Any = None
-        self._upscaler = None
-
-    def get(self, options: UpscaleOptions):
-        key = (options.model, options.inference)
-        if key != self._key:
-            self._upscaler, self._key = None, None
-            self._upscaler = open_upscaler(options)
-            self._key = key
-        return self._upscaler
-
-    def clear(self) -> None:
-        self._key, self._upscaler = None, None
-
-
 def preview_box(visible: Box, width: int, height: int, side: int) -> Box | None:
     """The visible box, cut around its centre to a preview-sized patch; None if not worth it."""
     x0, y0, x1, y1 = max(0, visible[0]), max(0, visible[1]), min(width, visible[2]), min(height, visible[3])
@@ -152,7 +133,7 @@ def upscale_job(source: Path | DecodedImage, label: str, options: UpscaleOptions
         yield JobStage(f"Reading {label}…")
         image = source if isinstance(source, DecodedImage) else load_image(source, options.max_pixels)
         yield JobStage("Loading the model…")
-        upscaler = cache.get(options)
+        upscaler = cache.get(options.model, options.inference)
         yield upscaler.device_event()
         scale = upscaler.scale
         yield SourceReady(array_to_qimage(image.color, image.alpha),
@@ -171,7 +152,7 @@ def upscale_job(source: Path | DecodedImage, label: str, options: UpscaleOptions
 def _full_run(upscaler, image: DecodedImage, regions: RegionRequests, budget: PreviewBudget,
               control: Control) -> Generator[Event, None, DecodedImage]:
     """`upscale_decoded` (tiles already numbered across passes), previews served between tiles."""
-    yield JobProgress(0.0, getattr(upscaler, "tile", 0))   # the starting tile, to notice a halving
+    yield JobProgress(0.0, upscaler.tile)   # the starting tile, to notice a halving
     events = upscale_decoded(upscaler, image, control)
     while True:
         try:
@@ -189,9 +170,9 @@ def _serve_preview(upscaler, image: DecodedImage, regions: RegionRequests, budge
                    control: Control) -> Generator[Event, None, None]:
     """If the GUI asked, upscale (the centre of) the region the user looks at, sized to the budget."""
     visible = regions.take()
-    if visible is None or upscaler.info.arch_config.channels != 3:
+    if visible is None or upscaler.channels != 3:
         return
-    device = upscaler.choice.device.type
+    device = upscaler.device_type
     box = preview_box(visible, image.width, image.height, budget.side(device))
     if box is None:
         return

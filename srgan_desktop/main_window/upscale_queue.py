@@ -1,8 +1,9 @@
-"""The main window's queue of images to upscale, one at a time, each in a `BackgroundTask`.
+"""The main window's queue of images to upscale, one at a time, each on a background worker.
 
-Feature code adds images and listens to signals; the queue turns worker events into
-progress (with an ETA), previews and results, and keeps the finished results in memory so
-the user can flip between them (the oldest are dropped: a 4x result is big).
+The window adds images; the queue awaits each image's `upscale_job`, turns its events into
+progress (with an ETA), previews and results for its `QueueView` (the window), and keeps the
+finished results in memory so the user can flip between them (the oldest are dropped: a 4x
+result is big). `changed` tells the queue list that entries were added, started or ended.
 """
 
 from __future__ import annotations
@@ -12,13 +13,22 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from core.common.events import DeviceChosen
+from core.common.events import Cancelled, DeviceChosen
 from core.imageio.files import DecodedImage
+from core.inference.cache import UpscalerCache, shared_upscalers
 from core.inference.upscale import UpscaleOptions
-from srgan_desktop.background import BackgroundTask
+from srgan_desktop.background import (
+    Job,
+    WorkFailed,
+    async_slot,
+    call_in_background,
+    one_line_error,
+    run_in_background,
+)
 from srgan_desktop.main_window.upscale_job import (
     JobProgress,
     JobResult,
@@ -27,7 +37,6 @@ from srgan_desktop.main_window.upscale_job import (
     PreviewDone,
     RegionRequests,
     SourceReady,
-    UpscalerCache,
     upscale_job,
 )
 
@@ -51,29 +60,37 @@ class QueueEntry:
         return self.source if isinstance(self.source, Path) else None
 
 
+class QueueView(Protocol):
+    """What the queue tells the window about the image being upscaled (MainWindow implements it)."""
+
+    def job_started(self, entry: QueueEntry) -> None: ...
+    def job_stage(self, text: str) -> None: ...
+    def device_used(self, event: DeviceChosen) -> None: ...
+    def source_ready(self, entry: QueueEntry) -> None: ...              # entry.ready is set
+    def preview_ready(self, event: PreviewDone) -> None: ...
+    def job_progress(self, fraction: float, eta: float | None) -> None: ...
+    def job_finished(self, entry: QueueEntry) -> None: ...              # entry.result is set
+    def job_failed(self, entry: QueueEntry, message: str) -> None: ...
+    def queue_idle(self) -> None: ...                                   # nothing running or waiting
+    def notice(self, text: str) -> None: ...                            # worth telling, not an error
+
+
 class UpscaleQueue(QObject):
     changed = Signal()                     # entries added, started, finished (for the list)
-    job_started = Signal(object)           # QueueEntry
-    stage = Signal(str)
-    device_used = Signal(object)           # DeviceChosen
-    source_ready = Signal(object)          # QueueEntry (entry.ready is set)
-    preview_ready = Signal(object)         # PreviewDone
-    progress = Signal(float, object)       # fraction, ETA seconds or None
-    job_finished = Signal(object)          # QueueEntry (entry.result is set)
-    job_failed = Signal(object, str)       # QueueEntry, one-line message
-    idle = Signal()                        # nothing running and nothing waiting
-    notice = Signal(str)                   # worth telling the user, not an error
 
-    def __init__(self, options: Callable[[], UpscaleOptions], parent: QObject | None = None) -> None:
+    def __init__(self, options: Callable[[], UpscaleOptions], view: QueueView, parent: QObject | None = None,
+                 upscalers: UpscalerCache = shared_upscalers) -> None:
         super().__init__(parent)
         self._options = options            # read at the start of each job: the current picks
+        self._view = view
         self.entries: list[QueueEntry] = []
         self.regions = RegionRequests()
-        self.cache = UpscalerCache()
+        self.cache = upscalers
         self.preview_budget = PreviewBudget()
         self._ids = itertools.count(1)
-        self._task: BackgroundTask | None = None
-        self._preload_task: BackgroundTask | None = None
+        self._working = False              # the worker loop is on (it picks up what is added)
+        self._job: Job | None = None
+        self._preload: Job | None = None
         self._current: QueueEntry | None = None
         self._progress_started: tuple[float, float] | None = None
 
@@ -89,7 +106,9 @@ class UpscaleQueue(QObject):
         entry = QueueEntry(next(self._ids), label, source)
         self.entries.append(entry)
         self.changed.emit()
-        self._start_next()
+        if not self._working:
+            self._working = True
+            self._work_through()
         return entry
 
     def entry(self, entry_id: int) -> QueueEntry | None:
@@ -100,75 +119,78 @@ class UpscaleQueue(QObject):
         for entry in self.entries:
             if entry.status == "waiting":
                 entry.status, entry.detail = "cancelled", "cancelled"
-        if self._task is not None:
-            self._task.cancel()
+        if self._job is not None:
+            self._job.cancel()
         self.changed.emit()
 
     def shutdown(self) -> None:
-        """Cancel and wait for the worker thread (window closing)."""
+        """Cancel and wait for the workers (window closing)."""
         self.cancel_all()
-        for task in (self._task, self._preload_task):
-            if task is not None:
-                task.stop(10_000)
+        for job in (self._job, self._preload):
+            if job is not None:
+                job.stop(10.0)
 
-    def preload(self) -> None:
+    @async_slot()
+    async def preload(self) -> None:
         """Load the chosen model in the background now, so the first dropped image starts at once."""
-        if self._current is not None or self._preload_task is not None:
+        if self._current is not None or self._preload is not None:
             return
         try:
             options = self._options()
         except Exception:  # noqa: BLE001 - nothing to preload; the first image will say why
             return
-        cache = self.cache
-
-        def work(_control):
-            cache.get(options)
-            return None
-            yield  # noqa: unreachable - makes this a generator
-
-        task = BackgroundTask(work, parent=self)
-        task.on_error(lambda _message: None)   # a bad model is reported when an image uses it
-        task.done.connect(self._on_preload_done)
-        self._preload_task = task
-        task.start()
-
-    def _on_preload_done(self) -> None:
-        task, self._preload_task = self._preload_task, None
-        if task is not None:
-            task.deleteLater()
-        self._start_next()
+        self._preload = call_in_background(self.cache.get, options.model, options.inference)
+        try:
+            await self._preload
+        except WorkFailed:
+            pass           # a bad model is reported when an image uses it
+        finally:
+            self._preload = None
 
     def forget_models(self) -> None:
-        """Drop the cached model (e.g. the model file was replaced)."""
-        if not self.running:
-            self.cache.clear()
+        """Drop the cached models (e.g. the model list was reloaded); a running image keeps its model."""
+        self.cache.clear()
 
     # -- running ----------------------------------------------------------------------------
-    def _start_next(self) -> None:
-        if self._current is not None or self._preload_task is not None:
-            return   # one worker at a time: the model cache is not shared between threads
-        entry = next((e for e in self.entries if e.status == "waiting"), None)
-        if entry is None:
-            self.idle.emit()
-            return
+    @async_slot()
+    async def _work_through(self) -> None:
+        """The queue's one worker loop: each waiting image in turn, then idle."""
+        while (entry := next((e for e in self.entries if e.status == "waiting"), None)) is not None:
+            await self._upscale(entry)
+        self._working = False
+        self._view.queue_idle()
+
+    async def _upscale(self, entry: QueueEntry) -> None:
         try:
             options = self._options()
         except Exception as exc:  # noqa: BLE001 - a bad setting fails this image, not the app
-            self._fail(entry, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-            self._start_next()
+            self._fail(entry, one_line_error(exc))
+            self.changed.emit()
             return
         self._current = entry
         entry.status, entry.detail = "running", "starting"
         self._progress_started = None
         self.regions.take()
-        work = upscale_job(entry.source, entry.label, options, self.cache, self.regions, self.preview_budget)
-        self._task = BackgroundTask(work, parent=self)
-        self._task.on_event(self._on_event).on_success(self._on_success)
-        self._task.on_error(self._on_error).on_cancelled(self._on_cancelled)
-        self._task.done.connect(self._on_task_done)
         self.changed.emit()
-        self.job_started.emit(entry)
-        self._task.start()
+        self._view.job_started(entry)
+        work = upscale_job(entry.source, entry.label, options, self.cache, self.regions, self.preview_budget)
+        self._job = run_in_background(work, on_event=self._on_event)
+        try:
+            result = await self._job
+        except Cancelled:
+            entry.status, entry.detail = "cancelled", "cancelled"
+        except WorkFailed as failure:
+            self._fail(entry, failure.message)
+        else:
+            entry.status, entry.detail, entry.fraction = "done", f"{result.seconds:.1f} s", 1.0
+            entry.result = result
+            self._drop_old_results()
+            self._view.job_finished(entry)
+        finally:
+            self._job, self._current = None, None
+            if entry.status != "done":
+                entry.ready = None   # the enlarged original is big; a failed image is not shown again
+            self.changed.emit()
 
     def _on_event(self, event) -> None:
         entry = self._current
@@ -177,21 +199,21 @@ class UpscaleQueue(QObject):
         if isinstance(event, JobProgress):
             entry.fraction = event.fraction
             if entry.tile and 0 < event.tile < entry.tile:
-                self.notice.emit(f"Out of memory on the device: the tile size was halved to "
-                                 f"{event.tile} pixels and the image is being retried.")
+                self._view.notice(f"Out of memory on the device: the tile size was halved to "
+                                  f"{event.tile} pixels and the image is being retried.")
             entry.tile = event.tile or entry.tile
             if event.fraction > 0:
-                self.progress.emit(event.fraction, self._eta(event.fraction))
+                self._view.job_progress(event.fraction, self._eta(event.fraction))
         elif isinstance(event, PreviewDone):
-            self.preview_ready.emit(event)
+            self._view.preview_ready(event)
         elif isinstance(event, SourceReady):
             entry.ready = event
-            self.source_ready.emit(entry)
+            self._view.source_ready(entry)
         elif isinstance(event, JobStage):
             entry.detail = event.text
-            self.stage.emit(event.text)
+            self._view.job_stage(event.text)
         elif isinstance(event, DeviceChosen):
-            self.device_used.emit(event)
+            self._view.device_used(event)
 
     def _eta(self, fraction: float) -> float | None:
         """Remaining seconds, from the rate since the first tile (model loading excluded)."""
@@ -204,32 +226,9 @@ class UpscaleQueue(QObject):
             return None
         return (now - t0) * (1.0 - fraction) / (fraction - f0)
 
-    def _on_success(self, result: JobResult) -> None:
-        entry = self._current
-        entry.status, entry.detail, entry.fraction = "done", f"{result.seconds:.1f} s", 1.0
-        entry.result = result
-        self._drop_old_results()
-        self.job_finished.emit(entry)
-
-    def _on_error(self, message: str) -> None:
-        self._fail(self._current, message)
-
     def _fail(self, entry: QueueEntry, message: str) -> None:
         entry.status, entry.detail = "failed", message
-        self.job_failed.emit(entry, message)
-
-    def _on_cancelled(self) -> None:
-        entry = self._current
-        entry.status, entry.detail = "cancelled", "cancelled"
-
-    def _on_task_done(self) -> None:
-        task, self._task, entry, self._current = self._task, None, self._current, None
-        if entry is not None and entry.status != "done":
-            entry.ready = None   # the enlarged original is big; a failed image is not shown again
-        if task is not None:
-            task.deleteLater()
-        self.changed.emit()
-        self._start_next()
+        self._view.job_failed(entry, message)
 
     def _drop_old_results(self) -> None:
         done = [e for e in self.entries if e.result is not None]

@@ -1,7 +1,7 @@
 """The main window: drop images, watch them upscale, compare side by side, save.
 
-Everything slow (decoding, the network, encoding the saved file) runs through
-`BackgroundTask`; this module only wires widgets to the queue and shows outcomes. Every
+Everything slow (decoding, the network, encoding the saved file) runs on a worker of
+`srgan_desktop.background`; this module only wires widgets to the queue and shows outcomes. Every
 failure ends as one line in the error banner, never a traceback.
 """
 
@@ -16,13 +16,17 @@ from PySide6.QtWidgets import QComboBox, QDockWidget, QFileDialog, QMainWindow, 
 from core.common.events import DeviceChosen
 from core.imageio.files import IMAGE_SUFFIXES, DecodedImage, ImageMetadata
 from core.models.model_file import ModelFileError
-from srgan_desktop.background import BackgroundTask, set_error_reporter
+from srgan_desktop.background import WorkFailed, async_slot, set_error_reporter
+from srgan_desktop.batch.window import BatchWindow
+from srgan_desktop.finetune.resume import offer_resume
+from srgan_desktop.finetune.wizard import FineTuneWizard
 from srgan_desktop.main_window.actions import build_actions, build_menus, build_toolbar
 from srgan_desktop.main_window.dialogs import open_tool_window, shortcuts_text
 from srgan_desktop.main_window.queue_panel import QueuePanel
 from srgan_desktop.main_window.recent_files import RecentFilesMenu
 from srgan_desktop.main_window.result_saver import ResultSaver
 from srgan_desktop.main_window.run_options import NO_MODEL_MESSAGE, RunOptions
+from srgan_desktop.main_window.save_dialog import SaveTarget
 from srgan_desktop.main_window.status_panel import StatusPanel
 from srgan_desktop.main_window.upscale_job import PreviewDone
 from srgan_desktop.main_window.upscale_queue import QueueEntry, UpscaleQueue
@@ -35,6 +39,8 @@ IMAGE_FILTER = "Images ({})".format(" ".join(f"*{s}" for s in IMAGE_SUFFIXES))
 
 
 class MainWindow(QMainWindow):
+    """The window; it is the `WindowCommands` its actions trigger and the `QueueView` its queue tells."""
+
     def __init__(self, settings: AppSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings or AppSettings()
@@ -47,15 +53,17 @@ class MainWindow(QMainWindow):
         self.device_picker = self.run_options.device_picker
         self.precision_box = self.run_options.precision_box
         self.tile_picker = self.run_options.tile_picker
-        self.queue = UpscaleQueue(self.run_options.upscale_options, self)
+        self.queue = UpscaleQueue(self.run_options.upscale_options, self, self)
         self.filter_box = QComboBox()
         self.filter_box.addItem("Original: bicubic", "bicubic")
         self.filter_box.addItem("Original: nearest", "nearest")
         self.filter_box.setToolTip("How the original is enlarged for comparison")
         self.recent_menu = RecentFilesMenu(self.settings, self)
-        self.actions_ = build_actions(self)
-        build_menus(self, self.actions_)
-        self.addToolBar(build_toolbar(self, self.actions_))
+        self.actions_ = build_actions(self, self, self.viewer)
+        build_menus(self.menuBar(), self.actions_, self.recent_menu)
+        self.addToolBar(build_toolbar(self.actions_, self.filter_box, [
+            ("Model ", self.model_picker), ("  ", self.device_picker),
+            ("  ", self.precision_box), ("  ", self.tile_picker)]))
         self.status = StatusPanel(self.statusBar(), self)
         self._build_central()
         self._shown_id: int | None = None
@@ -83,22 +91,8 @@ class MainWindow(QMainWindow):
         self.queue_dock.hide()
 
     def _connect(self) -> None:
-        q = self.queue
-        q.changed.connect(self._on_queue_changed)
-        q.job_started.connect(self._on_job_started)
-        q.stage.connect(lambda text: self.status.set_busy(text))
-        q.device_used.connect(self._on_device_used)
-        q.source_ready.connect(self._on_source_ready)
-        q.preview_ready.connect(self._on_preview_ready)
-        q.progress.connect(self._on_progress)
-        q.job_finished.connect(self._on_job_finished)
-        q.job_failed.connect(self._on_job_failed)
-        q.idle.connect(self._on_idle)
-        q.notice.connect(self.banner.show_notice)
+        self.queue.changed.connect(self._on_queue_changed)
         self.queue_panel.show_requested.connect(self.show_entry)
-        self.saver.started.connect(lambda name: self.status.set_busy(f"Saving {name}…"))
-        self.saver.saved.connect(lambda path: self.status.set_idle(f"Saved {path}"))
-        self.saver.failed.connect(self.banner.show_error)
         self.recent_menu.open_requested.connect(lambda path: self.open_paths([path]))
         self.model_picker.model_changed.connect(self._on_model_changed)
         self.model_picker.problems_found.connect(self._on_model_problems)
@@ -186,22 +180,28 @@ class MainWindow(QMainWindow):
                            "dropped image.png")
         event.acceptProposedAction()
 
-    # -- queue events ---------------------------------------------------------------------------
+    # -- the queue's news (QueueView) ----------------------------------------------------------------
     def _on_queue_changed(self) -> None:
         if len(self.queue.entries) > 1 and not self.queue_dock.isVisible():
             self.queue_dock.show()
             self.resizeDocks([self.queue_dock], [220], Qt.Orientation.Horizontal)
         self.actions_.cancel.setEnabled(self.queue.running)
 
-    def _on_job_started(self, entry: QueueEntry) -> None:
+    def job_started(self, entry: QueueEntry) -> None:
         self.status.set_busy(f"Starting {entry.label}…")
 
-    def _on_device_used(self, event: DeviceChosen) -> None:
+    def job_stage(self, text: str) -> None:
+        self.status.set_busy(text)
+
+    def notice(self, text: str) -> None:
+        self.banner.show_notice(text)
+
+    def device_used(self, event: DeviceChosen) -> None:
         self.status.set_device(f"{event.description} \u00b7 {event.precision}", used=True)
         if event.notice:
             self.banner.show_notice(event.notice)
 
-    def _on_source_ready(self, entry: QueueEntry) -> None:
+    def source_ready(self, entry: QueueEntry) -> None:
         ready = entry.ready
         self._shown_id = entry.id
         self.viewer.images.set_original(ready.original, ready.bicubic, ready.scale)
@@ -222,16 +222,17 @@ class MainWindow(QMainWindow):
             return
         self.queue.regions.post(self.viewer.visible_source_box())   # the worker cuts it to its budget
 
-    def _on_preview_ready(self, event: PreviewDone) -> None:
+    def preview_ready(self, event: PreviewDone) -> None:
         current = self.queue.current
         if current is not None and current.id == self._shown_id:
             self.viewer.show_preview(event.box, event.image)
 
-    def _on_progress(self, fraction: float, eta) -> None:
+    def job_progress(self, fraction: float, eta: float | None) -> None:
         current = self.queue.current
         self.status.set_progress(current.label if current else "", fraction, eta)
+        self.queue_panel.show_progress()
 
-    def _on_job_finished(self, entry: QueueEntry) -> None:
+    def job_finished(self, entry: QueueEntry) -> None:
         if entry.id == self._shown_id:
             self.viewer.images.set_result(entry.result.image)
         self._update_save_actions()
@@ -239,14 +240,14 @@ class MainWindow(QMainWindow):
         self.status.set_idle(f"{entry.label}: {r.width}\u00d7{r.height} in {entry.result.seconds:.1f} s "
                              "\u2014 Ctrl+S to save")
 
-    def _on_job_failed(self, entry: QueueEntry, message: str) -> None:
+    def job_failed(self, entry: QueueEntry, message: str) -> None:
         text = message if entry.label in message else f"{entry.label}: {message}"
         self.banner.show_error(text)
         if entry.id == self._shown_id and entry.ready is None:
             self._show_nothing()
         self.status.set_idle(f"Could not upscale {entry.label}")
 
-    def _on_idle(self) -> None:
+    def queue_idle(self) -> None:
         self.actions_.cancel.setEnabled(False)
         if self.status.progress.isVisible():
             self.status.set_idle("Stopped")
@@ -295,22 +296,40 @@ class MainWindow(QMainWindow):
             self.status.set_idle(f"Copied the {entry.result.image.width()}\u00d7"
                                  f"{entry.result.image.height()} result to the clipboard")
 
-    def save(self) -> None:
+    @async_slot()
+    async def save(self) -> None:
+        """Save again where the shown result went last; the first time, ask (Save As)."""
         entry = self.shown_entry()
         if entry is not None and entry.result is not None:
-            self.saver.save(entry)
+            await self._write(entry, self.saver.save_target(entry))
 
-    def save_as(self) -> None:
+    @async_slot()
+    async def save_as(self) -> None:
         entry = self.shown_entry()
         if entry is not None and entry.result is not None:
-            self.saver.save_as(entry)
+            await self._write(entry, self.saver.ask_target(entry))
 
-    def save_result_to(self, path: Path, fmt: str | None = None, quality: int = 95) -> BackgroundTask | None:
+    @async_slot()
+    async def save_result_to(self, path: Path, fmt: str | None = None, quality: int = 95) -> None:
         """Write the shown result to `path` on a worker (never onto the source image)."""
         entry = self.shown_entry()
-        if entry is None or entry.result is None:
-            return None
-        return self.saver.save_to(entry, path, fmt, quality)
+        if entry is not None and entry.result is not None:
+            await self._write(entry, SaveTarget(Path(path), fmt, quality))
+
+    async def _write(self, entry: QueueEntry, target: SaveTarget | None) -> None:
+        if target is None:
+            return                                       # the user cancelled the dialog
+        refusal = self.saver.refusal(entry, target.path)
+        if refusal is not None:
+            self.banner.show_error(refusal)
+            return
+        self.status.set_busy(f"Saving {target.path.name}…")
+        try:
+            written = await self.saver.write(entry, target)
+        except WorkFailed as failure:
+            self.banner.show_error(f"Could not save: {failure.message}")
+            return
+        self.status.set_idle(f"Saved {written}")
 
     # -- settings-backed choices -------------------------------------------------------------------
     def set_viewer_mode(self, mode: str) -> None:
@@ -364,20 +383,17 @@ class MainWindow(QMainWindow):
     def offer_finetune_resume(self) -> None:
         """At start-up: a fine-tune closed mid-training may be continued (the wizard asks)."""
         try:
-            from srgan_desktop.finetune.resume import offer_resume
-        except ImportError:
-            return
-        try:
             offer_resume(self, on_model_created=self.model_picker.refresh_and_select)
         except Exception as exc:  # noqa: BLE001 - never block the start of the app
             self.banner.show_notice(f"Could not offer to resume the interrupted fine-tune: {exc}")
 
     def open_batch_window(self) -> None:
-        open_tool_window(self, "srgan_desktop.batch.window", "BatchWindow", "Batch processing")
+        open_tool_window(self, lambda parent: BatchWindow(parent), "Batch processing", self.banner.show_error)
 
     def open_finetune_wizard(self) -> None:
-        wizard = open_tool_window(self, "srgan_desktop.finetune.wizard", "FineTuneWizard", "The fine-tune wizard")
-        if wizard is not None and hasattr(wizard, "model_created"):
+        wizard = open_tool_window(self, lambda parent: FineTuneWizard(parent), "The fine-tune wizard",
+                                  self.banner.show_error)
+        if wizard is not None:
             wizard.model_created.connect(self.model_picker.refresh_and_select)
 
     def show_shortcuts(self) -> None:
@@ -392,6 +408,6 @@ class MainWindow(QMainWindow):
         self.settings.geometry = self.saveGeometry()
         self.settings.sync()
         self.queue.shutdown()
-        self.saver.wait()
+        self.saver.finish_writing()
         set_error_reporter(None)
         super().closeEvent(event)

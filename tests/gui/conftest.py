@@ -1,15 +1,44 @@
-"""GUI test set-up: settings in a per-test INI folder, a tiny model in the user model folder."""
+"""GUI test set-up: the app's qasync loop, settings in a per-test INI folder, a tiny model."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QSettings
+import qasync
+from PySide6.QtCore import QCoreApplication, QEventLoop, QSettings
 
 from core.common.paths import user_models_dir
 from srgan_desktop.settings import APPLICATION, ORGANIZATION
 from tests.helpers.tiny import tiny_model_file
+
+CLEAN_UP_S = 10.0
+
+
+@pytest.fixture(autouse=True)
+def qasync_loop(qapp):
+    """The asyncio loop the app runs (app.py), on the tests' QApplication, fresh for each test.
+
+    pytest-qt's waits turn Qt's event loop, and with it this one: async slots and background
+    jobs behave as in the app. It is marked running, as `run_until_complete` marks it in the
+    app, so coroutines find it. Slots still awaiting at the end (their windows are closed by
+    then) are cancelled and given a moment to unwind.
+    """
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    asyncio.events._set_running_loop(loop)
+    yield loop
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    deadline = time.monotonic() + CLEAN_UP_S
+    while any(not task.done() for task in pending) and time.monotonic() < deadline:
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+    asyncio.events._set_running_loop(None)
+    asyncio.set_event_loop(None)
+    loop.close()
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 import time
-import types
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +12,7 @@ from PIL import Image, ImageCms
 from PySide6.QtCore import QMimeData, QObject, QPointF, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDropEvent, QGuiApplication, QImage
 
+import srgan_desktop.main_window.window as main_window_module
 from srgan_desktop.app import parse_arguments
 from srgan_desktop.main_window.window import MainWindow
 from srgan_desktop.settings import AppSettings
@@ -27,8 +27,7 @@ def window(qtbot, tiny_model):
     w.resize(1000, 700)
     w.show()
     qtbot.waitExposed(w)
-    yield w
-    w.queue.shutdown()
+    return w                  # pytest-qt closes it after the test: closeEvent stops its workers
 
 
 def drop(window: MainWindow, *paths: Path) -> None:
@@ -72,9 +71,7 @@ def test_dropped_image_is_upscaled_shown_and_saved_with_metadata(qtbot, window, 
 
     target = tmp_path / "out" / "photo_x4.png"
     target.parent.mkdir()
-    task = window.save_result_to(target)
-    with qtbot.waitSignal(task.done, timeout=10_000):
-        pass
+    qtbot.waitUntil(window.save_result_to(target).done, timeout=10_000)
     with Image.open(target) as saved, Image.open(source) as original:
         assert saved.size == (96, 64)
         assert saved.info.get("icc_profile") == original.info.get("icc_profile")
@@ -88,7 +85,7 @@ def test_save_never_overwrites_the_source(qtbot, window, tmp_path):
     before = source.read_bytes()
     drop(window, source)
     wait_idle(qtbot, window)
-    assert window.save_result_to(source) is None
+    qtbot.waitUntil(window.save_result_to(source).done, timeout=10_000)
     assert "overwrite" in window.banner.message
     assert source.read_bytes() == before
 
@@ -166,11 +163,17 @@ def test_several_dropped_images_are_queued_and_each_can_be_shown(qtbot, window, 
     assert window.viewer.images.result.size().toTuple() == (64, 64)
 
 
-def test_preview_of_the_visible_region_arrives_before_the_full_result(qtbot, window, tmp_path):
+def test_preview_of_the_visible_region_arrives_before_the_full_result(qtbot, window, tmp_path, monkeypatch):
     window.tile_picker.select(64)
     source = write_photo(tmp_path / "photo.png", (320, 240))
     previews = []
-    window.queue.preview_ready.connect(lambda e: previews.append((e, window.viewer.images.result)))
+    show_preview = window.preview_ready
+
+    def seen(event):
+        previews.append((event, window.viewer.images.result))
+        show_preview(event)
+
+    monkeypatch.setattr(window, "preview_ready", seen)
     drop(window, source)
     wait_idle(qtbot, window)
     assert previews, "no preview was made"
@@ -237,9 +240,7 @@ def test_finetune_wizard_model_appears_selected_in_the_picker(qtbot, window, tin
         def raise_(self): pass
         def activateWindow(self): pass  # noqa: N802 - Qt override
 
-    fake = types.ModuleType("srgan_desktop.finetune.wizard")
-    fake.FineTuneWizard = FakeWizard
-    monkeypatch.setitem(sys.modules, "srgan_desktop.finetune.wizard", fake)
+    monkeypatch.setattr(main_window_module, "FineTuneWizard", FakeWizard)
     window.open_finetune_wizard()
     wizard = window.findChild(FakeWizard)
     made = tiny_model_file(tiny_model.parent, name="my_photos", seed=2)
@@ -248,10 +249,13 @@ def test_finetune_wizard_model_appears_selected_in_the_picker(qtbot, window, tin
     assert window.settings.model == made
 
 
-def test_missing_tool_window_gives_a_message_not_a_crash(window, monkeypatch):
-    monkeypatch.setitem(sys.modules, "srgan_desktop.batch.window", None)   # import fails
+def test_tool_window_that_cannot_open_gives_a_message_not_a_crash(window, monkeypatch):
+    def broken(parent=None):
+        raise OSError("settings file is locked\nTraceback ...")
+
+    monkeypatch.setattr(main_window_module, "BatchWindow", broken)
     window.open_batch_window()
-    assert "not available" in window.banner.message
+    assert window.banner.message == "Batch processing could not open: settings file is locked"
 
 
 def test_model_picker_shows_the_models_metadata(window, tiny_model):
@@ -336,21 +340,19 @@ def test_save_as_asks_format_and_quality_and_refuses_the_source(qtbot, window, t
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(fake_save_dialog))
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: warned.append(a[2])))
     monkeypatch.setattr(QInputDialog, "getInt", staticmethod(lambda *a, **k: (70, True)))
-    saved = []
-    window.saver.saved.connect(saved.append)
-    window.save_as()
-    qtbot.waitUntil(lambda: bool(saved), timeout=10_000)
+    qtbot.waitUntil(window.save_as().done, timeout=10_000)
     assert asked[0] == str(tmp_path / "photo_x4.png")            # suggested: beside the source, same format
     assert warned and "overwrite" in warned[0]
-    assert saved == [tmp_path / "result.jpg"]
+    assert window.status.progress_label.text() == f"Saved {tmp_path / 'result.jpg'}"
     with Image.open(tmp_path / "result.jpg") as jpeg:
         assert jpeg.format == "JPEG" and jpeg.size == (96, 64)
     assert window.settings.save_quality == 70
     # Ctrl+S now saves to the same file again without asking.
-    saved.clear()
-    window.save()
-    qtbot.waitUntil(lambda: bool(saved), timeout=10_000)
-    assert saved == [tmp_path / "result.jpg"] and not answers
+    (tmp_path / "result.jpg").unlink()
+    window.status.set_idle("")
+    qtbot.waitUntil(window.save().done, timeout=10_000)
+    assert window.status.progress_label.text() == f"Saved {tmp_path / 'result.jpg'}" and not answers
+    assert (tmp_path / "result.jpg").exists()
 
 
 def test_every_command_has_its_shortcut(window):
