@@ -45,8 +45,10 @@ def _never():
 @pytest.mark.slow
 def test_two_gloo_processes_keep_identical_weights(tmp_path):
     tiny_config(tmp_path)                                   # make the photo folder once, up front
-    # fork skips re-importing torch in each child (seconds on a busy 2-core box); spawn elsewhere.
-    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+    # forkserver imports torch once for both children (seconds on a busy 2-core box) from a fresh
+    # process: a plain fork of this one fails once an earlier test (torch.export, in the ONNX
+    # tests) has started autograd's device threads here. Spawn where there is no forkserver.
+    method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
     mp.start_processes(_worker, args=(2, _free_port(), str(tmp_path)), nprocs=2, join=True, start_method=method)
     r0 = torch.load(tmp_path / "rank0.pt", weights_only=True)
     r1 = torch.load(tmp_path / "rank1.pt", weights_only=True)
