@@ -22,7 +22,7 @@ from core.common.errors import first_line
 from core.common.events import DeviceChosen, Event, Finished, ImageFailed, drain
 from core.common.formatting import format_count, format_duration
 from core.imageio.files import DEFAULT_MAX_PIXELS, SUFFIX_FORMATS
-from core.inference.upscale import UpscaleOptions, open_upscaler
+from core.inference.upscale import DEFAULT_DETAIL_PARTNER, UpscaleOptions, open_upscaler
 from core.inference.upscaler import InferenceOptions
 from core.models.model_file import ModelFileError
 
@@ -40,6 +40,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="output folder (never inside an input folder); for one input file, may name the "
                         "output file itself, e.g. -o big.png")
     p.add_argument("--model", help="model file or library name (default: the default model)")
+    p.add_argument("--detail", type=float, metavar="W",
+                   help="blend --model (0, faithful) with --detail-with (1, photo-realistic): e.g. 0.4")
+    p.add_argument("--detail-with", default=DEFAULT_DETAIL_PARTNER, metavar="MODEL",
+                   help="the photo-realistic end of --detail (default %(default)s; any model of the same "
+                        "architecture, e.g. a GAN fine-tuned from --model)")
+    p.add_argument("--save-map", action="store_true",
+                   help="also write <output>_map.png: where the result departs from what the input supports")
     p.add_argument("--format", default="keep", type=lambda s: FORMAT_ALIASES.get(s.lower(), s.lower()),
                    choices=FORMAT_CHOICES, help="output format (default: keep the source's)")
     p.add_argument("--quality", type=int, default=95, help="JPEG/WebP quality 1-100 (default 95)")
@@ -67,7 +74,8 @@ def run_upscale(args: argparse.Namespace) -> int:
                              quality=args.quality, existing="overwrite" if args.overwrite else "skip",
                              max_pixels=None if args.allow_huge else DEFAULT_MAX_PIXELS)
         options = UpscaleOptions(model=args.model, output_format=None, quality=args.quality,
-                                 max_pixels=batch.max_pixels,
+                                 max_pixels=batch.max_pixels, detail=args.detail, detail_with=args.detail_with,
+                                 save_map=args.save_map,
                                  inference=InferenceOptions(device=args.device, precision=args.precision,
                                                             tile=args.tile))
         plan = _single_file_plan(args, batch) if _names_one_output_file(args) else plan_batch(args.inputs, batch)

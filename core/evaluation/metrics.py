@@ -13,15 +13,7 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-# ITU-R BT.601 coefficients for RGB in [0, 1] -> Y in [16, 235] (MATLAB's rgb2ycbcr).
-_Y_WEIGHTS = np.array([65.481, 128.553, 24.966], dtype=np.float64)
-
-
-def rgb_to_y(arr: np.ndarray) -> np.ndarray:
-    """HxWx3 float RGB in [0, 1] -> HxW float64 luma Y/255, i.e. in [16/255, 235/255]."""
-    if arr.ndim != 3 or arr.shape[2] != 3:
-        raise ValueError(f"expected an HxWx3 RGB array, got shape {arr.shape}")
-    return (16.0 + arr.astype(np.float64) @ _Y_WEIGHTS) / 255.0
+from core.imageio.color import rgb_to_y
 
 
 def psnr_y(sr: np.ndarray, hr: np.ndarray, shave: int) -> float:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.evaluation.metrics import rgb_to_y
+from core.imageio.color import rgb_to_y
 
 BLOCK = 96
 PRISTINE_MODEL = Path(__file__).with_name("niqe_pristine_model.npz")

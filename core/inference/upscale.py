@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
+from core.common.atomic import write_atomically
 from core.common.events import NEVER_CANCELLED, Event, SupportsCheckpoint, TileDone, relay
 from core.imageio.files import (
     DEFAULT_MAX_PIXELS,
@@ -27,8 +29,13 @@ from core.imageio.files import (
     normalize_format,
     save_image,
 )
+from core.inference.detail_map import consistency_map, heat_overlay
 from core.inference.upscaler import InferenceOptions, Upscaler
+from core.models.blend import ModelBlend
 from core.models.library import resolve_model
+
+# The photo-realistic end of the detail slider unless another model is named.
+DEFAULT_DETAIL_PARTNER = "srgan-x4"
 
 
 @dataclass(frozen=True)
@@ -38,8 +45,14 @@ class UpscaleOptions:
     output_format: str | None = None               # None or "keep" = the destination's suffix, else the source's
     quality: int = 95
     max_pixels: int | None = DEFAULT_MAX_PIXELS    # None = allow huge images
+    # The detail slider: blend `model` (0) with the photo-realistic `detail_with` (1); None = `model` alone.
+    detail: float | None = None
+    detail_with: str | None = DEFAULT_DETAIL_PARTNER
+    save_map: bool = False                         # also write <output>_map.png, the invented-detail map
 
     def __post_init__(self) -> None:
+        if self.detail is not None and not 0.0 <= self.detail <= 1.0:
+            raise ValueError(f"detail must be between 0 and 1, got {self.detail}")
         if self.output_format is not None and self.output_format != "keep":
             try:
                 normalize_format(self.output_format)
@@ -52,8 +65,16 @@ class UpscaleOptions:
 
 
 def open_upscaler(options: UpscaleOptions) -> Upscaler:
-    """Load the model the options name (ModelFileError on a missing or bad model)."""
-    return Upscaler(resolve_model(options.model), options.inference)
+    """Load the model the options name, or their blend (ModelFileError on a missing, bad or unblendable model)."""
+    if options.detail is None:
+        return Upscaler(resolve_model(options.model), options.inference)
+    blend = ModelBlend.load(resolve_model(options.model), resolve_model(options.detail_with))
+    return Upscaler.from_generator(blend.at(options.detail), blend.info_at(options.detail), options.inference)
+
+
+def map_path(destination: Path) -> Path:
+    """Where `--save-map` puts the invented-detail map of `destination`: beside it, always PNG."""
+    return destination.with_name(f"{destination.stem}_map.png")
 
 
 def upscale_decoded(upscaler: Upscaler, image: DecodedImage, control: SupportsCheckpoint = NEVER_CANCELLED
@@ -92,7 +113,11 @@ def upscale_file(upscaler: Upscaler, source: str | os.PathLike, destination: str
     _check_folder_writable(destination.parent)
     result = yield from upscale_decoded(upscaler, image, control)
     control.checkpoint()                               # a cancel during the last tile writes nothing
-    return save_image(result, destination, fmt, options.quality)
+    written = save_image(result, destination, fmt, options.quality)
+    if options.save_map:
+        overlay = heat_overlay(consistency_map(image.color, result.color, upscaler.scale))
+        write_atomically(map_path(destination), lambda f: Image.fromarray(overlay, "RGBA").save(f, "PNG"))
+    return written
 
 
 def output_format_for(options: UpscaleOptions, destination: Path, source_format: str = "") -> str:

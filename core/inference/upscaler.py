@@ -22,6 +22,7 @@ from core.inference.fused_tail import fuse_tail
 from core.inference.tiling import plan_tiles
 from core.models.model_file import ModelInfo, load_model
 from core.nets.bn_fold import fold_batchnorm
+from core.nets.srresnet import SRResNet
 
 Box = tuple[int, int, int, int]   # (x0, y0, x1, y1) in input pixels, end-exclusive
 
@@ -49,7 +50,19 @@ class Upscaler:
     """A model loaded and optimised for inference on one device."""
 
     def __init__(self, model_path: str | Path, options: InferenceOptions = InferenceOptions()) -> None:
-        model, self.info = load_model(model_path)
+        model, info = load_model(model_path)
+        self._prepare(model, info, options)
+
+    @classmethod
+    def from_generator(cls, model: SRResNet, info: ModelInfo,
+                       options: InferenceOptions = InferenceOptions()) -> Upscaler:
+        """An upscaler for a generator built in memory (a blend of two models) rather than read from a file."""
+        upscaler = cls.__new__(cls)
+        upscaler._prepare(model, info, options)
+        return upscaler
+
+    def _prepare(self, model: SRResNet, info: ModelInfo, options: InferenceOptions) -> None:
+        self.info = info
         self.options = options
         self.choice: DeviceChoice = choose_device(options.device, options.precision)
         self.model, self.kernels = prepare_for_inference(model, self.choice)

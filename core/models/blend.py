@@ -9,7 +9,7 @@ The endpoints are exactly the two parents, so the slider's ends reproduce them b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import torch
@@ -60,6 +60,14 @@ class ModelBlend:
         model.load_state_dict(blended)
         return model.eval()
 
+    def info_at(self, weight: float) -> ModelInfo:
+        """How the blend at `weight` describes itself (the faithful parent's file, a blend's name)."""
+        return replace(self.faithful_info, name=f"{self.faithful_info.name}+{self.realistic_info.name}@{weight:.2f}",
+                       title=self.title(weight), provenance=self.provenance(weight), metrics={})
+
+    def title(self, weight: float) -> str:
+        return f"{self.faithful_info.display_name} / {self.realistic_info.display_name}, detail {weight:.2f}"
+
     def provenance(self, weight: float) -> dict:
         """What a model file written for this setting records: both parents and the weight."""
         return {"blend": {
@@ -76,10 +84,8 @@ def save_blend(faithful: str | Path, realistic: str | Path, weight: float, out_p
     """Write the blend at `weight` as a self-describing model file (`srgan export --blend A B W`)."""
     blend = ModelBlend.load(faithful, realistic)
     out_path = Path(out_path)
-    title = (f"{blend.faithful_info.display_name} / {blend.realistic_info.display_name} "
-             f"blend, detail {weight:.2f}")
     with torch.no_grad():
         model = blend.at(weight)
-    return save_model(model, out_path, name=name or out_path.stem, title=title,
+    return save_model(model, out_path, name=name or out_path.stem, title=blend.title(weight),
                       description="Network interpolation of two models (0 = the first, 1 = the second).",
                       provenance=blend.provenance(weight))

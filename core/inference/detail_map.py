@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.evaluation.metrics import rgb_to_y
 from core.imageio.bicubic import bicubic_downscale
+from core.imageio.color import rgb_to_y
 
 # A luma difference of this much (of full scale) or more is drawn at full strength.
 FULL_SCALE = 0.10

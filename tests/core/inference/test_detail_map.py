@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.evaluation.detail_map import consistency_map, heat_overlay, invention_map
 from core.imageio.bicubic import bicubic_downscale
+from core.inference.detail_map import consistency_map, heat_overlay, invention_map
 
 
 def _result_and_source(seed: int = 0):
