@@ -42,6 +42,17 @@ class EvalRow:
     original_niqe: float = float("nan")
 
 
+class _Mean:
+    """`report.mean_<score>`: the mean of that score over the report's rows, NaNs (no NIQE) left out."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.score = name.removeprefix("mean_")
+
+    def __get__(self, report: EvalReport, owner: type | None = None) -> float:
+        values = [value for row in report.rows if not np.isnan(value := getattr(row, self.score))]
+        return float(np.mean(values)) if values else float("nan")
+
+
 @dataclass
 class EvalReport:
     rows: list[EvalRow] = field(default_factory=list)
@@ -51,38 +62,13 @@ class EvalReport:
     scale: int = 4
     seconds: float = 0.0
 
-    def _mean(self, attribute: str) -> float:
-        values = [getattr(r, attribute) for r in self.rows]
-        values = [v for v in values if not np.isnan(v)]
-        return float(np.mean(values)) if values else float("nan")
-
-    @property
-    def mean_psnr(self) -> float:
-        return self._mean("psnr")
-
-    @property
-    def mean_ssim(self) -> float:
-        return self._mean("ssim")
-
-    @property
-    def mean_bicubic_psnr(self) -> float:
-        return self._mean("bicubic_psnr")
-
-    @property
-    def mean_bicubic_ssim(self) -> float:
-        return self._mean("bicubic_ssim")
-
-    @property
-    def mean_niqe(self) -> float:
-        return self._mean("niqe")
-
-    @property
-    def mean_bicubic_niqe(self) -> float:
-        return self._mean("bicubic_niqe")
-
-    @property
-    def mean_original_niqe(self) -> float:
-        return self._mean("original_niqe")
+    mean_psnr = _Mean()
+    mean_ssim = _Mean()
+    mean_niqe = _Mean()
+    mean_bicubic_psnr = _Mean()
+    mean_bicubic_ssim = _Mean()
+    mean_bicubic_niqe = _Mean()
+    mean_original_niqe = _Mean()
 
     def as_metrics(self) -> dict[str, float]:
         """The summary a model file stores under `metrics[<folder name>]`."""
