@@ -234,20 +234,29 @@ class Job(Generic[T]):
 
 
 def _pump(events: Generator[Event, None, T], job: Job, control: Control) -> T:
-    """Run an event generator on the worker: post each event, honour pause and cancel between them."""
-    try:
-        while True:
-            try:
+    """Run an event generator on the worker: post each event, honour pause and cancel between them.
+
+    A cancel seen between events is raised inside the work at the `yield` it stopped at, as
+    its own `control.checkpoint()` would have raised it: its clean-up runs in its own
+    `except Cancelled`/`finally` blocks and may still report (a trainer's last checkpoint)
+    before `Cancelled` comes out.
+    """
+    throw_cancel = thrown = False
+    while True:
+        try:
+            if throw_cancel:
+                throw_cancel, thrown = False, True
+                event = events.throw(Cancelled())
+            else:
                 event = next(events)
-            except StopIteration as stop:
-                return stop.value
-            job._post(("event", event))
-            control.checkpoint()
-    except Cancelled:
-        # A cancel seen here leaves the generator suspended: close it, so its own clean-up
-        # (temp files removed, a resumable checkpoint written) is done before "cancelled".
-        events.close()
-        raise
+        except StopIteration as stop:
+            return stop.value
+        job._post(("event", event))
+        if not thrown:               # once raised inside, the work's clean-up runs to its end
+            try:
+                control.checkpoint()
+            except Cancelled:
+                throw_cancel = True
 
 
 def _run_qt_until(future: asyncio.Future, deadline: float) -> None:

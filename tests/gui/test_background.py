@@ -253,3 +253,32 @@ def test_a_flood_of_events_leaves_the_window_responsive(qtbot):
     gaps = [b - a for a, b in zip(ticks, ticks[1:])]
     assert handled == list(range(1, 20_001))
     assert len(gaps) > 20 and max(gaps) < 0.1, f"the GUI froze for {max(gaps) * 1000:.0f} ms"
+
+
+def test_a_cancel_is_raised_inside_the_work_so_its_clean_up_may_still_report(qtbot):
+    """A trainer stopped between steps writes a last checkpoint and says so before Cancelled."""
+    seen, outcome = [], []
+
+    def work(control):
+        try:
+            for i in range(1000):
+                time.sleep(0.01)
+                yield TileDone(i + 1, 1000)
+        except Cancelled:
+            yield TileDone(0, 0)         # "last checkpoint saved"
+            yield TileDone(-1, 0)        # the clean-up is not cut short by the cancel
+            raise
+
+    jobs = []
+
+    async def slot():
+        jobs.append(run_in_background(work, on_event=seen.append))
+        try:
+            await jobs[0]
+        except Cancelled:
+            outcome.append("cancelled")
+
+    asyncio.ensure_future(slot())
+    qtbot.waitUntil(lambda: len(seen) >= 2, timeout=5000)
+    assert jobs[0].stop(5.0)
+    assert [e.done for e in seen[-2:]] == [0, -1] and outcome == ["cancelled"]
