@@ -96,6 +96,7 @@ def async_slot(*types: type) -> Callable[[SlotFunction], SlotFunction]:
 
 
 def report_error(message: str) -> None:
+    """Show a one-line failure in the error banner (logged when no window has set one)."""
     if _error_reporter is not None:
         _error_reporter(message)
     else:
@@ -103,7 +104,7 @@ def report_error(message: str) -> None:
 
 
 def run_in_background(work: WorkFunction, on_event: Callable[[Event], None] | None = None, *,
-                      control: Control | None = None) -> Job:
+                      control: Control | None = None) -> Job[Any]:
     """Start `work(control)` on a worker thread; each event it yields goes to `on_event`.
 
     Await the job for the generator's return value; it raises `Cancelled` once the work has
@@ -113,7 +114,7 @@ def run_in_background(work: WorkFunction, on_event: Callable[[Event], None] | No
     return Job(lambda job: _pump(work(control), job, control), on_event, control)
 
 
-def call_in_background(function: Callable[..., T], *args: Any) -> Job:
+def call_in_background(function: Callable[..., T], *args: Any) -> Job[T]:
     """Run a plain `function(*args)` on a worker thread; await the job for its return value."""
     return Job(lambda _job: function(*args), None, Control())
 
