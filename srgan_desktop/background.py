@@ -36,7 +36,7 @@ from collections.abc import Callable, Coroutine, Generator
 from typing import Any, Generic, TypeVar
 
 import qasync
-from PySide6.QtCore import QEventLoop, QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QEventLoop, QTimer
 
 from core.common.events import Cancelled, Control, Event
 
@@ -96,6 +96,7 @@ def async_slot(*types: type) -> Callable[[SlotFunction], SlotFunction]:
 
 
 def report_error(message: str) -> None:
+    """Show a one-line failure in the error banner (logged when no window has set one)."""
     if _error_reporter is not None:
         _error_reporter(message)
     else:
@@ -103,7 +104,7 @@ def report_error(message: str) -> None:
 
 
 def run_in_background(work: WorkFunction, on_event: Callable[[Event], None] | None = None, *,
-                      control: Control | None = None) -> Job:
+                      control: Control | None = None) -> Job[Any]:
     """Start `work(control)` on a worker thread; each event it yields goes to `on_event`.
 
     Await the job for the generator's return value; it raises `Cancelled` once the work has
@@ -113,7 +114,7 @@ def run_in_background(work: WorkFunction, on_event: Callable[[Event], None] | No
     return Job(lambda job: _pump(work(control), job, control), on_event, control)
 
 
-def call_in_background(function: Callable[..., T], *args: Any) -> Job:
+def call_in_background(function: Callable[..., T], *args: Any) -> Job[T]:
     """Run a plain `function(*args)` on a worker thread; await the job for its return value."""
     return Job(lambda _job: function(*args), None, Control())
 
@@ -234,20 +235,29 @@ class Job(Generic[T]):
 
 
 def _pump(events: Generator[Event, None, T], job: Job, control: Control) -> T:
-    """Run an event generator on the worker: post each event, honour pause and cancel between them."""
-    try:
-        while True:
-            try:
+    """Run an event generator on the worker: post each event, honour pause and cancel between them.
+
+    A cancel seen between events is raised inside the work at the `yield` it stopped at, as
+    its own `control.checkpoint()` would have raised it: its clean-up runs in its own
+    `except Cancelled`/`finally` blocks and may still report (a trainer's last checkpoint)
+    before `Cancelled` comes out.
+    """
+    throw_cancel = thrown = False
+    while True:
+        try:
+            if throw_cancel:
+                throw_cancel, thrown = False, True
+                event = events.throw(Cancelled())
+            else:
                 event = next(events)
-            except StopIteration as stop:
-                return stop.value
-            job._post(("event", event))
-            control.checkpoint()
-    except Cancelled:
-        # A cancel seen here leaves the generator suspended: close it, so its own clean-up
-        # (temp files removed, a resumable checkpoint written) is done before "cancelled".
-        events.close()
-        raise
+        except StopIteration as stop:
+            return stop.value
+        job._post(("event", event))
+        if not thrown:               # once raised inside, the work's clean-up runs to its end
+            try:
+                control.checkpoint()
+            except Cancelled:
+                throw_cancel = True
 
 
 def _run_qt_until(future: asyncio.Future, deadline: float) -> None:
@@ -266,150 +276,3 @@ def _run_qt_until(future: asyncio.Future, deadline: float) -> None:
     waiting.exec()
     timer.stop()
     future.remove_done_callback(quit_waiting)
-
-
-# -- the callback API below is being replaced by the awaitable one above ----------------------
-class _Runner(QObject):
-    """Lives on the worker thread and drives the generator."""
-
-    event = Signal(object)
-    succeeded = Signal(object)
-    failed = Signal(str)
-    cancelled = Signal()
-
-    def __init__(self, work: WorkFunction, control: Control) -> None:
-        super().__init__()
-        self._work = work
-        self._control = control
-
-    @Slot()
-    def run(self) -> None:
-        events = None
-        try:
-            events = self._work(self._control)
-            while True:
-                try:
-                    item = next(events)
-                except StopIteration as stop:
-                    self.succeeded.emit(stop.value)
-                    return
-                self.event.emit(item)
-                self._control.checkpoint()
-        except Cancelled:
-            # A cancel seen here leaves the generator suspended: close it first so its own
-            # clean-up (temp files removed, a resumable checkpoint written) is done before
-            # anyone hears "cancelled".
-            try:
-                if events is not None:
-                    events.close()
-            except Exception as exc:  # noqa: BLE001
-                self.failed.emit(one_line_error(exc))
-                return
-            self.cancelled.emit()
-        except Exception as exc:  # noqa: BLE001 - every failure becomes one user-facing line
-            self.failed.emit(one_line_error(exc))
-
-
-class BackgroundTask(QObject):
-    """Runs one piece of core work off the GUI thread; callbacks arrive on the GUI thread."""
-
-    done = Signal()  # after any outcome, once the thread has stopped
-
-    def __init__(self, work: WorkFunction, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.control = Control()
-        self._thread = QThread()
-        self._runner = _Runner(work, self.control)
-        self._runner.moveToThread(self._thread)
-        self._thread.started.connect(self._runner.run)
-        self._on_event: Callable[[Event], None] | None = None
-        self._on_success: Callable[[Any], None] | None = None
-        self._on_error: Callable[[str], None] | None = None
-        self._on_cancelled: Callable[[], None] | None = None
-        self._runner.event.connect(self._deliver_event)
-        self._runner.succeeded.connect(self._deliver_success)
-        self._runner.failed.connect(self._deliver_error)
-        self._runner.cancelled.connect(self._deliver_cancelled)
-        self._finished = False
-
-    def on_event(self, callback: Callable[[Event], None]) -> BackgroundTask:
-        self._on_event = callback
-        return self
-
-    def on_success(self, callback: Callable[[Any], None]) -> BackgroundTask:
-        self._on_success = callback
-        return self
-
-    def on_error(self, callback: Callable[[str], None]) -> BackgroundTask:
-        self._on_error = callback
-        return self
-
-    def on_cancelled(self, callback: Callable[[], None]) -> BackgroundTask:
-        self._on_cancelled = callback
-        return self
-
-    def start(self) -> BackgroundTask:
-        self._thread.start()
-        return self
-
-    def cancel(self) -> None:
-        self.control.cancel()
-
-    def pause(self) -> None:
-        self.control.pause()
-
-    def resume(self) -> None:
-        self.control.resume()
-
-    @property
-    def running(self) -> bool:
-        return self._thread.isRunning() and not self._finished
-
-    def wait(self, msecs: int = -1) -> bool:
-        """Block until the worker thread ends (used at shutdown and in tests)."""
-        return self._thread.wait() if msecs < 0 else self._thread.wait(msecs)
-
-    def stop(self, msecs: int = 10_000, cancel: bool = True) -> bool:
-        """Window closing: (cancel and) let the thread end as soon as the work returns.
-
-        `wait()` alone can block until timeout when the GUI thread is not delivering the
-        outcome (the thread only quits after delivery); this quits it directly. True if the
-        thread ended within `msecs`.
-        """
-        if cancel:
-            self.control.cancel()
-        self._thread.quit()
-        return self.wait(msecs)
-
-    @Slot(object)
-    def _deliver_event(self, event: Event) -> None:
-        if self._on_event is not None:
-            self._on_event(event)
-
-    @Slot(object)
-    def _deliver_success(self, value: Any) -> None:
-        self._finish()
-        if self._on_success is not None:
-            self._on_success(value)
-        self.done.emit()
-
-    @Slot(str)
-    def _deliver_error(self, message: str) -> None:
-        self._finish()
-        if self._on_error is not None:
-            self._on_error(message)
-        elif _error_reporter is not None:
-            _error_reporter(message)
-        self.done.emit()
-
-    @Slot()
-    def _deliver_cancelled(self) -> None:
-        self._finish()
-        if self._on_cancelled is not None:
-            self._on_cancelled()
-        self.done.emit()
-
-    def _finish(self) -> None:
-        self._finished = True
-        self._thread.quit()
-        self._thread.wait()

@@ -1,16 +1,16 @@
 """Batch window: pick files and folders, preview the plan with an estimate, run, pause, cancel.
 
-All work goes through `core.batch.runner` on a `BackgroundTask`: planning (reads headers only), the
-estimate (loads the model and times a probe tile; the loaded model is reused for the run),
-and the run itself. The window only shows what those report.
+All work goes through `core.batch` on background workers, each awaited by an async slot:
+planning (reads headers only), the estimate (loads the model into the shared upscaler cache
+and times a probe tile; the run finds the model there) and the run itself. The window only
+shows what those report.
 """
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QTimer, QUrl
+from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -23,13 +23,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.batch.estimate import estimate_batch
+from core.batch.estimate import BatchEstimate, estimate_batch
 from core.batch.runner import BatchPlan, BatchPlanError, BatchProgress, plan_batch, run_batch
-from core.common.events import DeviceChosen, Finished, ImageFailed
+from core.common.events import Cancelled, DeviceChosen, Finished, ImageFailed
 from core.imageio.files import IMAGE_SUFFIXES
 from core.inference.cache import UpscalerCache, shared_upscalers
 from core.inference.upscale import UpscaleOptions
-from srgan_desktop.background import BackgroundTask
+from srgan_desktop.background import Job, WorkFailed, async_slot, call_in_background, run_in_background
 from srgan_desktop.batch.input_list import BatchInputList
 from srgan_desktop.batch.options_form import BatchOptionsForm
 from srgan_desktop.batch.preview import BatchPreview
@@ -38,12 +38,6 @@ from srgan_desktop.batch.settings import BatchSettings
 from srgan_desktop.settings import AppSettings
 
 REPLAN_DELAY_MS = 300
-
-
-def _call(function, *args):
-    """Run a plain function as a (silent) BackgroundTask generator: its result is the return value."""
-    return function(*args)
-    yield  # noqa: unreachable - makes this a generator
 
 
 class BatchWindow(QWidget):
@@ -57,15 +51,15 @@ class BatchWindow(QWidget):
         self.plan: BatchPlan | None = None
         self.finished: Finished | None = None
         self._upscalers = upscalers    # the estimate's model is found again by the run
-        self._plan_task: BackgroundTask | None = None
-        self._estimate_task: BackgroundTask | None = None
-        self._run_task: BackgroundTask | None = None
+        self._plan_job: Job | None = None
+        self._estimate_job: Job | None = None
+        self._run_job: Job | None = None
         self._replan_wanted = False
         self._build()
         self._replan_timer = QTimer(self)
         self._replan_timer.setSingleShot(True)
         self._replan_timer.setInterval(REPLAN_DELAY_MS)
-        self._replan_timer.timeout.connect(self._on_replan)
+        self._replan_timer.timeout.connect(self._replan)
         self.inputs.changed.connect(self._schedule_plan)
         self.form.changed.connect(self._schedule_plan)
         self._update_buttons()
@@ -153,11 +147,13 @@ class BatchWindow(QWidget):
     def _schedule_plan(self) -> None:
         self._replan_timer.start()
 
-    def _on_replan(self) -> None:
+    @async_slot()
+    async def _replan(self) -> None:
+        """Plan what the inputs and output options give (headers only), then estimate the time."""
         if self.running:
             return
-        if self._plan_task is not None and self._plan_task.running:
-            self._replan_wanted = True
+        if self._plan_job is not None:
+            self._replan_wanted = True    # planned again once the plan under way is in
             return
         self.plan = None
         self._update_buttons()
@@ -171,25 +167,22 @@ class BatchWindow(QWidget):
             self.preview.set_message(str(exc))
             return
         self.preview.set_message("Looking at the files…")
-        self._plan_task = BackgroundTask(lambda control: _call(plan_batch, paths, options), parent=self)
-        self._plan_task.on_success(self._on_planned).on_error(self._on_plan_error).start()
-
-    def _on_planned(self, plan: BatchPlan) -> None:
+        self._plan_job = call_in_background(plan_batch, paths, options)
+        try:
+            plan = await self._plan_job
+        except WorkFailed as failure:
+            plan = None
+            self.preview.set_message(failure.message)
+        finally:
+            self._plan_job = None
         if self._replan_wanted:
             self._replan_wanted = False
-            self._on_replan()
-            return
-        self.plan = plan
-        self.preview.set_plan(plan)
-        self._update_buttons()
-        if plan.pending:
-            self._start_estimate(plan)
-
-    def _on_plan_error(self, message: str) -> None:
-        self.preview.set_message(message)
-        if self._replan_wanted:
-            self._replan_wanted = False
-            self._on_replan()
+            self._replan()
+        elif plan is not None:
+            self.plan = plan
+            self.preview.set_plan(plan)
+            self._update_buttons()
+            await self._estimate()
 
     # -- estimate -------------------------------------------------------------------------------
     def upscale_options(self) -> UpscaleOptions:
@@ -197,65 +190,72 @@ class BatchWindow(QWidget):
         model = self._app_settings.model
         return UpscaleOptions(model=str(model) if model else None, inference=self._app_settings.inference_options())
 
-    def _start_estimate(self, plan: BatchPlan) -> None:
-        if self._estimate_task is not None and self._estimate_task.running:
-            return  # its result will be for an older plan; _on_estimated starts a fresh one
-        options = self.upscale_options()
-        upscalers = self._upscalers
-
-        def estimate() -> tuple:
-            upscaler = upscalers.get(options.model, options.inference)
-            return plan, estimate_batch(plan, upscaler)
-
-        self._estimate_task = BackgroundTask(lambda control: _call(estimate), parent=self)
-        self._estimate_task.on_success(self._on_estimated).on_error(self._on_estimate_error).start()
-
-    def _on_estimated(self, result: tuple) -> None:
-        plan, estimate = result
-        if plan is self.plan:
-            self.preview.set_estimate(estimate)
-        elif self.plan is not None and self.plan.pending:
-            self._start_estimate(self.plan)
-
-    def _on_estimate_error(self, message: str) -> None:
-        self.preview.set_estimate(None, f"The model cannot be used: {message}")
+    async def _estimate(self) -> None:
+        """Time the model on a probe of the current plan; a plan replaced meanwhile is estimated next."""
+        if self._estimate_job is not None:
+            return            # the estimate under way moves on to the newest plan when it ends
+        while self.plan is not None and self.plan.pending:
+            plan = self.plan
+            self._estimate_job = call_in_background(_estimate, plan, self.upscale_options(), self._upscalers)
+            try:
+                estimate = await self._estimate_job
+            except WorkFailed as failure:
+                self.preview.set_estimate(None, f"The model cannot be used: {failure.message}")
+                return
+            finally:
+                self._estimate_job = None
+            if plan is self.plan:
+                self.preview.set_estimate(estimate)
+                return
 
     # -- running ----------------------------------------------------------------------------------
     @property
     def running(self) -> bool:
-        return self._run_task is not None and self._run_task.running
+        return self._run_job is not None
 
-    def start(self) -> None:
+    @async_slot()
+    async def start(self) -> None:
+        """Run the plan: progress in the panel, problems in the log, a summary at the end."""
         plan = self.plan
         if plan is None or not plan.jobs or self.running:
             return
         self._batch_settings.save(self.form.options())
-        options = self.upscale_options()
-        upscalers = self._upscalers
+        options, upscalers = self.upscale_options(), self._upscalers
         self.finished = None
         self.log.clear()
         for source, reason in plan.problems:
             self.log.appendPlainText(f"Not used: {source}: {reason}")
         self.progress.start()
-        self._run_task = BackgroundTask(
+        self._run_job = run_in_background(
             lambda control: run_batch(plan, options, control, upscalers.get(options.model, options.inference)),
-            parent=self)
-        self._run_task.on_event(self._on_run_event).on_success(self._on_run_finished)
-        self._run_task.on_error(self._on_run_error).on_cancelled(self._on_run_cancelled)
-        self._run_task.done.connect(self._on_run_done)
-        self._run_task.start()
+            on_event=self._on_run_event)
         self._update_buttons()
+        try:
+            finished = await self._run_job
+        except Cancelled:
+            self._show_end("Cancelled. Every output written so far is complete; start again to finish the rest.")
+        except WorkFailed as failure:
+            self._show_end(f"Stopped: {failure.message}")
+        else:
+            self.finished = finished
+            bad = len(finished.failed) + len(plan.problems)
+            self._show_end(f"Finished: {finished.done} upscaled, {len(finished.skipped)} skipped, {bad} failed.")
+        finally:
+            self._run_job = None
+            self.pause_button.setText("Pause")
+            self._update_buttons()
+            self._schedule_plan()   # outputs now exist: the preview shows what is left
 
     def cancel(self) -> None:
-        if self.running:
-            self._run_task.cancel()
+        if self._run_job is not None:
+            self._run_job.cancel()
             self.cancel_button.setEnabled(False)
 
     def _on_pause(self) -> None:
-        if not self.running:
+        if self._run_job is None:
             return
-        paused = not self._run_task.control.paused
-        self._run_task.pause() if paused else self._run_task.resume()
+        paused = not self._run_job.paused
+        self._run_job.pause() if paused else self._run_job.resume()
         self.pause_button.setText("Resume" if paused else "Pause")
         self.progress.set_paused(paused)
 
@@ -268,26 +268,9 @@ class BatchWindow(QWidget):
             notice = f" ({event.notice})" if event.notice else ""
             self.log.appendPlainText(f"Running on {event.description}, {event.precision}{notice}")
 
-    def _on_run_finished(self, finished: Finished) -> None:
-        self.finished = finished
-        bad = len(finished.failed) + len(self.plan.problems if self.plan else [])
-        text = f"Finished: {finished.done} upscaled, {len(finished.skipped)} skipped, {bad} failed."
+    def _show_end(self, text: str) -> None:
         self.progress.stop(text)
         self.log.appendPlainText(text)
-
-    def _on_run_error(self, message: str) -> None:
-        self.progress.stop(f"Stopped: {message}")
-        self.log.appendPlainText(f"Stopped: {message}")
-
-    def _on_run_cancelled(self) -> None:
-        text = ("Cancelled. Every output written so far is complete; start again to finish the rest.")
-        self.progress.stop(text)
-        self.log.appendPlainText(text)
-
-    def _on_run_done(self) -> None:
-        self.pause_button.setText("Pause")
-        self._update_buttons()
-        self._schedule_plan()   # outputs now exist: the preview shows what is left
 
     def _on_open_output(self) -> None:
         roots = [r for r in (self.plan.output_roots if self.plan else []) if r.exists()]
@@ -305,8 +288,9 @@ class BatchWindow(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self._replan_timer.stop()
-        for task in (self._run_task, self._plan_task, self._estimate_task):
-            _stop(task)
+        for job in (self._run_job, self._plan_job, self._estimate_job):
+            if job is not None:
+                job.stop(30.0)
         try:
             self._batch_settings.save(self.form.options())
         except BatchPlanError:
@@ -314,13 +298,6 @@ class BatchWindow(QWidget):
         super().closeEvent(event)
 
 
-def _stop(task: BackgroundTask | None, timeout_s: float = 30.0) -> None:
-    """Cancel a task and let its outcome arrive (delivery needs this thread's event loop)."""
-    if task is None or not task.running:
-        return
-    task.cancel()
-    deadline = time.monotonic() + timeout_s
-    while task.running and time.monotonic() < deadline:
-        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-        task.wait(20)
-
+def _estimate(plan: BatchPlan, options: UpscaleOptions, upscalers: UpscalerCache) -> BatchEstimate:
+    """On the worker: load (or find) the model and time it on a probe of the plan."""
+    return estimate_batch(plan, upscalers.get(options.model, options.inference))

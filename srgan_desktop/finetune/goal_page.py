@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
 
 from core.finetune.recipe import FineTuneChoices, build_train_config, recommended_settings
 from core.models.library import list_models
-from srgan_desktop.background import BackgroundTask
+from core.training.trainer import measure_step_time
+from srgan_desktop.background import Job, WorkFailed, async_slot, call_in_background
 from srgan_desktop.finetune.advanced import AdvancedSettings
 from srgan_desktop.finetune.session import FineTuneSession
-from srgan_desktop.finetune.tasks import wait_until_done
 
 FAITHFUL_TEXT = ("Sharp and true to the photo; never invents detail. Trains the SRResNet generator "
                  "with a pixel loss (MSE). Fastest, and needs nothing else.")
@@ -35,6 +35,7 @@ REALISTIC_TEXT = ("Invents plausible fine texture (hair, foliage, fabric) the wa
 MISSING_VGG_TEXT = ("If no VGG19 weights are found, training stops before its first step and says "
                     "where to put them; \u201cFaithful\u201d needs none.")
 REMEASURE_DELAY_MS = 700
+MEASURED_STEPS = 3
 
 
 class GoalPage(QWizardPage):
@@ -46,7 +47,7 @@ class GoalPage(QWizardPage):
         self._session = session
         self._preferred_base = base_model
         self._vgg_file: Path | None = None
-        self._bench: BackgroundTask | None = None
+        self._bench: Job | None = None
         self._bench_wanted = False
         self.seconds_per_step: float | None = None
         self.setTitle("Starting point and goal")
@@ -148,10 +149,12 @@ class GoalPage(QWizardPage):
     def cleanup(self) -> None:
         self._remeasure.stop()
         self._bench_wanted = False
-        wait_until_done(self._bench)
+        if self._bench is not None:
+            self._bench.stop()
 
     # -- estimate ---------------------------------------------------------------------------------
-    def measure(self) -> None:
+    @async_slot()
+    async def measure(self) -> None:
         """Time a few real training steps with the current settings (in the background)."""
         if self._session.summary is None:
             self.estimate_label.setText("Choose a photo folder first.")
@@ -169,34 +172,27 @@ class GoalPage(QWizardPage):
             return
         self.estimate_label.setText("Measuring how fast this computer trains with these settings\u2026")
         self.measure_button.setEnabled(False)
-        task = BackgroundTask(lambda control: _measure(config), parent=self)
-        task.on_success(self._on_measured)
-        task.on_error(self._on_measure_failed)
-        task.done.connect(self._on_bench_done)
-        self._bench = task
-        task.start()
-
-    def _on_measured(self, seconds_per_step: float) -> None:
-        if self._bench_wanted or self._remeasure.isActive():
-            return  # the settings changed while measuring; a new measurement follows
-        self.seconds_per_step = seconds_per_step
-        self._show_estimate()
+        self._bench = call_in_background(measure_step_time, config, MEASURED_STEPS)
+        try:
+            seconds_per_step = await self._bench
+        except WorkFailed as failure:
+            self.seconds_per_step = None
+            self.estimate_label.setText(f"Could not measure the training speed: {failure.message}")
+        else:
+            if not (self._bench_wanted or self._remeasure.isActive()):   # else the settings changed meanwhile
+                self.seconds_per_step = seconds_per_step
+                self._show_estimate()
+        finally:
+            self._bench = None
+            self.measure_button.setEnabled(True)
+        if self._bench_wanted:
+            self.measure()
 
     def _show_estimate(self) -> None:
         from core.finetune.recipe import estimate_text
         device = _device_words(self.advanced.device.currentData())
         estimate = estimate_text(self.seconds_per_step, self.advanced.steps.value(), device)
         self.estimate_label.setText(f"<b>Estimated time:</b> {estimate}")
-
-    def _on_measure_failed(self, message: str) -> None:
-        self.seconds_per_step = None
-        self.estimate_label.setText(f"Could not measure the training speed: {message}")
-
-    def _on_bench_done(self) -> None:
-        self._bench = None
-        self.measure_button.setEnabled(True)
-        if self._bench_wanted:
-            self.measure()
 
     # -- slots ------------------------------------------------------------------------------------
     def _on_settings_changed(self) -> None:
@@ -252,13 +248,6 @@ class GoalPage(QWizardPage):
         self.base_combo.setCurrentIndex(max(0, index))
         self.base_combo.blockSignals(False)
         self.base_details.setText(_model_details(self.base_combo.currentData()))
-
-
-def _measure(config):
-    """Background work: a few real training steps; returns seconds per step."""
-    from core.training.trainer import measure_step_time
-    return measure_step_time(config, steps=3)
-    yield  # noqa: unreachable - makes this a generator for BackgroundTask
 
 
 def _device_words(key: str) -> str:

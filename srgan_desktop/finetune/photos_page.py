@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from core.common.events import Cancelled
 from core.finetune.recipe import RECOMMENDED_PHOTOS, PhotoSummary, scan_photos
-from srgan_desktop.background import BackgroundTask
+from srgan_desktop.background import Job, WorkFailed, async_slot, run_in_background
 from srgan_desktop.finetune.preview import array_to_qimage
 from srgan_desktop.finetune.session import FineTuneSession
-from srgan_desktop.finetune.tasks import wait_until_done
 
 WARNING_STYLE = ("QLabel { background: #fff4ce; color: #5c4400; border: 1px solid #e8c964;"
                  " border-radius: 4px; padding: 6px; }")
@@ -38,12 +38,10 @@ TIP_TEXT = ("Use the photos as they are, at full resolution: the wizard makes th
 class PhotosPage(QWizardPage):
     """Folder picker, scan summary, skipped files with reasons and the held-out photos."""
 
-    scan_finished = Signal()
-
     def __init__(self, session: FineTuneSession, parent=None) -> None:
         super().__init__(parent)
         self._session = session
-        self._task: BackgroundTask | None = None
+        self._job: Job | None = None
         self._scan_progress = (0, 0)
         self._scan_id = 0
         self._progress_timer = QTimer(self, interval=100)
@@ -100,10 +98,11 @@ class PhotosPage(QWizardPage):
         layout.addWidget(tip)
 
     # -- public ---------------------------------------------------------------------------------
-    def scan(self, folder: Path) -> None:
+    @async_slot()
+    async def scan(self, folder: Path) -> None:
         """Scan `folder` in the background; the page completes when usable photos are found."""
-        if self._task is not None:
-            self._task.cancel()
+        if self._job is not None:
+            self._job.cancel()           # a new folder replaces the scan under way
         folder = Path(folder).expanduser()
         self.folder_edit.setText(str(folder))
         self._session.summary = None
@@ -125,29 +124,40 @@ class PhotosPage(QWizardPage):
             if scan_id == self._scan_id:  # a replaced scan no longer reports
                 self._scan_progress = (done, total)  # read by the 100 ms timer on the GUI thread
 
-        task = BackgroundTask(lambda control: scan_photos(folder, seed=seed, control=control,
-                                                          progress=note_progress), parent=self)
-        task.on_success(self._on_scanned).on_error(self._on_scan_failed)
-        task.on_cancelled(lambda: None)
-        task.done.connect(lambda t=task: self._on_task_done(t))
-        self._task = task
+        job = run_in_background(lambda control: scan_photos(folder, seed=seed, control=control,
+                                                             progress=note_progress))
+        self._job = job
         self._progress_timer.start()
-        task.start()
+        self.completeChanged.emit()
+        summary = None
+        try:
+            summary = await job
+        except Cancelled:
+            pass
+        except WorkFailed as failure:
+            if self._job is job:
+                self.summary_label.setText(f"Could not read this folder: {_escape(failure.message)}")
+        if self._job is not job:
+            return                       # a newer scan replaced this one
+        self._job = None
+        self._progress_timer.stop()
+        self.progress.hide()
+        if summary is not None:
+            self._show_summary(summary)
         self.completeChanged.emit()
 
     @property
     def scanning(self) -> bool:
-        return self._task is not None
+        return self._job is not None
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt's name
         summary = self._session.summary
-        return self._task is None and summary is not None and summary.can_train
+        return self._job is None and summary is not None and summary.can_train
 
     def cleanup(self) -> None:
         """Stop a scan still running (the wizard is closing)."""
-        if self._task is not None:
-            self._task.cancel()
-            wait_until_done(self._task)
+        if self._job is not None:
+            self._job.stop()
 
     # -- slots ----------------------------------------------------------------------------------
     def _on_browse(self) -> None:
@@ -167,20 +177,7 @@ class PhotosPage(QWizardPage):
             self.progress.setValue(done)
             self.summary_label.setText(f"Checking the photos\u2026 {done:,} of {total:,}")
 
-    def _on_task_done(self, task: BackgroundTask) -> None:
-        if self._task is task:
-            self._task = None
-            self._progress_timer.stop()
-            self.progress.hide()
-            self.completeChanged.emit()
-            self.scan_finished.emit()
-
-    def _on_scan_failed(self, message: str) -> None:
-        self.summary_label.setText(f"Could not read this folder: {_escape(message)}")
-
-    def _on_scanned(self, summary: PhotoSummary) -> None:
-        if str(summary.folder) != str(Path(self.folder_edit.text()).expanduser()):
-            return  # a newer scan replaced this one
+    def _show_summary(self, summary: PhotoSummary) -> None:
         self._session.summary = summary
         self.summary_label.setText(_summary_html(summary))
         self.warning_label.setText(summary.warning)

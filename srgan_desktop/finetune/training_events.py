@@ -10,8 +10,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
-
 from core.common.events import DeviceChosen, Event
 from core.common.formatting import format_duration
 from core.training.events import (
@@ -30,13 +28,10 @@ LOSS_SERIES = {"mse": ("content", "content"), "g_content": ("content", "content"
                "g_adversarial": ("adversarial", "adversarial"), "d": ("adversarial", "d_loss")}
 
 
-class EventRouter(QObject):
+class EventRouter:
     """Feeds the charts and keeps the latest step, preview, notice and validation scores."""
 
-    step = Signal(int)
-
-    def __init__(self, charts: dict[str, LiveChart], parent: QObject | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, charts: dict[str, LiveChart]) -> None:
         self._charts = charts
         self.last_step = 0
         self.last: StepDone | None = None
@@ -110,7 +105,6 @@ class EventRouter(QObject):
             self._charts["discriminator"].add_point("d_real", event.step, event.d_real)
         if event.d_fake is not None:
             self._charts["discriminator"].add_point("d_fake", event.step, event.d_fake)
-        self.step.emit(event.step)
 
     def _on_validation(self, event: ValidationDone) -> None:
         chart = self._charts["psnr"]

@@ -10,18 +10,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWizardPage
 
-from core.common.events import Control
+from core.common.events import Cancelled, Control
 from core.common.formatting import format_duration
 from core.finetune.recipe import build_train_config, new_run_dir
 from core.finetune.runs import BEST_CHECKPOINT, LAST_CHECKPOINT, note_checkpoint, write_run_record
-from srgan_desktop.background import BackgroundTask
+from srgan_desktop.background import Job, WorkFailed, async_slot, run_in_background
 from srgan_desktop.finetune.chart import LiveChart
 from srgan_desktop.finetune.preview import PreviewPanel
 from srgan_desktop.finetune.session import FineTuneSession, TrainingOutcome
-from srgan_desktop.finetune.tasks import wait_until_done
 from srgan_desktop.finetune.training_events import EventRouter
 
 NOTICE_STYLE = ("QLabel { background: #fff4ce; color: #5c4400; border: 1px solid #e8c964;"
@@ -35,12 +34,10 @@ SMOOTHING = 0.9          # EMA of per-step values: about the last 10 steps
 class TrainingPage(QWizardPage):
     """Runs the fine-tune and shows its progress; complete once a usable checkpoint exists."""
 
-    training_done = Signal()
-
     def __init__(self, session: FineTuneSession, parent=None) -> None:
         super().__init__(parent)
         self._session = session
-        self._task: BackgroundTask | None = None
+        self._job: Job | None = None
         self._control = Control()
         self._out_dir: Path | None = None
         self._total_steps = 0
@@ -102,8 +99,7 @@ class TrainingPage(QWizardPage):
         buttons.addWidget(self.stop_button)
         layout.addLayout(buttons)
         self._router = EventRouter({"content": self.content_chart, "adversarial": self.adversarial_chart,
-                                    "discriminator": self.discriminator_chart, "psnr": self.psnr_chart}, self)
-        self._router.step.connect(self._on_step)
+                                    "discriminator": self.discriminator_chart, "psnr": self.psnr_chart})
 
     # -- wizard hooks -----------------------------------------------------------------------------
     def initializePage(self) -> None:  # noqa: N802 - Qt's name
@@ -138,17 +134,33 @@ class TrainingPage(QWizardPage):
         self._total_steps = config.steps
         self._configure_charts(config.phase == "gan", config.steps)
         self._session.outcome = None
-        task = BackgroundTask(lambda _control: train(config, self._control, resume), parent=self)
-        task.on_event(self._router.route).on_success(self._on_finished)
-        task.on_error(self._on_failed).on_cancelled(self._on_cancelled)
-        task.done.connect(self._on_task_done)
-        self._task = task
+        self._job = run_in_background(lambda control: train(config, control, resume),
+                                      on_event=self._router.route, control=self._control)
         self._refresh.start()
-        task.start()
+        self._await_training(self._job)
+
+    @async_slot()
+    async def _await_training(self, job: Job) -> None:
+        """How the run ended: finished, stopped by the user, or failed; then the page says so."""
+        try:
+            finished = await job
+        except Cancelled:
+            self._set_outcome(best=None, steps=self._router.last_step, seconds=self._router.seconds,
+                              stopped_early=True)
+        except WorkFailed as failure:
+            self._on_failed(failure.message)
+        else:
+            steps = getattr(finished, "steps", self._router.last_step)
+            self._set_outcome(best=getattr(finished, "best_checkpoint", None), steps=steps,
+                              seconds=getattr(finished, "seconds", 0.0),
+                              stopped_early=self._control.cancelled or steps < self._total_steps)
+        finally:
+            self._job = None
+            self._show_end()
 
     @property
     def running(self) -> bool:
-        return self._task is not None
+        return self._job is not None
 
     @property
     def paused(self) -> bool:
@@ -162,7 +174,7 @@ class TrainingPage(QWizardPage):
 
     def stop(self) -> None:
         """Stop between steps; the trainer keeps the best checkpoint and writes a last one."""
-        if self._task is None:
+        if self._job is None:
             return
         self.status_label.setText("Stopping after the current step\u2026")
         self.stop_button.setEnabled(False)
@@ -172,21 +184,11 @@ class TrainingPage(QWizardPage):
     def stop_for_close(self) -> None:
         """The wizard or the app is closing: stop, and block until the checkpoint is written."""
         self._closing = True
-        if self._task is not None:
+        if self._job is not None:
             self.stop()
-            wait_until_done(self._task)
+            self._job.stop()
 
     # -- outcomes ---------------------------------------------------------------------------------
-    def _on_finished(self, finished) -> None:
-        steps = getattr(finished, "steps", self._router.last_step)
-        self._set_outcome(best=getattr(finished, "best_checkpoint", None), steps=steps,
-                          seconds=getattr(finished, "seconds", 0.0),
-                          stopped_early=self._control.cancelled or steps < self._total_steps)
-
-    def _on_cancelled(self) -> None:
-        self._set_outcome(best=None, steps=self._router.last_step, seconds=self._router.seconds,
-                          stopped_early=True)
-
     def _on_failed(self, message: str) -> None:
         # The trainer's TrainingFailed event already carried the full explanation.
         text = self._router.failure or (message if message.startswith("Training") else
@@ -208,8 +210,7 @@ class TrainingPage(QWizardPage):
         path = self._out_dir / name if self._out_dir else None
         return path if path is not None and path.exists() else None
 
-    def _on_task_done(self) -> None:
-        self._task = None
+    def _show_end(self) -> None:
         self._refresh.stop()
         self._on_refresh()
         for chart in self._charts():
@@ -225,7 +226,6 @@ class TrainingPage(QWizardPage):
             self._show_notice("Training ended before a usable checkpoint was saved, so there is no model "
                               "to keep. Try more steps, or check the photos and settings.", error=True)
         self.completeChanged.emit()
-        self.training_done.emit()
 
     # -- display ----------------------------------------------------------------------------------
     def _configure_charts(self, gan: bool, steps: int) -> None:
@@ -238,12 +238,10 @@ class TrainingPage(QWizardPage):
     def _charts(self) -> list[LiveChart]:
         return [self.content_chart, self.adversarial_chart, self.discriminator_chart, self.psnr_chart]
 
-    def _on_step(self, step: int) -> None:
-        self.progress.setValue(min(step, self._total_steps))
-
     def _on_refresh(self) -> None:
-        """The 100 ms tick: labels, preview and notices from the latest events."""
+        """The 100 ms tick: progress, labels, preview and notices from the latest events."""
         router = self._router
+        self.progress.setValue(min(router.last_step, self._total_steps))
         if router.saved_step > self._noted_step:
             self._noted_step = router.saved_step
             note_checkpoint(router.saved_step)
@@ -254,7 +252,7 @@ class TrainingPage(QWizardPage):
         preview = router.take_preview()
         if preview is not None:
             self.preview.show_preview(preview.step, preview.lr, preview.sr, preview.hr, preview.base_sr)
-        if self._task is not None and not self._control.cancelled:
+        if self._job is not None and not self._control.cancelled:
             self.status_label.setText(router.status_text(self._total_steps, self._control.paused))
 
     def _show_notice(self, text: str, error: bool) -> None:

@@ -1,4 +1,4 @@
-"""The work of upscaling one image for the main window, as a generator for `BackgroundTask`.
+"""The work of upscaling one image for the main window, as an event generator for `run_in_background`.
 
 It calls the same `core.inference.upscale` path as batch mode and the CLI, and adds what only the
 viewer needs: 8-bit QImages made on the worker thread (QImage is thread-safe, QPixmap is
@@ -124,7 +124,7 @@ def preview_box(visible: Box, width: int, height: int, side: int) -> Box | None:
 
 def upscale_job(source: Path | DecodedImage, label: str, options: UpscaleOptions,
                 cache: UpscalerCache, regions: RegionRequests, budget: PreviewBudget | None = None):
-    """A `BackgroundTask` work function for one image (a file path or an already decoded image)."""
+    """A `run_in_background` work function for one image (a file path or an already decoded image)."""
 
     budget = budget or PreviewBudget()
 

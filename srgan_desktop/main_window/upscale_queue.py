@@ -17,7 +17,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from core.common.events import Cancelled, DeviceChosen
+from core.common.events import Cancelled, DeviceChosen, Event
 from core.imageio.files import DecodedImage
 from core.inference.cache import UpscalerCache, shared_upscalers
 from core.inference.upscale import UpscaleOptions
@@ -155,9 +155,11 @@ class UpscaleQueue(QObject):
     @async_slot()
     async def _work_through(self) -> None:
         """The queue's one worker loop: each waiting image in turn, then idle."""
-        while (entry := next((e for e in self.entries if e.status == "waiting"), None)) is not None:
-            await self._upscale(entry)
-        self._working = False
+        try:
+            while (entry := next((e for e in self.entries if e.status == "waiting"), None)) is not None:
+                await self._upscale(entry)
+        finally:
+            self._working = False    # whatever happened, the next image added starts the loop again
         self._view.queue_idle()
 
     async def _upscale(self, entry: QueueEntry) -> None:
@@ -192,7 +194,7 @@ class UpscaleQueue(QObject):
                 entry.ready = None   # the enlarged original is big; a failed image is not shown again
             self.changed.emit()
 
-    def _on_event(self, event) -> None:
+    def _on_event(self, event: Event) -> None:
         entry = self._current
         if entry is None:
             return

@@ -22,8 +22,7 @@ def window(qtbot, tiny_model):
     settings.model, settings.device, settings.tile = tiny_model, "cpu", 32
     win = BatchWindow(settings=settings)
     qtbot.addWidget(win)
-    yield win
-    win.close()
+    return win                # pytest-qt closes it after the test: closeEvent stops its workers
 
 
 def plan(qtbot, window: BatchWindow, inputs: list[Path], output: Path) -> None:
@@ -65,18 +64,20 @@ def test_second_run_skips_existing_outputs(qtbot, window, tmp_path):
     assert again.done == 0 and len(again.skipped) == 2
 
 
-def test_cancel_leaves_no_partial_files_and_restart_finishes_the_rest(qtbot, window, tmp_path):
+def test_cancel_leaves_no_partial_files_and_restart_finishes_the_rest(qtbot, window, tmp_path, monkeypatch):
     for i in range(4):
         write_image(tmp_path / "in" / f"{i}.png", size=(70, 40), seed=i)
     plan(qtbot, window, [tmp_path / "in"], tmp_path / "out")
-    window.start()
+    show_event = window._on_run_event
+    cancelling = [True]                                  # the first run only; the restart runs to its end
 
     def cancel_after_first(event) -> None:
-        window._on_run_event(event)
-        if isinstance(event, ImageDone):
+        show_event(event)
+        if isinstance(event, ImageDone) and cancelling[0]:
             window.cancel()
-    window._run_task.on_event(cancel_after_first)
-    qtbot.waitUntil(lambda: not window.running, timeout=WAIT_MS)
+    monkeypatch.setattr(window, "_on_run_event", cancel_after_first)
+    qtbot.waitUntil(window.start().done, timeout=WAIT_MS)
+    cancelling[0] = False
     assert "Cancelled" in window.log.toPlainText() and window.finished is None
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert 1 <= len(written) < 4 and no_partial_files(tmp_path / "out")
@@ -91,6 +92,7 @@ def test_pause_holds_the_run_until_resumed(qtbot, window, tmp_path):
         write_image(tmp_path / "in" / f"{i}.png", size=(70, 40), seed=i)
     plan(qtbot, window, [tmp_path / "in"], tmp_path / "out")
     window.start()
+    qtbot.waitUntil(lambda: window.running, timeout=WAIT_MS)
     window.pause_button.click()
     assert window.pause_button.text() == "Resume"
     qtbot.wait(600)

@@ -58,9 +58,7 @@ def open_wizard(qtbot, **overrides) -> FineTuneWizard:
 
 
 def scan(qtbot, wizard: FineTuneWizard, folder: Path) -> None:
-    page = wizard.photos_page
-    with qtbot.waitSignal(page.scan_finished, timeout=20_000):
-        page.scan(folder)
+    qtbot.waitUntil(wizard.photos_page.scan(folder).done, timeout=20_000)
 
 
 def set_tiny_settings(wizard: FineTuneWizard, steps: int, realistic: bool) -> None:
