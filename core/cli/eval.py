@@ -19,7 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "eval", help="measure PSNR/SSIM of a model on a folder of HR images (e.g. Set5)",
         description="Each HR image is modcropped, downscaled by antialiased bicubic and upscaled by the "
-                    "model; PSNR/SSIM are measured on the BT.601 Y channel with `scale` border pixels "
+                    "model; PSNR/SSIM are measured on the BT.601 Y channel with SCALE border pixels "
                     "shaved, next to plain bicubic upscaling.")
     parser.add_argument("model", help="model file or library name, or 'bicubic' for the baseline alone")
     parser.add_argument("hr_folder", help="folder of high-resolution reference images")

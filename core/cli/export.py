@@ -1,4 +1,4 @@
-"""`srgan export`: a training checkpoint, a blend of two models, or an ONNX graph, as a file.
+"""srgan export: a training checkpoint, a blend of two models, or an ONNX graph, as a file.
 
     srgan export runs/gan/best.ckpt my-srgan.safetensors          # checkpoint -> model file
     srgan export srresnet-x4 srresnet-x4.onnx                     # model -> ONNX (chaiNNer, ONNX Runtime)

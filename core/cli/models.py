@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import textwrap
 
 from core.cli.main import UserError
 from core.common.paths import user_models_dir
 from core.models.library import list_models, resolve_model
 from core.models.model_file import ModelFileError, ModelInfo, read_model_info
+from core.models.summary import summary_lines
+
+WRAP = 100
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -16,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     models.set_defaults(run=run_models)
     info = subparsers.add_parser("info", help="show what a model file says about itself")
     info.add_argument("model", nargs="?", help="model file or library name (default: the default model)")
-    info.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    info.add_argument("--json", action="store_true", help="print the whole self-description as JSON")
     info.set_defaults(run=run_info)
 
 
@@ -41,9 +45,10 @@ def run_info(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     if args.json:
         print(json.dumps(describe(info), indent=2))
-    else:
-        for key, value in describe(info).items():
-            print(f"{key:<12} {json.dumps(value) if isinstance(value, (dict, list)) else value}")
+        return 0
+    for label, text in summary_lines(info) + [("file", str(info.path))]:
+        lines = textwrap.wrap(text, width=WRAP, subsequent_indent=" " * 11) or [""]
+        print(f"{label + ':':<10} " + "\n".join(lines))
     return 0
 
 

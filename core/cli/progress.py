@@ -47,7 +47,9 @@ class ProgressBar:
         self._done, self._extra, self._rate = done, extra, rate
         now = time.monotonic()
         interval = REDRAW_SECONDS if self.interactive else self.log_every
-        if force or now - self._last_draw >= interval:
+        # In a log, the finished state is close()'s line alone; a second "100%" line only repeats it.
+        finished = self.total > 0 and self._done >= self.total and not self.interactive
+        if force or (now - self._last_draw >= interval and not finished):
             self._draw(now)
 
     def line(self, now: float | None = None) -> str:
@@ -90,6 +92,7 @@ class ProgressBar:
         if self._closed:
             return
         self._closed = True
+        self._rate = None      # the last momentary rate can be far off; the summary is the average
         self._draw(time.monotonic())
         if self.interactive:
             self.stream.write("\n")

@@ -1,11 +1,11 @@
-"""`srgan train DATA`: training from the command line (`srgan export` turns a checkpoint into a model).
+"""srgan train DATA: training from the command line (srgan export turns a checkpoint into a model).
 
     srgan train photos/ --phase mse --out runs/mse                       # phase 1: SRResNet
     srgan train photos/ --phase gan --init-from runs/mse/best.ckpt --out runs/gan --export my-srgan
     srgan train photos/ --out runs/mse --resume                          # carry on after Ctrl-C
     torchrun --nproc-per-node 4 "$(which srgan)" train photos/ ...       # several GPUs (DDP)
 
-The first Ctrl-C stops at the next step boundary and writes `last.ckpt` (resume later with
+The first Ctrl-C stops at the next step boundary and writes last.ckpt (resume later with
 --resume); a second one aborts at once.
 """
 
@@ -44,33 +44,40 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("train", help="train SRResNet (--phase mse) or SRGAN (--phase gan) on a photo folder",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("data", type=Path, help="folder of training photos (searched recursively)")
-    p.add_argument("--phase", choices=("mse", "gan"), default="mse")
+    p.add_argument("--phase", choices=("mse", "gan"), default="mse",
+                   help="mse: SRResNet with pixel loss (faithful); gan: SRGAN from --init-from (default %(default)s)")
     p.add_argument("--out", type=Path, help="checkpoint folder (default: runs/PHASE)")
     p.add_argument("--resume", action="store_true", help="carry on from OUT/last.ckpt")
     p.add_argument("--restart", action="store_true", help="start over even though OUT holds a run")
     p.add_argument("--init-from", help="model file, library name or checkpoint to start the generator from")
     p.add_argument("--export", metavar="NAME", help="save the best generator into your model library as NAME")
     p.add_argument("--val-dir", type=Path, help="held-out validation photos (default: hold out --val-count)")
-    p.add_argument("--val-count", type=int, default=5)
-    p.add_argument("--steps", type=int, default=100_000)
-    p.add_argument("--batch-size", type=int, default=16)
-    p.add_argument("--crop-size", type=int, default=96, help="HR crop edge in pixels")
+    p.add_argument("--val-count", type=int, default=5, help="photos held out for validation (default %(default)s)")
+    p.add_argument("--steps", type=int, default=100_000, help="optimisation steps in all (default %(default)s)")
+    p.add_argument("--batch-size", type=int, default=16, help="crops per step (default %(default)s)")
+    p.add_argument("--crop-size", type=int, default=96, help="HR crop edge in pixels (default %(default)s)")
     p.add_argument("--photo-scale", type=float, default=1.0, metavar="FACTOR",
                    help="shrink training photos by FACTOR first (e.g. 0.5 for large, soft or JPEG photos)")
     p.add_argument("--min-crop-detail", type=float, default=0.0, metavar="LEVEL",
                    help="redraw crops flatter than LEVEL (mean luma step; ~1 sky, ~12 typical detail); 0: off")
-    p.add_argument("--lr", type=float, default=1e-4)
+    p.add_argument("--lr", type=float, default=1e-4, help="Adam learning rate (default %(default)s)")
     p.add_argument("--lr-drop-at", type=float, metavar="FRACTION",
                    help="drop the lr 10x after this fraction of --steps (default: 0.5 for gan, never for mse)")
-    p.add_argument("--content-loss", choices=CONTENT_LOSSES, default="vgg54", help="gan phase content loss")
-    p.add_argument("--adversarial-weight", type=float, default=1e-3)
+    p.add_argument("--content-loss", choices=CONTENT_LOSSES, default="vgg54",
+                   help="gan phase content loss (default %(default)s)")
+    p.add_argument("--adversarial-weight", type=float, default=1e-3,
+                   help="gan phase weight of the adversarial loss (default %(default)s)")
     p.add_argument("--ema", action=argparse.BooleanOptionalAction, default=None,
                    help="average generator weights (default: on for gan, off for mse)")
-    p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
-    p.add_argument("--precision", choices=TRAIN_PRECISIONS, default="auto")
-    p.add_argument("--val-every", type=int, default=500)
-    p.add_argument("--checkpoint-every", type=int, default=500)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps (default %(default)s)")
+    p.add_argument("--precision", choices=TRAIN_PRECISIONS, default="auto",
+                   help="auto: fp16 on CUDA, bf16 on CPUs with bf16 units, else fp32 (default %(default)s)")
+    p.add_argument("--val-every", type=int, default=500,
+                   help="score the held-out photos every N steps (default %(default)s)")
+    p.add_argument("--checkpoint-every", type=int, default=500,
+                   help="write OUT/last.ckpt every N steps (default %(default)s)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="random seed: the same seed and data give the same run (default %(default)s)")
     p.add_argument("--workers", type=int, default=None, help="data loader processes (default: automatic)")
     p.add_argument("--vgg-weights", type=Path, help="VGG19 weights file for the perceptual loss")
     p.add_argument("--scale", type=int, default=None, help="upscaling factor (default 4, or the init model's)")

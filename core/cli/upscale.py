@@ -21,8 +21,8 @@ from core.cli.progress import ProgressBar
 from core.common.errors import first_line
 from core.common.events import DeviceChosen, Event, Finished, ImageFailed, drain
 from core.common.formatting import format_count, format_duration
-from core.imageio.files import DEFAULT_MAX_PIXELS, SUFFIX_FORMATS
-from core.inference.upscale import DEFAULT_DETAIL_PARTNER, UpscaleOptions, open_upscaler
+from core.imageio.files import DEFAULT_MAX_PIXELS, SUFFIX_FORMATS, ImageWriteError
+from core.inference.upscale import DEFAULT_DETAIL_PARTNER, UpscaleOptions, open_upscaler, refuse_overwriting_input
 from core.inference.upscaler import InferenceOptions
 from core.models.model_file import ModelFileError
 
@@ -110,6 +110,11 @@ def _names_one_output_file(args: argparse.Namespace) -> bool:
 
 def _single_file_plan(args: argparse.Namespace, batch: BatchOptions) -> BatchPlan:
     """The plan for exactly one named output file; its suffix decides the format unless --format says."""
+    try:
+        refuse_overwriting_input(args.inputs[0], args.output)
+    except ImageWriteError:
+        raise UserError(f"-o {args.output} is the input file itself; name another output "
+                        "(an input is never overwritten)") from None
     fmt = batch.output_format if batch.output_format != "keep" else SUFFIX_FORMATS[args.output.suffix.lower()]
     batch = replace(batch, output_dir=args.output.parent, output_format=fmt)
     plan = plan_batch(args.inputs, batch)

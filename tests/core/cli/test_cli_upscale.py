@@ -59,7 +59,7 @@ def test_one_file_to_a_named_output_file(tmp_path, capsys, model):
     with Image.open(tmp_path / "result" / "big.webp") as out:
         assert out.format == "WEBP" and out.size == (48, 40)
     code, text = srgan(capsys, image, "-o", image, "--model", model, "--overwrite")
-    assert code == 1 and "overwrite the input" in text
+    assert code == 2 and "is the input file itself" in text
 
 
 @pytest.mark.parametrize("kind, message", [

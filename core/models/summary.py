@@ -1,0 +1,82 @@
+"""What a model is, in words a user needs: what it is good for, how it was trained, how it scores.
+
+`srgan info` prints these lines and the app's model picker shows them as a tooltip, so neither
+shows development paths (checkpoint files, data folders) or raw JSON; `srgan info --json` keeps
+the raw self-description for scripts.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Any
+
+from core.models.model_file import ModelInfo
+
+BENCHMARKS = ("Set5", "Set14")
+
+
+def summary_lines(info: ModelInfo) -> list[tuple[str, str]]:
+    """(label, text) pairs, most important first; labels are short ("good for", "trained", "scores")."""
+    config = info.arch_config
+    lines = [("model", f"{info.display_name} ({info.name})"),
+             ("network", f"{config.scale}x, SRResNet with {config.num_blocks} residual blocks x {config.width} "
+                         f"channels, {'RGB' if config.channels == 3 else f'{config.channels} channels'}")]
+    if info.description:
+        lines.append(("good for", info.description))
+    training = _training_words(info.provenance)
+    if training:
+        lines.append(("trained", training))
+    scores = _score_words(info.metrics)
+    if scores:
+        lines.append(("scores", scores))
+    return lines
+
+
+def summary_text(info: ModelInfo) -> str:
+    return "\n".join(f"{label}: {text}" for label, text in summary_lines(info))
+
+
+def _training_words(provenance: dict[str, Any]) -> str:
+    blend = provenance.get("blend")
+    if isinstance(blend, dict):
+        return (f"a blend of {blend.get('faithful', {}).get('title', '?')} and "
+                f"{blend.get('photo_realistic', {}).get('title', '?')} at detail {blend.get('weight', 0):.2f}")
+    if not provenance.get("phase"):
+        return ""
+    kind = ("photo-realistic: perceptual (VGG) and adversarial losses" if provenance["phase"] == "gan"
+            else "faithful: pixel-accurate (MSE) loss")
+    steps = provenance.get("total_steps") or provenance.get("steps")
+    hours = provenance.get("hours") or (provenance.get("seconds") or 0) / 3600
+    parts = [kind]
+    if steps:
+        parts.append(f"{int(steps):,} steps" + (f" in {hours:.1f} h" if hours else "")
+                     + (f" on {_device_words(provenance.get('device'))}" if provenance.get("device") else ""))
+    data = provenance.get("data")
+    if isinstance(data, str) and data:
+        parts.append(f"photos from a folder named '{PurePath(data).name}'")
+    if provenance.get("base_model"):
+        parts.append("fine-tuned from an earlier model")
+    return "; ".join(parts)
+
+
+def _device_words(device: Any) -> str:
+    text = str(device)
+    return {"cpu": "a CPU", "mps": "an Apple GPU"}.get(text, "an NVIDIA GPU" if text.startswith("cuda") else text)
+
+
+def _score_words(metrics: dict[str, Any]) -> str:
+    parts, niqe = [], False
+    for bench in BENCHMARKS:
+        scores = metrics.get(bench)
+        if not isinstance(scores, dict) or "psnr" not in scores:
+            continue
+        text = f"{bench} {scores['psnr']:.2f} dB PSNR"
+        if "ssim" in scores:
+            text += f", SSIM {scores['ssim']:.3f}"
+        if isinstance(scores.get("niqe"), (int, float)):
+            text += f", NIQE {scores['niqe']:.2f}"
+            niqe = True
+        parts.append(text)
+    if not parts:
+        return ""
+    return "; ".join(parts) + (" (lower NIQE = more natural)" if niqe else "")
