@@ -5,6 +5,11 @@
 
 Writes resources/models/<name>.safetensors with the benchmark scores in its metrics, and adds or
 replaces its entry (file, SHA-256) in resources/models/bundled.json; --default lists it first.
+
+    python tools/bundle_model.py --rescore srresnet-x4 --bench ../shared/data/bench
+
+re-measures a bundled model (e.g. after `srgan eval` learnt a new score) and rewrites only its
+metrics: same weights, same provenance, new hash pinned.
 """
 
 from __future__ import annotations
@@ -28,25 +33,26 @@ from core.training.trainer import export_model  # noqa: E402
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("checkpoint", type=Path)
-    parser.add_argument("name")
-    parser.add_argument("title")
+    parser.add_argument("checkpoint", type=Path, nargs="?")
+    parser.add_argument("name", nargs="?")
+    parser.add_argument("title", nargs="?")
+    parser.add_argument("--rescore", metavar="NAME", help="re-measure the bundled model NAME; keep all else")
     parser.add_argument("--description", default="")
     parser.add_argument("--bench", type=Path, required=True, help="folder holding Set5/ and Set14/")
     parser.add_argument("--default", action="store_true", help="make it the default model")
     parser.add_argument("--note", default="", help="extra provenance note, e.g. 'interim: training continues'")
     args = parser.parse_args()
+    if args.rescore:
+        return rescore(args.rescore, args.bench)
+    if not (args.checkpoint and args.name and args.title):
+        parser.error("give CHECKPOINT NAME TITLE, or --rescore NAME")
 
     destination = bundled_models_dir() / f"{args.name}.safetensors"
     with tempfile.TemporaryDirectory() as tmp:
         exported = export_model(args.checkpoint, Path(tmp) / destination.name, name=args.name,
                                 title=args.title, description=args.description)
         model, info = load_model(exported)
-        metrics = dict(info.metrics)
-        for bench in ("Set5", "Set14"):
-            report = drain(evaluate(exported, args.bench / bench))
-            metrics[bench] = report.as_metrics()
-            print(f"{bench}: {metrics[bench]}")
+        metrics = measure(exported, args.bench, info.metrics)
     provenance = dict(info.provenance)
     runs = lineage(args.checkpoint)
     provenance["runs"] = runs
@@ -58,6 +64,25 @@ def main() -> int:
                provenance=provenance, metrics=metrics)
     update_index(destination, args.name, args.default)
     print(f"bundled {destination} ({destination.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
+def measure(model_file: Path, bench: Path, metrics: dict) -> dict:
+    metrics = dict(metrics)
+    for name in ("Set5", "Set14"):
+        metrics[name] = drain(evaluate(model_file, bench / name)).as_metrics()
+        print(f"{name}: {metrics[name]}")
+    return metrics
+
+
+def rescore(name: str, bench: Path) -> int:
+    path = bundled_models_dir() / f"{name}.safetensors"
+    model, info = load_model(path)
+    save_model(model, path, name=info.name, title=info.title, description=info.description,
+               provenance=info.provenance, metrics=measure(path, bench, info.metrics))
+    entries = json.loads((path.parent / BUNDLED_INDEX).read_text())["models"]
+    update_index(path, name, make_default=bool(entries) and entries[0]["name"] == name)
+    print(f"re-scored {path}")
     return 0
 
 

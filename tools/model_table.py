@@ -15,17 +15,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.models.library import list_models  # noqa: E402
 
-HEADER = ["| model | Set5 PSNR / SSIM | Set14 PSNR / SSIM | training |", "|---|---|---|---|"]
-PAPER = ["| paper: bicubic | 28.43 | 25.99 | - |",
-         "| paper: SRResNet (MSE) | 32.05 | 28.49 | 10^6 steps on 350k ImageNet images, GPU |",
-         "| paper: SRGAN (VGG54) | 29.40 | 26.02 | + 2x10^5 GAN steps, GPU |"]
+HEADER = ["| model | Set5 PSNR / SSIM | Set14 PSNR / SSIM | Set14 NIQE | training |", "|---|---|---|---|---|"]
+PAPER = ["| paper: bicubic | 28.43 | 25.99 | | - |",
+         "| paper: SRResNet (MSE) | 32.05 | 28.49 | | 10^6 steps on 350k ImageNet images, GPU |",
+         "| paper: SRGAN (VGG54) | 29.40 | 26.02 | | + 2x10^5 GAN steps, GPU |"]
 
 
 def main() -> int:
     entries, _problems = list_models()
     bundled = [e for e in entries if e.bundled]
     first = bundled[0].info.metrics
-    rows = HEADER + [f"| bicubic (measured, `srgan eval bicubic`) | {_scores(first, 'bicubic_')} - |"]
+    rows = HEADER + [f"| original images | - | - | {first['Set14']['original_niqe']:.2f} | - |",
+                     f"| bicubic (measured, `srgan eval bicubic`) | {_scores(first, 'bicubic_')} - |"]
     for entry in bundled:
         info, p = entry.info, entry.info.provenance
         arch = info.arch_config
@@ -45,8 +46,9 @@ def _steps(provenance: dict) -> str:
 
 
 def _scores(metrics: dict, prefix: str = "") -> str:
+    """'PSNR / SSIM |' for Set5 and Set14, then Set14's NIQE (lower = more natural)."""
     return " ".join(f"{metrics[b][prefix + 'psnr']:.2f} / {metrics[b][prefix + 'ssim']:.4f} |"
-                    for b in ("Set5", "Set14"))
+                    for b in ("Set5", "Set14")) + f" {metrics['Set14'][prefix + 'niqe']:.2f} |"
 
 
 if __name__ == "__main__":

@@ -61,3 +61,4 @@ def test_readme_table_shows_the_scores_stored_in_each_bundled_model(item):
     metrics = read_model_info(bundled_models_dir() / item["file"]).metrics
     for bench in ("Set5", "Set14"):
         assert f"{metrics[bench]['psnr']:.2f} / {metrics[bench]['ssim']:.4f}" in rows[0], bench
+    assert f"| {metrics['Set14']['niqe']:.2f} |" in rows[0], "Set14 NIQE"
