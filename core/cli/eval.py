@@ -30,20 +30,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--precision", choices=PRECISIONS, default="fp32",
                         help="fp32 (default: scores the model itself, the same on every machine) or auto "
                              "(the device's fast path, bf16/fp16, as the app upscales)")
+    parser.add_argument("--lr-jpeg", type=int, metavar="QUALITY",
+                        help="save each LR image as a JPEG of this quality first (e.g. 75: web and phone photos)")
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
     parser.set_defaults(run=run_eval)
 
 
 def run_eval(args: argparse.Namespace) -> int:
+    if args.lr_jpeg is not None and not 1 <= args.lr_jpeg <= 100:
+        raise UserError(f"--lr-jpeg must be a JPEG quality between 1 and 100, got {args.lr_jpeg}")
     if args.scale is not None and not 2 <= args.scale <= 8:
         raise UserError(f"--scale must be between 2 and 8, got {args.scale}")
     try:
         if args.model == "bicubic":
-            report = evaluate_bicubic(args.hr_folder, args.scale or 4)
+            report = evaluate_bicubic(args.hr_folder, args.scale or 4, args.lr_jpeg)
         else:
             upscaler = Upscaler(resolve_model(args.model), InferenceOptions(device=args.device, tile=args.tile,
                                                                    precision=args.precision))
-            report = drain(evaluate(upscaler, args.hr_folder, args.scale), None if args.json else _progress)
+            report = drain(evaluate(upscaler, args.hr_folder, args.scale, lr_jpeg=args.lr_jpeg),
+                           None if args.json else _progress)
     except (ModelFileError, ValueError) as exc:
         raise UserError(str(exc)) from None
     if not report.rows:
@@ -65,8 +70,9 @@ def _progress(event: Event) -> None:
 
 
 def format_table(report: EvalReport) -> str:
-    lines = [f"{report.model} on {report.folder} (x{report.scale}, Y channel, {report.scale}-pixel border shaved; "
-             "NIQE: lower = more natural)",
+    lr = f", LR saved as JPEG quality {report.lr_jpeg}" if report.lr_jpeg else ""
+    lines = [f"{report.model} on {report.folder} (x{report.scale}{lr}, Y channel, {report.scale}-pixel border "
+             "shaved; NIQE: lower = more natural)",
              f"{'image':<16} {'PSNR':>8} {'SSIM':>7} {'NIQE':>6}   {'bicubic':>8} {'SSIM':>7} {'NIQE':>6}"]
     for row in report.rows:
         lines.append(f"{row.name:<16} {row.psnr:8.2f} {row.ssim:7.4f} {row.niqe:6.2f}   "
@@ -79,7 +85,7 @@ def format_table(report: EvalReport) -> str:
 
 def _as_json(report: EvalReport) -> dict:
     return {
-        "model": report.model, "folder": report.folder, "scale": report.scale,
+        "model": report.model, "folder": report.folder, "scale": report.scale, "lr_jpeg": report.lr_jpeg,
         "mean": report.as_metrics(),
         "images": [{"name": r.name, "psnr": r.psnr, "ssim": r.ssim, "niqe": r.niqe,
                     "bicubic_psnr": r.bicubic_psnr, "bicubic_ssim": r.bicubic_ssim, "bicubic_niqe": r.bicubic_niqe,

@@ -17,6 +17,7 @@ import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from core.cli.main import EXIT_INTERRUPTED, EXIT_OK, EXIT_SOME_FAILED, UserError
 from core.cli.progress import ProgressBar
@@ -28,6 +29,7 @@ from core.models.model_file import MODEL_SUFFIX, ModelFileError, read_model_info
 from core.nets.config import DiscriminatorConfig, GeneratorConfig
 from core.training.checkpoint import LAST_NAME, CheckpointError, is_checkpoint_file, load_checkpoint
 from core.training.config import CONTENT_LOSSES, TRAIN_PRECISIONS, TrainConfig
+from core.training.degradations import DegradationConfig
 from core.training.events import (
     CheckpointSaved,
     DivergenceDetected,
@@ -60,6 +62,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="shrink training photos by FACTOR first (e.g. 0.5 for large, soft or JPEG photos)")
     p.add_argument("--min-crop-detail", type=float, default=0.0, metavar="LEVEL",
                    help="redraw crops flatter than LEVEL (mean luma step; ~1 sky, ~12 typical detail); 0: off")
+    p.add_argument("--degrade", choices=("bicubic", "real-world"), default="bicubic",
+                   help="how LR crops are made: clean bicubic (the papers') or the real-world chain of blur, "
+                        "resize, noise and JPEG, once or twice (default %(default)s)")
+    p.add_argument("--degrade-jpeg", type=int, nargs=2, metavar=("MIN", "MAX"), default=None,
+                   help="real-world JPEG quality range (default 35 95)")
+    p.add_argument("--degrade-noise", type=float, metavar="SIGMA", default=None,
+                   help="real-world noise: the strongest Gaussian sigma in 8-bit levels (default 12)")
+    p.add_argument("--degrade-blur", type=float, metavar="SIGMA", default=None,
+                   help="real-world blur: the widest Gaussian sigma in HR pixels (default 2)")
     p.add_argument("--lr", type=float, default=1e-4, help="Adam learning rate (default %(default)s)")
     p.add_argument("--lr-drop-at", type=float, metavar="FRACTION",
                    help="drop the lr 10x after this fraction of --steps (default: 0.5 for gan, never for mse)")
@@ -135,9 +146,21 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
             ema=args.ema, device=args.device, precision=args.precision, val_every=args.val_every,
             checkpoint_every=args.checkpoint_every, preview_every=max(args.val_every, 1), seed=args.seed,
             num_workers=args.workers, init_from=init_from, vgg_weights=args.vgg_weights,
-            out_dir=args.out or Path("runs") / args.phase)
+            out_dir=args.out or Path("runs") / args.phase, degradation=_degradation(args))
     except ValueError as exc:
         raise UserError(str(exc)) from None
+
+
+def _degradation(args: argparse.Namespace) -> DegradationConfig | None:
+    strengths = {"jpeg_quality": tuple(args.degrade_jpeg) if args.degrade_jpeg else None,
+                 "noise_sigma": (min(1.0, args.degrade_noise), args.degrade_noise) if args.degrade_noise else None,
+                 "blur_sigma": (min(0.2, args.degrade_blur), args.degrade_blur) if args.degrade_blur else None}
+    chosen: dict[str, Any] = {k: v for k, v in strengths.items() if v is not None}
+    if args.degrade == "bicubic":
+        if chosen:
+            raise UserError("--degrade-jpeg/--degrade-noise/--degrade-blur need --degrade real-world")
+        return None
+    return DegradationConfig(**chosen)
 
 
 def _resolve_init(name: str | None) -> Path | None:

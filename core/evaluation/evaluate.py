@@ -24,6 +24,7 @@ from core.common.events import NEVER_CANCELLED, Control, Event, ImageDone, Image
 from core.evaluation.metrics import psnr_y, ssim_y
 from core.evaluation.niqe import niqe
 from core.imageio.bicubic import bicubic_upscale, make_pair, quantize_8bit
+from core.imageio.compress import jpeg_roundtrip
 from core.imageio.files import ImageReadError, list_images, load_rgb8
 from core.inference.upscaler import InferenceOptions, Upscaler
 
@@ -61,6 +62,7 @@ class EvalReport:
     model: str = ""
     scale: int = 4
     seconds: float = 0.0
+    lr_jpeg: int | None = None           # the JPEG quality the LR images were saved with, if any
 
     mean_psnr = _Mean()
     mean_ssim = _Mean()
@@ -97,18 +99,20 @@ def evaluate_pairs(model_fn: ModelFn, pairs: Sequence[tuple[np.ndarray, np.ndarr
 
 
 def evaluate(upscaler_or_model: Upscaler | str | Path, hr_folder: Path, scale: int | None = None,
-             control: Control = NEVER_CANCELLED) -> Generator[Event, None, EvalReport]:
+             control: Control = NEVER_CANCELLED, lr_jpeg: int | None = None) -> Generator[Event, None, EvalReport]:
     """Benchmark a model (an `Upscaler`, or a model file / library name) on every image in hr_folder.
 
     Yields ImageStarted, the upscaler's TileDone events, ImageDone (result=EvalRow) or
-    ImageFailed per image. Raises ValueError for a missing/empty folder or a scale mismatch,
-    ModelFileError for an unusable model.
+    ImageFailed per image. With `lr_jpeg`, each LR image is saved as a JPEG of that quality
+    first (the real-world benchmark: photos as phones and the web store them). Raises ValueError
+    for a missing/empty folder or a scale mismatch, ModelFileError for an unusable model.
     """
     upscaler = upscaler_or_model if isinstance(upscaler_or_model, Upscaler) else _open(upscaler_or_model)
     if scale is not None and scale != upscaler.scale:
         raise ValueError(f"the model upscales x{upscaler.scale}, not x{scale}")
     paths = _benchmark_images(Path(hr_folder))
-    report = EvalReport(folder=Path(hr_folder).name, model=upscaler.info.display_name, scale=upscaler.scale)
+    report = EvalReport(folder=Path(hr_folder).name, model=upscaler.info.display_name, scale=upscaler.scale,
+                        lr_jpeg=lr_jpeg)
     yield upscaler.device_event()
     started = time.perf_counter()
     for index, path in enumerate(paths):
@@ -116,7 +120,7 @@ def evaluate(upscaler_or_model: Upscaler | str | Path, hr_folder: Path, scale: i
         yield ImageStarted(index, len(paths), path)
         began = time.perf_counter()
         try:
-            lr, hr = make_pair(load_rgb8(path), upscaler.scale)
+            lr, hr = _pair(path, upscaler.scale, lr_jpeg)
         except ImageReadError as exc:
             reason = reason_without_name(exc, path)
             report.failed.append((path, reason))
@@ -130,17 +134,22 @@ def evaluate(upscaler_or_model: Upscaler | str | Path, hr_folder: Path, scale: i
     return report
 
 
-def evaluate_bicubic(hr_folder: Path, scale: int = 4) -> EvalReport:
+def evaluate_bicubic(hr_folder: Path, scale: int = 4, lr_jpeg: int | None = None) -> EvalReport:
     """The bicubic baseline alone (its rows carry bicubic numbers in both columns)."""
-    report = EvalReport(folder=Path(hr_folder).name, model="bicubic", scale=scale)
+    report = EvalReport(folder=Path(hr_folder).name, model="bicubic", scale=scale, lr_jpeg=lr_jpeg)
     for path in _benchmark_images(Path(hr_folder)):
         try:
-            lr, hr = make_pair(load_rgb8(path), scale)
+            lr, hr = _pair(path, scale, lr_jpeg)
         except ImageReadError as exc:
             report.failed.append((path, reason_without_name(exc, path)))
             continue
         report.rows.append(_row(path.stem, bicubic_upscale(lr, scale), lr, hr, scale))
     return report
+
+
+def _pair(path: Path, scale: int, lr_jpeg: int | None) -> tuple[np.ndarray, np.ndarray]:
+    lr, hr = make_pair(load_rgb8(path), scale)
+    return (lr if lr_jpeg is None else jpeg_roundtrip(lr, lr_jpeg)), hr
 
 
 def _row(name: str, sr: np.ndarray, lr: np.ndarray, hr: np.ndarray, scale: int) -> EvalRow:

@@ -14,6 +14,7 @@ from typing import Any
 
 from core.common.settings import refuse_unknown_fields
 from core.nets.config import DiscriminatorConfig, GeneratorConfig
+from core.training.degradations import DegradationConfig
 
 PHASES = ("mse", "gan")
 CONTENT_LOSSES = ("vgg54", "vgg22", "mse")
@@ -44,6 +45,9 @@ class TrainConfig:
     crop_size: int = 96                  # HR crop edge; LR crops are crop_size / scale
     photo_scale: float = 1.0             # shrink every photo (training and validation) by this factor first
     min_crop_detail: float = 0.0         # redraw crops flatter than this (core.training.data.crop_detail); 0: off
+    # None: LR is the clean bicubic downscale (the papers'); else the real-world chain of
+    # core.training.degradations, for training and validation alike.
+    degradation: DegradationConfig | None = None
     lr: float = 1e-4
     beta1: float = 0.9
     # Fraction of steps where lr drops 10x; None: 0.5 for gan (paper), never for mse.
@@ -135,6 +139,7 @@ class TrainConfig:
         data = asdict(self)
         for name in _PATH_FIELDS:
             data[name] = None if data[name] is None else str(data[name])
+        data["degradation"] = None if self.degradation is None else self.degradation.to_dict()
         return data
 
     @classmethod
@@ -145,6 +150,8 @@ class TrainConfig:
             values["generator"] = GeneratorConfig.from_dict(values["generator"])
         if "discriminator" in values:
             values["discriminator"] = DiscriminatorConfig.from_dict(values["discriminator"])
+        if values.get("degradation") is not None:
+            values["degradation"] = DegradationConfig.from_dict(values["degradation"])
         return cls(**values)
 
 

@@ -29,9 +29,11 @@ from core.common.errors import first_line, reason_without_name
 from core.common.events import NEVER_CANCELLED, Control
 from core.imageio.bicubic import make_pair, modcrop
 from core.imageio.files import ImageReadError, list_images, load_rgb8, probe_image
+from core.training.degradations import DegradationConfig, degrade
 
 DEFAULT_CACHE_BYTES = 3 * 1024 ** 3       # decoded HR + LR kept in RAM
 DECODE_THREADS = 4                        # at most; fewer on machines with fewer cores
+VALIDATION_STREAM = 1 << 40               # validation degradations draw from a stream training never uses
 DETAIL_TRIES = 10                         # crop boxes drawn per sample when flat ones are refused
 
 Progress = Callable[[int, int], None]     # (done, total)
@@ -102,11 +104,20 @@ def split_validation(paths: Sequence[Path], count: int, seed: int = 0) -> tuple[
     return train, val
 
 
-def load_validation_images(paths: Sequence[Path], scale: int,
-                           photo_scale: float = 1.0) -> list[tuple[np.ndarray, np.ndarray]]:
+def load_validation_images(paths: Sequence[Path], scale: int, photo_scale: float = 1.0,
+                           degradation: DegradationConfig | None = None,
+                           seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
     """Whole images as (lr, hr) float32 HxWx3 pairs: HR shrunk like the training photos and
-    modcropped, LR antialiased bicubic, 8-bit."""
-    return [make_pair(shrink_photo(load_rgb8(path), photo_scale), scale) for path in paths]
+    modcropped, LR antialiased bicubic, 8-bit; or, with `degradation`, the real-world chain
+    drawn from (seed, the file's name), the same at every validation and in every run."""
+    pairs = []
+    for path in paths:
+        lr, hr = make_pair(shrink_photo(load_rgb8(path), photo_scale), scale)
+        if degradation is not None:
+            name_key = int.from_bytes(hashlib.sha256(Path(path).name.encode()).digest()[:8], "little")
+            lr = degrade(hr, scale, degradation, np.random.default_rng((seed, VALIDATION_STREAM, name_key)))
+        pairs.append((lr, hr))
+    return pairs
 
 
 def shrink_photo(photo: np.ndarray, factor: float) -> np.ndarray:
@@ -139,13 +150,15 @@ class CropDataset(torch.utils.data.Dataset):
 
     def __init__(self, paths: Sequence[Path], crop_size: int = 96, scale: int = 4, seed: int = 0,
                  cache_bytes: int | None = None, control: Control = NEVER_CANCELLED,
-                 progress: Progress | None = None, photo_scale: float = 1.0, min_detail: float = 0.0) -> None:
+                 progress: Progress | None = None, photo_scale: float = 1.0, min_detail: float = 0.0,
+                 degradation: DegradationConfig | None = None) -> None:
         if crop_size % scale:
             raise ValueError(f"crop size {crop_size} must be a multiple of the scale {scale}")
         if not 0 < photo_scale <= 1 or min_detail < 0:
             raise ValueError(f"photo scale must be in (0, 1] and min detail >= 0, got {photo_scale}, {min_detail}")
         self.crop_size, self.scale, self.seed = crop_size, scale, seed
         self.photo_scale, self.min_detail = photo_scale, min_detail
+        self.degradation = degradation
         self.paths: list[Path] = []
         self.skipped: list[tuple[Path, str]] = []
         self._pairs: list[tuple[np.ndarray, np.ndarray] | None] = []   # None: decode on demand
@@ -185,6 +198,8 @@ class CropDataset(torch.utils.data.Dataset):
         lr_patch = lr[y:y + lr_crop, x:x + lr_crop]
         hr_patch = hr[y * s:(y + lr_crop) * s, x * s:(x + lr_crop) * s]
         transform = int(rng.integers(8))                # one of the 8 flips/90-degree rotations
+        if self.degradation is not None:                # the LR made from this very HR crop, seeded by k
+            lr_patch = degrade(hr_patch, s, self.degradation, rng)
         return _to_tensor(_dihedral(lr_patch, transform)), _to_tensor(_dihedral(hr_patch, transform))
 
     def _pick_box(self, lr: np.ndarray, side: int, rng: np.random.Generator) -> tuple[int, int]:

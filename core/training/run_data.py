@@ -56,14 +56,16 @@ def prepare_data(config: TrainConfig, control: Control = NEVER_CANCELLED) -> Run
     train_paths, val_paths, skipped = _split(config, control)
     try:
         dataset = CropDataset(train_paths, config.crop_size, config.scale, config.seed, control=control,
-                              photo_scale=config.photo_scale, min_detail=config.min_crop_detail)
+                              photo_scale=config.photo_scale, min_detail=config.min_crop_detail,
+                              degradation=config.degradation)
     except ValueError as exc:
         raise TrainingError(f"{config.data_dir}: {exc}") from None
     skipped += dataset.skipped
     val_pairs = []
     for path in val_paths:
         try:
-            pair = load_validation_images([path], config.scale, config.photo_scale)[0]
+            pair = load_validation_images([path], config.scale, config.photo_scale, config.degradation,
+                                          config.seed)[0]
             val_pairs.append(_bounded(*pair, config.scale))
         except ImageReadError as exc:
             skipped.append((path, reason_without_name(exc, path)))
@@ -76,7 +78,9 @@ def batches(data: RunData, config: TrainConfig, start_step: int, ctx: DistContex
     """Endless (lr, hr) batches for this process, starting at `start_step`."""
     workers = config.num_workers
     if workers is None:
-        workers = 0 if data.dataset.fully_cached else 1
+        # Decoding (photos beyond the cache) or degrading crops (~3 ms each) runs in a worker,
+        # off the step's critical path; fully cached clean crops are cheaper in-process.
+        workers = 0 if data.dataset.fully_cached and config.degradation is None else 1
     loader = torch.utils.data.DataLoader(
         data.dataset, batch_size=config.batch_size, sampler=StepSamples(config.seed, config.batch_size,
                                                                          start_step, ctx),

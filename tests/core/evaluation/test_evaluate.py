@@ -137,3 +137,15 @@ def test_eval_scores_naturalness_of_result_bicubic_and_original(tmp_path: Path, 
     assert main(["eval", str(model), str(folder), "--device", "cpu"]) == 0
     out = capsys.readouterr().out
     assert "NIQE" in out and f"original images: NIQE {large.original_niqe:.2f}" in out
+
+
+def test_lr_jpeg_scores_the_model_on_compressed_inputs(hr_folder: Path, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture) -> None:
+    clean, compressed = evaluate_bicubic(hr_folder), evaluate_bicubic(hr_folder, lr_jpeg=30)
+    assert compressed.mean_psnr < clean.mean_psnr - 0.1 and compressed.lr_jpeg == 30
+    model = tiny_model_file(tmp_path)
+    assert main(["eval", str(model), str(hr_folder), "--lr-jpeg", "30", "--json", "--device", "cpu"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["lr_jpeg"] == 30
+    assert result["mean"]["bicubic_psnr"] == pytest.approx(compressed.mean_psnr, abs=1e-3)
+    assert main(["eval", str(model), str(hr_folder), "--lr-jpeg", "0"]) == 2

@@ -13,6 +13,7 @@ from core.models.model_file import load_model
 from core.training import trainer
 from core.training.checkpoint import load_checkpoint
 from core.training.config import TrainConfig
+from core.training.degradations import DegradationConfig
 from core.training.events import (
     CheckpointSaved,
     DivergenceDetected,
@@ -85,8 +86,10 @@ def test_gan_with_vgg_content_loss_uses_the_perceptual_loss(tmp_path):
     assert losses["g_content"] > 0 and math.isfinite(losses["g_total"])
 
 
-def test_cancel_and_resume_reproduce_the_uninterrupted_run_exactly(tmp_path):
-    changes = dict(phase="gan", steps=12, ema=True, checkpoint_every=100, val_every=4, preview_every=100)
+@pytest.mark.parametrize("degradation", [None, DegradationConfig()], ids=["bicubic", "real-world"])
+def test_cancel_and_resume_reproduce_the_uninterrupted_run_exactly(tmp_path, degradation):
+    changes = dict(phase="gan", steps=12, ema=True, checkpoint_every=100, val_every=4, preview_every=100,
+                   degradation=degradation)
     straight = tiny_config(tmp_path / "a", **changes)
     collect(train(straight), [])
 
