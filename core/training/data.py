@@ -199,7 +199,8 @@ class CropDataset(torch.utils.data.Dataset):
         hr_patch = hr[y * s:(y + lr_crop) * s, x * s:(x + lr_crop) * s]
         transform = int(rng.integers(8))                # one of the 8 flips/90-degree rotations
         if self.degradation is not None:                # the LR made from this very HR crop, seeded by k
-            lr_patch = degrade(hr_patch, s, self.degradation, rng)
+            degraded = degrade(hr_patch.astype(np.float32) / 255.0, s, self.degradation, rng)
+            lr_patch = np.round(degraded * 255.0).astype(np.uint8)      # an 8-bit LR, as files are
         return _to_tensor(_dihedral(lr_patch, transform)), _to_tensor(_dihedral(hr_patch, transform))
 
     def _pick_box(self, lr: np.ndarray, side: int, rng: np.random.Generator) -> tuple[int, int]:
