@@ -1,0 +1,62 @@
+"""The real-world model is recommended for compressed or noisy images, and only when installed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from core.common.paths import user_models_dir
+from core.imageio.condition import jpeg_quality, noise_sigma
+from core.inference.recommend import REAL_WORLD_MODEL, recommend
+from tests.helpers.tiny import tiny_model_file
+
+
+def _photo(seed: int = 0, noise: float = 0.0) -> np.ndarray:
+    yy, xx = np.mgrid[0:96, 0:128] / 128.0
+    smooth = np.stack([xx, yy, 0.5 * (xx + yy)], axis=2)
+    return np.clip(smooth + np.random.default_rng(seed).normal(0, noise / 255, smooth.shape), 0, 1)
+
+
+def _save(rgb: np.ndarray, path: Path, **options) -> Path:
+    Image.fromarray(np.uint8(np.round(rgb * 255))).save(path, **options)
+    return path
+
+
+@pytest.fixture
+def real_world_installed(isolated_user_data) -> Path:
+    folder = user_models_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    return tiny_model_file(folder, name=REAL_WORLD_MODEL, title="Real-world photo x4")
+
+
+@pytest.mark.parametrize("quality", [20, 50, 75, 90, 95])
+def test_jpeg_quality_is_read_from_the_tables(tmp_path, quality):
+    assert jpeg_quality(_save(_photo(), tmp_path / "q.jpg", quality=quality)) == quality
+    assert jpeg_quality(_save(_photo(), tmp_path / "p.png")) is None
+
+
+def test_noise_estimate_follows_the_added_noise():
+    assert noise_sigma(_photo()) < 1.0
+    assert 8 < noise_sigma(_photo(noise=10)) < 12
+    assert 17 < noise_sigma(_photo(noise=20)) < 23
+
+
+def test_compressed_and_noisy_images_get_the_real_world_model(tmp_path, real_world_installed):
+    web = recommend(_save(_photo(), tmp_path / "web.jpg", quality=60))
+    assert web is not None and web.model == REAL_WORLD_MODEL and "quality ~60" in web.reason
+    noisy = _photo(noise=15)
+    found = recommend(_save(noisy, tmp_path / "noisy.png"), noisy)
+    assert found is not None and "noisy" in found.reason
+
+
+def test_clean_images_keep_the_users_choice(tmp_path, real_world_installed):
+    assert recommend(_save(_photo(), tmp_path / "fine.jpg", quality=95)) is None
+    clean = _photo(noise=1)
+    assert recommend(_save(clean, tmp_path / "clean.png"), clean) is None
+
+
+def test_nothing_is_recommended_when_the_model_is_not_installed(tmp_path, isolated_user_data):
+    assert recommend(_save(_photo(), tmp_path / "web.jpg", quality=40)) is None
