@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from core.common.events import NEVER_CANCELLED, Control, Event
 from core.common.formatting import format_duration
 from core.common.paths import user_data_dir
+from core.training.degradations import DegradationConfig
 
 MIN_PHOTOS = 2                 # one to train on, one to validate on
 RECOMMENDED_PHOTOS = 20        # below this the result mostly memorises the few photos
@@ -177,10 +178,41 @@ class FineTuneChoices:
     val_count: int = 1
     seed: int = 0
     vgg_weights: Path | None = None
+    photos: str = "clean"               # what the photos are like: a key of PHOTO_CONDITIONS
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {self.mode!r}")
+        if self.photos not in PHOTO_CONDITIONS:
+            raise ValueError(f"photos must be one of {tuple(PHOTO_CONDITIONS)}, got {self.photos!r}")
+
+
+# What the wizard asks ("What are your photos like?"): the label shown, and how training crops are
+# degraded so the model learns to undo what such photos suffer (core.training.degradations).
+PHOTO_CONDITIONS: dict[str, tuple[str, DegradationConfig | None]] = {
+    "clean": ("Clean (raw camera files, PNG, high-quality JPEG)", None),
+    "compressed": ("Compressed (phone or web JPEG)",
+                   DegradationConfig(blur_prob=0.3, noise_prob=0.2, noise_sigma=(1.0, 6.0), jpeg_quality=(30, 90))),
+    "noisy": ("Noisy (low light, high ISO)",
+              DegradationConfig(noise_prob=0.9, noise_sigma=(3.0, 25.0), jpeg_quality=(60, 95))),
+    "scanned": ("Scanned (prints, film)",
+                DegradationConfig(blur_prob=0.9, blur_sigma=(0.5, 2.5), noise_prob=0.6, noise_sigma=(2.0, 10.0),
+                                  jpeg_quality=(75, 95))),
+}
+
+
+def degradation_for(photos: str) -> DegradationConfig | None:
+    return PHOTO_CONDITIONS[photos][1]
+
+
+def describe_degradation(config: DegradationConfig | None) -> str:
+    """The advanced settings' line: what training does to the crops, in numbers."""
+    if config is None:
+        return "LR crops: clean bicubic downscale"
+    return (f"LR crops: blur {config.blur_prob:.0%} (sigma {config.blur_sigma[0]:g}-{config.blur_sigma[1]:g} px), "
+            f"noise {config.noise_prob:.0%} (sigma {config.noise_sigma[0]:g}-{config.noise_sigma[1]:g} levels), "
+            f"JPEG quality {config.jpeg_quality[0]}-{config.jpeg_quality[1]}, "
+            f"second pass {config.second_order:.0%}")
 
 
 @dataclass(frozen=True)
@@ -235,7 +267,7 @@ def build_train_config(choices: FineTuneChoices, out_dir: Path,
         ema=choices.ema, device=choices.device, precision=choices.precision,
         val_every=val_every, checkpoint_every=checkpoint_every, preview_every=preview_every,
         seed=choices.seed, init_from=choices.base_model, vgg_weights=choices.vgg_weights,
-        out_dir=Path(out_dir))
+        out_dir=Path(out_dir), degradation=degradation_for(choices.photos))
     if overrides:
         config = replace(config, **overrides)
     return config

@@ -21,7 +21,14 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from core.finetune.recipe import FineTuneChoices, build_train_config, recommended_settings
+from core.finetune.recipe import (
+    PHOTO_CONDITIONS,
+    FineTuneChoices,
+    build_train_config,
+    degradation_for,
+    describe_degradation,
+    recommended_settings,
+)
 from core.models.library import list_models
 from core.training.trainer import measure_step_time
 from srgan_desktop.background import Job, WorkFailed, async_slot, call_in_background
@@ -68,6 +75,13 @@ class GoalPage(QWizardPage):
         self.base_details.setStyleSheet("color: palette(placeholder-text);")
         form.addRow("Base model:", self.base_combo)
         form.addRow("", self.base_details)
+        self.photos_combo = QComboBox()
+        for key, (label, _config) in PHOTO_CONDITIONS.items():
+            self.photos_combo.addItem(label, key)
+        self.photos_combo.setToolTip("Training then shows the model photos that suffer the same way, so it "
+                                     "learns to clean up compression, noise or scanning instead of sharpening it")
+        self.photos_combo.currentIndexChanged.connect(self._on_photos_changed)
+        form.addRow("Your photos are:", self.photos_combo)
         layout.addLayout(form)
         layout.addWidget(_heading("Goal"))
         self.faithful = QRadioButton("Faithful")
@@ -104,6 +118,11 @@ class GoalPage(QWizardPage):
         self.advanced.steps_changed.connect(self._on_steps_changed)
         self.advanced.hide()
         layout.addWidget(self.advanced)
+        self.degradation_label = QLabel(describe_degradation(None))
+        self.degradation_label.setWordWrap(True)
+        self.degradation_label.setStyleSheet("color: palette(placeholder-text);")
+        self.degradation_label.hide()
+        layout.addWidget(self.degradation_label)
         layout.addStretch(1)
         estimate_row = QHBoxLayout()
         self.estimate_label = QLabel()
@@ -144,7 +163,7 @@ class GoalPage(QWizardPage):
             steps=values.steps, batch_size=values.batch_size, crop_size=values.crop_size, lr=values.lr,
             ema=values.ema, precision=values.precision, device=values.device,
             val_count=max(1, len(summary.validation)) if summary else 1,
-            vgg_weights=self._vgg_file)
+            vgg_weights=self._vgg_file, photos=self.photos_combo.currentData())
 
     def cleanup(self) -> None:
         self._remeasure.stop()
@@ -216,8 +235,13 @@ class GoalPage(QWizardPage):
         self.base_details.setText(_model_details(path))
         self._on_settings_changed()
 
+    def _on_photos_changed(self) -> None:
+        self.degradation_label.setText(describe_degradation(degradation_for(self.photos_combo.currentData())))
+        self._on_settings_changed()
+
     def _on_advanced_toggled(self, shown: bool) -> None:
         self.advanced.setVisible(shown)
+        self.degradation_label.setVisible(shown)
         self.advanced_summary.setVisible(not shown)
         self.advanced_toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
 

@@ -272,5 +272,5 @@ class TrainingPage(QWizardPage):
 def _choices_record(session: FineTuneSession) -> dict:
     choices = session.choices
     return {"base_model": choices.base_model, "base_title": session.base_title, "mode": choices.mode,
-            "data_dir": choices.data_dir, "seed": choices.seed}
+            "data_dir": choices.data_dir, "seed": choices.seed, "photos": choices.photos}
 

@@ -19,6 +19,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget, QWizard
 
+from core.finetune.recipe import PHOTO_CONDITIONS
 from core.finetune.runs import clear_run_record, has_resumable_run, read_run_record
 from srgan_desktop.finetune.finish_page import FinishPage
 from srgan_desktop.finetune.goal_page import GoalPage
@@ -92,7 +93,7 @@ class FineTuneWizard(QWizard):
             mode=str(record.choices.get("mode", "faithful")), steps=config.steps,
             batch_size=config.batch_size, crop_size=config.crop_size, lr=config.lr, ema=config.ema,
             device=config.device, val_count=config.val_count, seed=config.seed,
-            vgg_weights=config.vgg_weights)
+            vgg_weights=config.vgg_weights, photos=_known_photos(record.choices.get("photos")))
         self.setStartId(TRAINING)
 
     # -- closing --------------------------------------------------------------------------------------
@@ -173,3 +174,8 @@ def _app_preferences() -> tuple[str, Path | None]:
     """The device and model the user picked in the main window (shared settings), if any."""
     settings = AppSettings()
     return settings.device, settings.model
+
+
+def _known_photos(value: object) -> str:
+    """The photo condition a kept run recorded ("clean" for runs older than the question)."""
+    return value if isinstance(value, str) and value in PHOTO_CONDITIONS else "clean"

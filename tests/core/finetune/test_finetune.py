@@ -172,3 +172,12 @@ def test_saved_model_lands_in_the_library_with_its_story(tmp_path):
 def test_photo_summary_without_sizes_is_still_describable():
     summary = PhotoSummary(folder=Path("/p"), usable=(Path("/p/a.jpg"),), skipped=())
     assert summary.size_text() == "" and summary.largest_crop() == 96
+
+
+def test_each_photo_condition_trains_with_its_degradation(tmp_path):
+    from core.finetune.recipe import PHOTO_CONDITIONS, FineTuneChoices, build_train_config
+    for photos, (_label, degradation) in PHOTO_CONDITIONS.items():
+        config = build_train_config(FineTuneChoices(data_dir=tmp_path, photos=photos), tmp_path / photos)
+        assert config.degradation == degradation
+    with pytest.raises(ValueError, match="photos must be one of"):
+        FineTuneChoices(data_dir=tmp_path, photos="blurry")

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWizard
 
 from core.common.paths import user_models_dir
+from core.finetune.recipe import build_train_config
 from core.finetune.runs import has_resumable_run, read_run_record
 from core.models.library import list_models
 from core.models.model_file import load_model
@@ -287,3 +288,20 @@ def test_estimate_is_measured_and_scales_with_the_steps(qtbot, tmp_path, base_mo
     page.advanced.batch.setValue(3)                    # a different step: measured again
     assert page.seconds_per_step is None
     qtbot.waitUntil(lambda: page.seconds_per_step is not None, timeout=30_000)
+
+
+def test_the_photos_question_sets_the_training_degradation(qtbot, tmp_path, base_model):
+    wizard = open_wizard(qtbot)
+    scan(qtbot, wizard, make_photos(tmp_path / "photos"))
+    wizard.next()
+    page = wizard.goal_page
+    assert page.choices().photos == "clean"
+    page.photos_combo.setCurrentIndex(page.photos_combo.findData("compressed"))
+    page.advanced_toggle.setChecked(True)
+    assert page.degradation_label.isVisible() and "JPEG quality 30-90" in page.degradation_label.text()
+    config = build_train_config(page.choices(), tmp_path / "run")
+    assert config.degradation is not None and config.degradation.jpeg_quality == (30, 90)
+    page.photos_combo.setCurrentIndex(page.photos_combo.findData("clean"))
+    assert build_train_config(page.choices(), tmp_path / "run").degradation is None
+    assert "clean bicubic" in page.degradation_label.text()
+    qtbot.waitUntil(lambda: page.seconds_per_step is not None, timeout=30_000)   # the re-measure ends
