@@ -24,8 +24,10 @@ REDRAW_SECONDS = 0.1
 
 class ProgressBar:
     def __init__(self, total: float, label: str = "", unit: str = "", stream: TextIO | None = None,
-                 log_every: float = 5.0) -> None:
+                 log_every: float = 5.0, initial: float = 0.0) -> None:
+        """`initial`: work already done before this bar started (a resumed run); rates count only the rest."""
         self.total = max(float(total), 0.0)
+        self._initial = float(initial)
         self.label = label
         self.unit = unit
         self.stream = stream or sys.stderr
@@ -34,7 +36,7 @@ class ProgressBar:
         self._rate: float | None = None
         self._start = time.monotonic()
         self._last_draw = float("-inf")
-        self._done = 0.0
+        self._done = self._initial
         self._extra = ""
         self._width = 0
         self._closed = False
@@ -57,7 +59,8 @@ class ProgressBar:
         elapsed = (now or time.monotonic()) - self._start
         fraction = min(self._done / self.total, 1.0) if self.total else 1.0
         filled = int(fraction * BAR_WIDTH)
-        rate = self._rate if self._rate is not None else (self._done / elapsed if elapsed > 0 else None)
+        worked = self._done - self._initial
+        rate = self._rate if self._rate is not None else (worked / elapsed if elapsed > 0 and worked > 0 else None)
         eta = (self.total - self._done) / rate if rate else None
         parts = [f"{self.label} [{'#' * filled}{'-' * (BAR_WIDTH - filled)}] {fraction * 100:3.0f}%"]
         if rate:

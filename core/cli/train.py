@@ -254,7 +254,7 @@ class _Printer:
               + (f"; resuming at step {event.start_step}" if event.start_step else ""), file=sys.stderr)
         for path, reason in event.skipped:
             print(f"  skipped {path}: {reason}", file=sys.stderr)
-        self.bar = ProgressBar(event.total_steps, label="train", unit="step")
+        self.bar = ProgressBar(event.total_steps, label="train", unit="step", initial=event.start_step)
         self.bar.update(event.start_step, force=True)
 
     def note(self, text: str) -> None:

@@ -75,3 +75,10 @@ def test_a_log_gets_one_final_line_with_the_average_rate() -> None:
     lines = log.getvalue().splitlines()
     assert sum("100%" in line for line in lines) == 1
     assert "70.9M" not in lines[-1]
+
+
+def test_a_resumed_run_reports_the_rate_of_its_own_work_only() -> None:
+    log = io.StringIO()
+    bar = ProgressBar(total=1000, label="train", unit="step", stream=log, initial=400)
+    bar.update(400, force=True)                # at resume: nothing done yet in this process
+    assert "step/s" not in log.getvalue() and "ETA --" in log.getvalue()
