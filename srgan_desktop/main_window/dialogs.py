@@ -1,16 +1,22 @@
-"""Small helpers of the main window: opening the other tool windows, the shortcuts list."""
+"""Small helpers of the main window: opening the other tool windows, the shortcuts list, the first size."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from typing import TypeVar
 
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QWidget
 
 from srgan_desktop.background import one_line_error
 
 W = TypeVar("W", bound=QWidget)
+
+SCREEN_SHARE = 0.9      # of the available screen the first window takes
+SCREEN_MARGIN = 40      # pixels left for the window frame and title bar
+MIN_WIDTH, MIN_HEIGHT = 960, 620
 
 
 def open_tool_window(parent: QWidget, make: Callable[[QWidget], W], what: str,
@@ -28,11 +34,20 @@ def open_tool_window(parent: QWidget, make: Callable[[QWidget], W], what: str,
 
 
 def shortcuts_text(window: QWidget) -> str:
-    lines = []
+    """One line per action: its main key (the one a person would type) and what it does."""
+    rows = []
     for action in window.actions():
         keys = action.shortcuts()
         if keys:
-            text = action.text().replace("&", "").replace("…", "")
-            shown = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in keys)
-            lines.append(f"{shown}\t{text}")
-    return "\n".join(lines)
+            name = action.text().replace("&", "").replace("\u2026", "")
+            key = keys[0].toString(QKeySequence.SequenceFormat.NativeText)
+            rows.append(f"<tr><td style='padding-right:18px'><b>{html.escape(key)}</b></td>"
+                        f"<td>{html.escape(name)}</td></tr>")
+    return "<table>" + "".join(rows) + "</table>"
+
+
+def first_window_size(available: QSize) -> QSize:
+    """The first window on a screen: most of the available area (never more), so the status bar shows."""
+    width = min(available.width() - SCREEN_MARGIN, max(MIN_WIDTH, round(available.width() * SCREEN_SHARE)))
+    height = min(available.height() - SCREEN_MARGIN, max(MIN_HEIGHT, round(available.height() * SCREEN_SHARE)))
+    return QSize(max(width, 320), max(height, 240))

@@ -7,16 +7,15 @@ events never floods the event loop (STYLE.md #4).
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QTimer
-from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
+from PySide6.QtWidgets import QLabel, QProgressBar, QSizePolicy, QStatusBar, QWidget
+
+from core.common.formatting import format_duration_words
 
 
 def format_eta(seconds: float | None) -> str:
     if seconds is None:
         return "estimating time left…"
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f"about {max(1, seconds)} s left"
-    return f"about {seconds // 60} min {seconds % 60:02d} s left"
+    return f"{format_duration_words(seconds)} left"
 
 
 class StatusPanel(QWidget):
@@ -24,6 +23,9 @@ class StatusPanel(QWidget):
         super().__init__(parent)
         self._bar = bar
         self.progress_label = QLabel()
+        # A long message is cut at the window's edge; it must never widen the window past the screen.
+        self.progress_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.progress_label.setMinimumWidth(120)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.setMaximumWidth(180)
@@ -44,7 +46,11 @@ class StatusPanel(QWidget):
 
     def set_busy(self, text: str) -> None:
         self.progress.show()
+        self._set_text(text)
+
+    def _set_text(self, text: str) -> None:
         self.progress_label.setText(text)
+        self.progress_label.setToolTip(text)
 
     def set_progress(self, label: str, fraction: float, eta: float | None) -> None:
         self._pending = (label, fraction, eta)
@@ -60,14 +66,14 @@ class StatusPanel(QWidget):
         self._pending = None
         self.progress.show()
         self.progress.setValue(int(fraction * 1000))
-        self.progress_label.setText(f"Upscaling {label} \u2014 {fraction:.0%}, {format_eta(eta)}")
+        self._set_text(f"Upscaling {label} \u2014 {fraction:.0%}, {format_eta(eta)}")
 
     def set_idle(self, text: str) -> None:
         self._pending = None
         self._timer.stop()
         self.progress.hide()
         self.progress.setValue(0)
-        self.progress_label.setText(text)
+        self._set_text(text)
 
     def set_zoom(self, scale: float) -> None:
         self.zoom_label.setText(f"Zoom {scale * 100:.0f}%")

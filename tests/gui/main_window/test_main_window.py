@@ -250,7 +250,7 @@ def test_finetune_wizard_model_appears_selected_in_the_picker(qtbot, window, tin
 
 
 def test_tool_window_that_cannot_open_gives_a_message_not_a_crash(window, monkeypatch):
-    def broken(parent=None):
+    def broken(parent=None, settings=None):
         raise OSError("settings file is locked\nTraceback ...")
 
     monkeypatch.setattr(main_window_module, "BatchWindow", broken)
