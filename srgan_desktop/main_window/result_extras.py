@@ -57,6 +57,27 @@ class ResultExtras(QObject):
         self._overlay_request = 0
         self._faithful: tuple[tuple, np.ndarray] | None = None   # the last faithful result made for a map
 
+    def set_compare_on(self, on: bool) -> None:
+        self.compare_on = on
+        if not on:
+            self._stop_compare()
+
+    def set_overlay_on(self, on: bool) -> None:
+        """Off takes the map and its legend away at once (and drops a map still being made)."""
+        self.overlay_on = on
+        if not on:
+            self._overlay_request += 1
+            for job in self._overlay_jobs:
+                job.cancel()
+            self._images.set_overlay(None)
+            self.legend_changed.emit("")
+
+    def _stop_compare(self) -> None:
+        if self._compare_job is not None:
+            self._compare_job.cancel()
+        self._images.set_compared(None)
+        self._compared_key = None
+
     @async_slot()
     async def refresh_compare(self, entry: QueueEntry | None, options: UpscaleOptions | None) -> None:
         """Show `entry` upscaled with `options` on the left (compare mode), made on a worker."""
@@ -66,8 +87,7 @@ class ResultExtras(QObject):
         if self._compare_job is not None:
             self._compare_job.cancel()
         if not self.compare_on or entry is None or entry.decoded is None or options is None:
-            self._images.set_compared(None)
-            self._compared_key = None
+            self._stop_compare()
             return
         name = Path(options.model or "").stem or "the other model"
         self._images.set_compared(None, name)

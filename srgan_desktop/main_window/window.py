@@ -381,14 +381,16 @@ class MainWindow(QMainWindow):
 
     # -- compare two models, invented-detail map -------------------------------------------------
     def set_compare(self, on: bool) -> None:
-        self.extras.compare_on = on
+        self.extras.set_compare_on(on)
         self.viewer.images.set_compare_mode(on)
-        self.extras.refresh_compare(self.shown_entry(), self._compare_options())
+        if on:
+            self.extras.refresh_compare(self.shown_entry(), self._compare_options())
 
     def set_overlay(self, on: bool) -> None:
-        self.extras.overlay_on = on
-        entry = self.shown_entry()
-        self.extras.refresh_overlay(entry, self._faithful_options(entry))
+        self.extras.set_overlay_on(on)
+        if on:
+            entry = self.shown_entry()
+            self.extras.refresh_overlay(entry, self._faithful_options(entry))
 
     def _refresh_extras(self, entry: QueueEntry) -> None:
         if self.extras.compare_on:

@@ -10,31 +10,15 @@ from PySide6.QtCore import QTimer
 
 import srgan_desktop.main_window.upscale_job as upscale_job_module
 from srgan_desktop.main_window.window import MainWindow
+from tests.gui.main_window.conftest import WAIT_MS
 from tests.gui.main_window.test_main_window import drop, qimage_pixels, wait_idle
 from tests.helpers.images import write_photo
 from tests.helpers.tiny import TINY, save_tiny
 
-WAIT_MS = 30_000
-
 
 @pytest.fixture
-def models(tiny_model):
-    """The tiny faithful model and a photo-realistic partner of the same architecture (as the bundled pair)."""
-    gan = save_tiny(tiny_model.parent, "tiny-gan", seed=1, title="Tiny GAN", phase="gan")
-    return tiny_model, gan
-
-
-@pytest.fixture
-def window(qtbot, models):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.resize(1000, 700)
-    w.show()
-    qtbot.waitExposed(w)
-    w.model_picker.refresh(select=models[0])
-    w.detail.partner_picker.refresh(select=models[1])
-    return w
-
+def window(paired_window):
+    return paired_window
 
 def result_pixels(window: MainWindow) -> np.ndarray:
     return qimage_pixels(window.queue.entries[0].result.image)
