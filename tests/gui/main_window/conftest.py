@@ -1,4 +1,4 @@
-"""Fixtures of the main window's tests: a window with a faithful model and its photo-realistic partner."""
+"""Fixtures of the main window's tests: a window with the tiny model, or with a faithful model and its partner."""
 
 from __future__ import annotations
 
@@ -8,6 +8,17 @@ from srgan_desktop.main_window.window import MainWindow
 from tests.helpers.tiny import save_tiny
 
 WAIT_MS = 30_000
+
+
+@pytest.fixture
+def window(qtbot, tiny_model):
+    """The main window with the tiny test model chosen."""
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.resize(1000, 700)
+    w.show()
+    qtbot.waitExposed(w)
+    return w                  # pytest-qt closes it after the test: closeEvent stops its workers
 
 
 @pytest.fixture

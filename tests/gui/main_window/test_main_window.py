@@ -20,16 +20,6 @@ from tests.helpers.images import write_photo
 from tests.helpers.tiny import tiny_model_file
 
 
-@pytest.fixture
-def window(qtbot, tiny_model):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.resize(1000, 700)
-    w.show()
-    qtbot.waitExposed(w)
-    return w                  # pytest-qt closes it after the test: closeEvent stops its workers
-
-
 def drop(window: MainWindow, *paths: Path) -> None:
     data = QMimeData()
     data.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
