@@ -1,4 +1,4 @@
-"""Small helpers of the main window: opening the other tool windows, the shortcuts list, the first size."""
+"""Small helpers of the main window: opening the other tool windows, the shortcuts list."""
 
 from __future__ import annotations
 
@@ -6,17 +6,12 @@ import html
 from collections.abc import Callable
 from typing import TypeVar
 
-from PySide6.QtCore import QSize
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QWidget
 
 from srgan_desktop.background import one_line_error
 
 W = TypeVar("W", bound=QWidget)
-
-SCREEN_SHARE = 0.9      # of the available screen the first window takes
-SCREEN_MARGIN = 40      # pixels left for the window frame and title bar
-MIN_WIDTH, MIN_HEIGHT = 960, 620
 
 
 def open_tool_window(parent: QWidget, make: Callable[[QWidget], W], what: str,
@@ -45,9 +40,3 @@ def shortcuts_text(window: QWidget) -> str:
                         f"<td>{html.escape(name)}</td></tr>")
     return "<table>" + "".join(rows) + "</table>"
 
-
-def first_window_size(available: QSize) -> QSize:
-    """The first window on a screen: most of the available area (never more), so the status bar shows."""
-    width = min(available.width() - SCREEN_MARGIN, max(MIN_WIDTH, round(available.width() * SCREEN_SHARE)))
-    height = min(available.height() - SCREEN_MARGIN, max(MIN_HEIGHT, round(available.height() * SCREEN_SHARE)))
-    return QSize(max(width, 320), max(height, 240))

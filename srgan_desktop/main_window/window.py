@@ -32,7 +32,7 @@ from srgan_desktop.batch.window import BatchWindow
 from srgan_desktop.finetune.resume import offer_resume
 from srgan_desktop.finetune.wizard import FineTuneWizard
 from srgan_desktop.main_window.actions import build_actions, build_menus, build_toolbar
-from srgan_desktop.main_window.dialogs import first_window_size, open_tool_window, shortcuts_text
+from srgan_desktop.main_window.dialogs import open_tool_window, shortcuts_text
 from srgan_desktop.main_window.queue_panel import QueuePanel
 from srgan_desktop.main_window.recent_files import RecentFilesMenu
 from srgan_desktop.main_window.result_extras import ResultExtras, faithful_counterpart
@@ -46,6 +46,7 @@ from srgan_desktop.qt_image import qimage_to_arrays
 from srgan_desktop.settings import AppSettings
 from srgan_desktop.viewer.area import Viewer
 from srgan_desktop.widgets.error_banner import ErrorBanner
+from srgan_desktop.widgets.screen_fit import fit_to_screen
 from srgan_desktop.widgets.upscale_form import NO_MODEL_MESSAGE
 
 IMAGE_FILTER = "Images ({})".format(" ".join(f"*{s}" for s in IMAGE_SUFFIXES))
@@ -138,7 +139,7 @@ class MainWindow(QMainWindow):
         s = self.settings
         geometry = s.geometry
         if geometry is None or not self.restoreGeometry(geometry):
-            self._fit_to_screen()
+            fit_to_screen(self)
         self.form.restore()
         self.compare_picker.refresh(select=s.compare_model or self.form.detail.partner_path())
         self.compare_picker.model_changed.connect(self._on_compare_model_changed)
@@ -155,15 +156,6 @@ class MainWindow(QMainWindow):
         self.form.output_changed.connect(self._on_output_size_changed)
         QTimer.singleShot(0, self.queue.preload)
         QTimer.singleShot(0, self.viewer.focus_image)     # the keyboard starts on the image, not a box
-
-    def _fit_to_screen(self) -> None:
-        """The first window fits the screen it opens on (its status bar stays on screen at 1366x768)."""
-        screen = self.screen() or QGuiApplication.primaryScreen()
-        available = screen.availableGeometry()
-        size = first_window_size(available.size())
-        self.resize(size)
-        self.move(available.x() + (available.width() - size.width()) // 2,
-                  available.y() + (available.height() - size.height()) // 2)
 
     # -- opening ------------------------------------------------------------------------------
     def open_dialog(self) -> None:

@@ -44,7 +44,8 @@ class UpscaleForm(QWidget):
     device_described = Signal(str, str)   # what will run (e.g. "CPU (2 threads) · fp32"), notice or ""
     used = Signal()                       # a control was used: the window may take the keyboard back
 
-    def __init__(self, settings: AppSettings, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: AppSettings, parent: QWidget | None = None, with_device: bool = True) -> None:
+        """`with_device=False` leaves out the device, precision and tile rows (they still follow the settings)."""
         super().__init__(parent)
         self._settings = settings
         self.model_picker = ModelPicker()
@@ -66,6 +67,8 @@ class UpscaleForm(QWidget):
         self.form.addRow("Device", self.device_picker)
         self.form.addRow("Precision", self.precision_box)
         self.form.addRow("Tile", self.tile_picker)
+        for field in (self.device_picker, self.precision_box, self.tile_picker):
+            self.form.setRowVisible(field, with_device)
         for box in (self.model_picker, self.device_picker, self.precision_box, self.tile_picker):
             box.activated.connect(lambda _index: self.used.emit())
         self.detail.used.connect(self.used)

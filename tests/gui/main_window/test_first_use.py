@@ -12,11 +12,12 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFormLayout
 
 from core.models.library import list_models
-from srgan_desktop.main_window.dialogs import first_window_size, shortcuts_text
+from srgan_desktop.main_window.dialogs import shortcuts_text
 from srgan_desktop.main_window.queue_panel import QueuePanel
 from srgan_desktop.main_window.window import MainWindow
 from srgan_desktop.viewer.zoom import ZoomController
 from srgan_desktop.widgets.model_picker import describe
+from srgan_desktop.widgets.screen_fit import first_window_size
 from tests.gui.main_window.test_main_window import drop, wait_idle
 from tests.helpers.images import write_photo
 
@@ -73,7 +74,7 @@ def test_zoom_steps_go_to_the_next_round_level():
 def test_the_first_window_fits_the_screen(screen):
     size = first_window_size(QSize(*screen))
     assert size.width() <= screen[0] - 40 and size.height() <= screen[1] - 40
-    assert size.width() >= min(960, screen[0] - 40)
+    assert size.width() >= 0.85 * screen[0] and size.height() >= 0.85 * screen[1]
 
 
 def test_a_first_window_is_on_screen_with_labelled_untruncated_pickers(qtbot, tiny_model):
