@@ -139,7 +139,7 @@ class BatchWindow(QWidget):
         for part in (top, preview_box, run_box):
             splitter.addWidget(part)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([330, 220, 170])
+        splitter.setSizes([300, 270, 150])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
         layout.addLayout(buttons)

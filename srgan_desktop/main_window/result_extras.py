@@ -44,11 +44,16 @@ class ResultExtras(QObject):
     legend_changed = Signal(str)          # the overlay's legend, "" when the overlay is off
 
     def __init__(self, images: ViewerImages, cache: UpscalerCache, shown: Callable[[], QueueEntry | None],
-                 parent: QObject | None = None) -> None:
+                 compare_options: Callable[[], UpscaleOptions | None],
+                 slider_ends: Callable[[], tuple[Path, Path] | None], parent: QObject | None = None) -> None:
+        """`shown`: the image in the viewer; `compare_options`: how to make the compared result;
+        `slider_ends`: the detail slider's (faithful, photo-realistic) pair, to find a result's faithful end."""
         super().__init__(parent)
         self._images = images
         self._cache = cache
         self._shown = shown
+        self._compare_options = compare_options
+        self._slider_ends = slider_ends
         self.compare_on = False
         self.overlay_on = False
         self._compare_job: Job | None = None
@@ -57,20 +62,43 @@ class ResultExtras(QObject):
         self._overlay_request = 0
         self._faithful: tuple[tuple, np.ndarray] | None = None   # the last faithful result made for a map
 
-    def set_compare_on(self, on: bool) -> None:
+    def set_compare(self, on: bool) -> None:
+        """Compare two models on or off: the left side shows the other model's result or the original."""
         self.compare_on = on
-        if not on:
+        self._images.set_compare_mode(on)
+        if on:
+            self.refresh_compare(self._shown(), self._compare_options())
+        else:
             self._stop_compare()
 
-    def set_overlay_on(self, on: bool) -> None:
+    def set_overlay(self, on: bool) -> None:
         """Off takes the map and its legend away at once (and drops a map still being made)."""
         self.overlay_on = on
-        if not on:
-            self._overlay_request += 1
-            for job in self._overlay_jobs:
-                job.cancel()
-            self._images.set_overlay(None)
-            self.legend_changed.emit("")
+        if on:
+            entry = self._shown()
+            self.refresh_overlay(entry, self._faithful_options(entry))
+            return
+        self._overlay_request += 1
+        for job in self._overlay_jobs:
+            job.cancel()
+        self._images.set_overlay(None)
+        self.legend_changed.emit("")
+
+    def refresh(self, entry: QueueEntry) -> None:
+        """`entry` is shown with a (new) result: what is on follows it."""
+        if self.compare_on:
+            self.refresh_compare(entry, self._compare_options())
+        if self.overlay_on:
+            self.refresh_overlay(entry, self._faithful_options(entry))
+
+    def compare_model_changed(self) -> None:
+        if self.compare_on:
+            self.refresh_compare(self._shown(), self._compare_options())
+
+    def _faithful_options(self, entry: QueueEntry | None) -> UpscaleOptions | None:
+        if entry is None or entry.result is None:
+            return None
+        return faithful_counterpart(entry.result.options, self._slider_ends())
 
     def _stop_compare(self) -> None:
         if self._compare_job is not None:

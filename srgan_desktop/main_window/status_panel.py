@@ -1,4 +1,4 @@
-"""The status bar's permanent part: progress (percent + ETA), cursor pixel, zoom and device.
+"""The status bar: what the shown image is, progress (percent + time left), cursor pixel, zoom and device.
 
 Progress arrives per tile; the label repaints from a 100 ms timer so a fast stream of
 events never floods the event loop (STYLE.md #4).
@@ -10,12 +10,28 @@ from PySide6.QtCore import QPointF, QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QSizePolicy, QStatusBar, QWidget
 
 from core.common.formatting import format_duration_words
+from core.inference.output_size import OutputSize
+from srgan_desktop.main_window.upscale_queue import QueueEntry
 
 
 def format_eta(seconds: float | None) -> str:
     if seconds is None:
         return "estimating time left…"
     return f"{format_duration_words(seconds)} left"
+
+
+def describe_entry(entry: QueueEntry, output_size: OutputSize | None) -> str:
+    """The status line of a shown image: its size and time, what saving will write (the caption names the model)."""
+    if entry.result is None:
+        return {"running": f"Upscaling {entry.label}…", "waiting": f"{entry.label} is waiting"}.get(
+            entry.status, f"{entry.label}: {entry.detail or entry.status}")
+    r, ready = entry.result.result, entry.ready
+    text = f"{entry.label}: {r.width}\u00d7{r.height} in {entry.result.seconds:.1f} s"
+    if output_size is not None and ready is not None:
+        width, height = output_size.size_for(ready.original.width(), ready.original.height())
+        if (width, height) != (r.width, r.height):
+            text += f" \u2014 saves at {width}\u00d7{height} ({output_size.describe()})"
+    return text + " \u2014 Ctrl+S to save"
 
 
 class StatusPanel(QWidget):

@@ -35,11 +35,11 @@ from srgan_desktop.main_window.actions import build_actions, build_menus, build_
 from srgan_desktop.main_window.dialogs import open_tool_window, shortcuts_text
 from srgan_desktop.main_window.queue_panel import QueuePanel
 from srgan_desktop.main_window.recent_files import RecentFilesMenu
-from srgan_desktop.main_window.result_extras import ResultExtras, faithful_counterpart
+from srgan_desktop.main_window.result_extras import ResultExtras
 from srgan_desktop.main_window.result_saver import ResultSaver
 from srgan_desktop.main_window.save_dialog import SaveTarget
 from srgan_desktop.main_window.settings_panel import SettingsPanel
-from srgan_desktop.main_window.status_panel import StatusPanel
+from srgan_desktop.main_window.status_panel import StatusPanel, describe_entry
 from srgan_desktop.main_window.upscale_job import PreviewDone
 from srgan_desktop.main_window.upscale_queue import QueueEntry, UpscaleQueue
 from srgan_desktop.qt_image import qimage_to_arrays
@@ -72,7 +72,8 @@ class MainWindow(QMainWindow):
         self.tile_picker = self.form.tile_picker
         self.compare_picker = self.settings_panel.compare_picker
         self.queue = UpscaleQueue(self.form.upscale_options, self, self)
-        self.extras = ResultExtras(self.viewer.images, self.queue.cache, self.shown_entry, self)
+        self.extras = ResultExtras(self.viewer.images, self.queue.cache, self.shown_entry, self._compare_options,
+                                   self.form.ends, self)
         self.filter_box = QComboBox()
         self.filter_box.addItem("Original: bicubic", "bicubic")
         self.filter_box.addItem("Original: nearest", "nearest")
@@ -292,26 +293,11 @@ class MainWindow(QMainWindow):
     def job_finished(self, entry: QueueEntry) -> None:
         if entry.id == self._shown_id:
             self.viewer.images.set_result(entry.result.image, entry.result.model_name)
-            self._refresh_extras(entry)
+            self.extras.refresh(entry)
         self._update_save_actions()
-        self.status.set_idle(self._entry_text(entry))
+        self.status.set_idle(describe_entry(entry, self.output_size.output_size()))
         if self.settings.auto_save and entry.path is not None:
             self._save_automatically(entry)
-
-    def _entry_text(self, entry: QueueEntry) -> str:
-        """The status line for a shown image: what it is, how it was made, what saving will write."""
-        if entry.result is None:
-            return {"running": f"Upscaling {entry.label}…", "waiting": f"{entry.label} is waiting"}.get(
-                entry.status, f"{entry.label}: {entry.detail or entry.status}")
-        r, ready = entry.result.result, entry.ready
-        text = (f"{entry.label}: {r.width}\u00d7{r.height} with {entry.result.model_name} "
-                f"in {entry.result.seconds:.1f} s")
-        size = self.output_size.output_size()
-        if size is not None and ready is not None:
-            width, height = size.size_for(ready.original.width(), ready.original.height())
-            if (width, height) != (r.width, r.height):
-                text += f" \u2014 saves at {width}\u00d7{height} ({size.describe()})"
-        return text + " \u2014 Ctrl+S to save"
 
     def job_failed(self, entry: QueueEntry, message: str) -> None:
         text = message if entry.label in message else f"{entry.label}: {message}"
@@ -352,7 +338,7 @@ class MainWindow(QMainWindow):
     def _on_output_size_changed(self) -> None:
         entry = self.shown_entry()
         if entry is not None and entry.result is not None and not self.queue.running:
-            self.status.set_idle(self._entry_text(entry))
+            self.status.set_idle(describe_entry(entry, self.output_size.output_size()))
 
     def _on_entry_chosen(self, entry_id: int) -> None:
         self.show_entry(entry_id)
@@ -368,42 +354,24 @@ class MainWindow(QMainWindow):
             self.viewer.images.set_result(entry.result.image, entry.result.model_name)
         self.setWindowTitle(f"{entry.label} \u2014 SRGAN Desktop")
         self._update_save_actions()
-        self.status.set_idle(self._entry_text(entry))
-        self._refresh_extras(entry)
+        self.status.set_idle(describe_entry(entry, self.output_size.output_size()))
+        self.extras.refresh(entry)
 
-    # -- compare two models, invented-detail map -------------------------------------------------
+    # -- compare two models, invented-detail map (ResultExtras) ---------------------------------
     def set_compare(self, on: bool) -> None:
-        self.extras.set_compare_on(on)
-        self.viewer.images.set_compare_mode(on)
-        if on:
-            self.extras.refresh_compare(self.shown_entry(), self._compare_options())
+        self.extras.set_compare(on)
 
     def set_overlay(self, on: bool) -> None:
-        self.extras.set_overlay_on(on)
-        if on:
-            entry = self.shown_entry()
-            self.extras.refresh_overlay(entry, self._faithful_options(entry))
-
-    def _refresh_extras(self, entry: QueueEntry) -> None:
-        if self.extras.compare_on:
-            self.extras.refresh_compare(entry, self._compare_options())
-        if self.extras.overlay_on:
-            self.extras.refresh_overlay(entry, self._faithful_options(entry))
+        self.extras.set_overlay(on)
 
     def _compare_options(self) -> UpscaleOptions | None:
         model = self.compare_picker.current_path()
         return None if model is None else UpscaleOptions(model=str(model),
                                                          inference=self.settings.inference_options())
 
-    def _faithful_options(self, entry: QueueEntry | None) -> UpscaleOptions | None:
-        if entry is None or entry.result is None:
-            return None
-        return faithful_counterpart(entry.result.options, self.form.ends())
-
     def _on_compare_model_changed(self, path) -> None:
         self.settings.compare_model = path
-        if self.extras.compare_on:
-            self.extras.refresh_compare(self.shown_entry(), self._compare_options())
+        self.extras.compare_model_changed()
 
     def _on_legend_changed(self, text: str) -> None:
         self.legend.setText(text)
