@@ -1,7 +1,7 @@
 """How long a batch will take and how much disk it will fill, from a short measured probe.
 
 The probe runs the loaded upscaler on a crop of the first image and on a half-size crop (each
-after a warm-up run of its shape, the best of two timings), once per loaded upscaler; the
+after a warm-up run of its shape, the median of three timings), once per loaded upscaler; the
 batch's cost is then extrapolated by the pixels the tiler will really push through the network
 (tile context included). The same probe output is encoded in each output format the batch
 writes, which gives bytes per output pixel for the disk estimate.
@@ -9,6 +9,7 @@ writes, which gives bytes per output pixel for the disk estimate.
 
 from __future__ import annotations
 
+import statistics
 import tempfile
 import time
 import weakref
@@ -25,7 +26,7 @@ from core.inference.tiling import plan_tiles
 
 PROBE_CPU = 128       # input pixels per edge (a half-size crop is timed too): about a second, once per model
 PROBE_GPU = 256
-TIMED_REPEATS = 2     # timed runs per probe size, after an untimed one
+TIMED_REPEATS = 3     # timed runs per probe size, after an untimed one
 
 # The probe's timings per loaded upscaler: a re-plan (another naming pattern, a file added) is
 # estimated again without running the network again.
@@ -110,22 +111,23 @@ def _time_network(upscaler, image: np.ndarray) -> tuple[float, float, np.ndarray
 
 
 def _timed(upscaler, batch: torch.Tensor, repeats: int = TIMED_REPEATS) -> tuple[float, torch.Tensor]:
-    """The fastest of `repeats` runs, after one untimed run of this very shape.
+    """The median of `repeats` runs, after one untimed run of this very shape.
 
     The first run of a new input shape pays one-off set-up (oneDNN builds its kernels per shape,
     cuDNN picks algorithms) that the batch pays once per tile shape, not once per tile; and one
     timing on a busy machine can be off by half. A lone timing made the estimate of a 5-photo
-    batch 1.8x too long (benchmarks/bench_batch_estimate.py).
+    batch 1.8x too long (benchmarks/bench_batch_estimate.py). The median, not the fastest run:
+    a machine busy with other work stays busy during the batch too.
     """
     result = upscaler.run_model(batch)
-    best = float("inf")
+    seconds = []
     for _ in range(repeats):
         start = time.perf_counter()
         result = upscaler.run_model(batch)
         if upscaler.choice.device.type == "cuda":
             torch.cuda.synchronize()
-        best = min(best, time.perf_counter() - start)
-    return best, result
+        seconds.append(time.perf_counter() - start)
+    return statistics.median(seconds), result
 
 
 def _encode_cost(output: np.ndarray, fmt: str, quality: int) -> tuple[float, float]:
