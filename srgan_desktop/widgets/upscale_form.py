@@ -132,7 +132,9 @@ class UpscaleForm(QWidget):
         self._settings.model = path
         partner = self.detail.partner_path()
         if partner is None or partner == path:
+            self.detail.blockSignals(True)        # one change for the user's one pick, reported below
             self.detail.partner_picker.refresh(select=self._default_partner())
+            self.detail.blockSignals(False)
         self._check_pair()
         self.detail.set_value(1.0 if self._chosen_is_realistic() and self.ends() is not None else 0.0)
         self._settings.detail = self.detail.value()
@@ -163,7 +165,9 @@ class UpscaleForm(QWidget):
         chosen = self._info(self.model_picker.current_path())
         partner = self._info(self.detail.partner_path())
         problem = ""
-        if chosen is not None and partner is not None:
+        if chosen is not None and (partner is None or partner.path == chosen.path):
+            problem = "Blending needs a second model: pick one under Blend with."
+        elif chosen is not None and partner is not None:
             try:
                 check_blendable(chosen, partner)
             except ModelFileError as exc:

@@ -121,6 +121,8 @@ def test_an_incompatible_pair_is_refused_in_words(qtbot, window, tiny_model):
     assert "cannot be blended" in window.detail.problem_label.text()
     assert window.detail.problem_label.isVisible() and not window.detail.slider.isEnabled()
     assert window.form.upscale_options().detail is None              # the chosen model alone still works
+    window.detail.partner_picker.refresh(select=tiny_model)             # the model with itself
+    assert "needs a second model" in window.detail.problem_label.text()
 
 
 def test_compare_two_models_locked_and_labelled_in_both_views(qtbot, window, models, tmp_path):
