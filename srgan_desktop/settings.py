@@ -1,7 +1,8 @@
 """Typed accessors for the app's remembered settings (QSettings).
 
-The keys "model", "device", "precision" and "tile" are shared: the batch window and the
-fine-tune wizard read them too, so a user picks a model and device once for the whole app.
+The keys "model", "device", "precision", "tile", "detail", "detail_partner" and "output_size"
+are shared: the batch window and the fine-tune wizard read them too, so a user picks a model,
+device and output size once for the whole app.
 Values are stored as plain strings/ints so the INI backend (tests, Linux) round-trips them.
 """
 
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from core.inference.output_size import OutputSize
 from core.inference.upscaler import InferenceOptions
 
 ORGANIZATION = "srgan-desktop"
@@ -21,6 +23,11 @@ MODEL = "model"            # model file path ("" = the library's default)
 DEVICE = "device"          # "auto", "cpu", "cuda:N", "mps"
 PRECISION = "precision"    # "auto" or "fp32"
 TILE = "tile"              # input pixels per tile edge; 0 = automatic
+DETAIL = "detail"                    # the detail slider, 0 (faithful) .. 1 (photo-realistic)
+DETAIL_PARTNER = "detail_partner"    # the model the slider blends with ("" = the bundled default)
+OUTPUT_SIZE = "output_size"          # "" (the model's scale), "x2", "width:1920", "height:1080"
+COMPARE_MODEL = "compare_model"      # the second model of "compare two models"
+AUTO_SAVE = "auto_save"              # "true": save each result next to its source when it is done
 VIEWER_MODE = "viewer_mode"          # "side" or "split"
 ORIGINAL_FILTER = "original_filter"  # "nearest" or "bicubic"
 OPEN_DIR = "last_open_dir"
@@ -95,6 +102,62 @@ class AppSettings:
     def tile(self, value: int | None) -> None:
         self._set(TILE, int(value or 0))
 
+    @property
+    def detail(self) -> float:
+        try:
+            return min(1.0, max(0.0, float(self._s.value(DETAIL, 0.0))))
+        except (TypeError, ValueError):
+            return 0.0
+
+    @detail.setter
+    def detail(self, value: float) -> None:
+        self._set(DETAIL, f"{value:.2f}")
+
+    @property
+    def detail_partner(self) -> Path | None:
+        text = self._text(DETAIL_PARTNER, "")
+        return Path(text) if text else None
+
+    @detail_partner.setter
+    def detail_partner(self, path: Path | None) -> None:
+        self._set(DETAIL_PARTNER, str(path) if path else "")
+
+    @property
+    def compare_model(self) -> Path | None:
+        text = self._text(COMPARE_MODEL, "")
+        return Path(text) if text else None
+
+    @compare_model.setter
+    def compare_model(self, path: Path | None) -> None:
+        self._set(COMPARE_MODEL, str(path) if path else "")
+
+    @property
+    def output_size(self) -> OutputSize | None:
+        """None: the model's own scale."""
+        kind, _, value = self._text(OUTPUT_SIZE, "").partition(":")
+        try:
+            if kind in ("x2", "x3", "x4"):
+                return OutputSize(scale=int(kind[1]))
+            if kind == "width":
+                return OutputSize(width=int(value))
+            if kind == "height":
+                return OutputSize(height=int(value))
+        except ValueError:
+            pass
+        return None
+
+    @output_size.setter
+    def output_size(self, size: OutputSize | None) -> None:
+        if size is None:
+            text = ""
+        elif size.width is not None:
+            text = f"width:{size.width}"
+        elif size.height is not None:
+            text = f"height:{size.height}"
+        else:
+            text = f"x{size.scale:g}"
+        self._set(OUTPUT_SIZE, text)
+
     def inference_options(self) -> InferenceOptions:
         """The InferenceOptions these settings describe (shared by every window)."""
         return InferenceOptions(device=self.device, precision=self.precision, tile=self.tile)
@@ -133,6 +196,14 @@ class AppSettings:
     @save_dir.setter
     def save_dir(self, folder: Path) -> None:
         self._set(SAVE_DIR, str(folder))
+
+    @property
+    def auto_save(self) -> bool:
+        return self._text(AUTO_SAVE, "false") == "true"
+
+    @auto_save.setter
+    def auto_save(self, on: bool) -> None:
+        self._set(AUTO_SAVE, "true" if on else "false")
 
     @property
     def save_quality(self) -> int:

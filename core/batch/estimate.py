@@ -1,15 +1,18 @@
 """How long a batch will take and how much disk it will fill, from a short measured probe.
 
-The probe runs the loaded upscaler on a small crop of the first image (after one warm-up
-run) and times it; the batch's cost is then extrapolated by the pixels the tiler will really
-push through the network (tile context included). The same probe output is encoded in each
-output format the batch writes, which gives bytes per output pixel for the disk estimate.
+The probe runs the loaded upscaler on a crop of the first image and on a half-size crop (each
+after a warm-up run of its shape, the median of three timings), once per loaded upscaler; the
+batch's cost is then extrapolated by the pixels the tiler will really push through the network
+(tile context included). The same probe output is encoded in each output format the batch
+writes, which gives bytes per output pixel for the disk estimate.
 """
 
 from __future__ import annotations
 
+import statistics
 import tempfile
 import time
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,10 +21,16 @@ import torch
 
 from core.batch.plan import BatchJob, BatchPlan, output_format_for
 from core.imageio.files import DecodedImage, ImageMetadata, load_image, save_image
+from core.inference.output_size import OutputSize
 from core.inference.tiling import plan_tiles
 
-PROBE_CPU = 64        # input pixels per edge (a half-size crop is timed too): a few seconds at most
+PROBE_CPU = 128       # input pixels per edge (a half-size crop is timed too): about a second, once per model
 PROBE_GPU = 256
+TIMED_REPEATS = 3     # timed runs per probe size, after an untimed one
+
+# The probe's timings per loaded upscaler: a re-plan (another naming pattern, a file added) is
+# estimated again without running the network again.
+_measured: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -37,23 +46,29 @@ def network_pixels(job: BatchJob, tile: int, overlap: int) -> int:
     return sum((t.wy1 - t.wy0) * (t.wx1 - t.wx0) for t in plan_tiles(job.height, job.width, tile, overlap))
 
 
-def estimate_batch(plan: BatchPlan, upscaler) -> BatchEstimate:
-    """Measure the upscaler on probe crops and extrapolate to the plan's pending jobs."""
+def estimate_batch(plan: BatchPlan, upscaler, output_size: OutputSize | None = None) -> BatchEstimate:
+    """Measure the upscaler on probe crops (once per upscaler) and extrapolate to the plan's pending jobs.
+
+    `output_size` (the options' size, None = the model's scale) decides the output pixels encoded.
+    """
     jobs = plan.pending
-    size = PROBE_CPU if upscaler.choice.device.type == "cpu" else PROBE_GPU
-    probe = _probe_image(jobs[0].source if jobs else None, size)
-    per_call, per_pixel, output = _time_network(upscaler, probe)
+    rates = _measured.get(upscaler)
+    if rates is None:
+        size = PROBE_CPU if upscaler.choice.device.type == "cpu" else PROBE_GPU
+        rates = _measured[upscaler] = _time_network(upscaler, _probe_image(jobs[0].source if jobs else None, size))
+    per_call, per_pixel, output = rates
     tile, overlap = upscaler.tile, upscaler.options.overlap
     network_seconds = sum(per_call * len(plan_tiles(j.height, j.width, tile, overlap))
                           + per_pixel * network_pixels(j, tile, overlap) for j in jobs)
-    scale2 = upscaler.scale ** 2
     formats = {output_format_for(job.source, plan.options.output_format) for job in jobs}
     encoding = {fmt: _encode_cost(output, fmt, plan.options.quality) for fmt in formats}
     out_bytes = out_seconds = 0.0
     for job in jobs:
         bytes_per_pixel, seconds_per_pixel = encoding[output_format_for(job.source, plan.options.output_format)]
-        out_bytes += bytes_per_pixel * job.pixels * scale2
-        out_seconds += seconds_per_pixel * job.pixels * scale2
+        width, height = (output_size.size_for(job.width, job.height) if output_size is not None
+                         else (job.width * upscaler.scale, job.height * upscaler.scale))
+        out_bytes += bytes_per_pixel * width * height
+        out_seconds += seconds_per_pixel * width * height
     return BatchEstimate(seconds=network_seconds + out_seconds, output_bytes=int(out_bytes),
                          seconds_per_megapixel=per_pixel * 1e6 + per_call * 1e6 / tile ** 2,
                          device=upscaler.device_event().description)
@@ -85,7 +100,6 @@ def _time_network(upscaler, image: np.ndarray) -> tuple[float, float, np.ndarray
     """
     batch = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1).unsqueeze(0)
     half = batch[:, :, : batch.shape[2] // 2, : batch.shape[3] // 2]
-    upscaler.run_model(half[:, :, :16, :16])                     # warm-up: first-call set-up costs
     small_seconds, _ = _timed(upscaler, half)
     big_seconds, result = _timed(upscaler, batch)
     small_pixels, big_pixels = half.shape[2] * half.shape[3], batch.shape[2] * batch.shape[3]
@@ -96,12 +110,24 @@ def _time_network(upscaler, image: np.ndarray) -> tuple[float, float, np.ndarray
     return per_call, per_pixel, result[0].permute(1, 2, 0).numpy()
 
 
-def _timed(upscaler, batch: torch.Tensor) -> tuple[float, torch.Tensor]:
-    start = time.perf_counter()
+def _timed(upscaler, batch: torch.Tensor, repeats: int = TIMED_REPEATS) -> tuple[float, torch.Tensor]:
+    """The median of `repeats` runs, after one untimed run of this very shape.
+
+    The first run of a new input shape pays one-off set-up (oneDNN builds its kernels per shape,
+    cuDNN picks algorithms) that the batch pays once per tile shape, not once per tile; and one
+    timing on a busy machine can be off by half. A lone timing made the estimate of a 5-photo
+    batch 1.8x too long (benchmarks/bench_batch_estimate.py). The median, not the fastest run:
+    a machine busy with other work stays busy during the batch too.
+    """
     result = upscaler.run_model(batch)
-    if upscaler.choice.device.type == "cuda":
-        torch.cuda.synchronize()
-    return time.perf_counter() - start, result
+    seconds = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = upscaler.run_model(batch)
+        if upscaler.choice.device.type == "cuda":
+            torch.cuda.synchronize()
+        seconds.append(time.perf_counter() - start)
+    return statistics.median(seconds), result
 
 
 def _encode_cost(output: np.ndarray, fmt: str, quality: int) -> tuple[float, float]:

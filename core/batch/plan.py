@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.common.errors import first_line, reason_without_name
+from core.imageio.complete import check_complete
 from core.imageio.files import (
     DEFAULT_MAX_PIXELS,
     FORMAT_SUFFIXES,
@@ -173,9 +174,11 @@ def _build_plan(candidates: list[tuple[Path, Path]], options: BatchOptions, scal
 
 
 def _probe(path: Path, max_pixels: int | None) -> tuple[int, int] | str:
-    """(width, height) from the header, or why the file cannot be used."""
+    """(width, height) from the header, or why the file cannot be used (a truncated JPEG/PNG too)."""
     try:
-        return read_image_size(path, max_pixels)
+        size = read_image_size(path, max_pixels)
+        check_complete(path, max_pixels)
+        return size
     except ImageReadError as exc:
         return reason_without_name(exc, path)
     except Exception as exc:  # noqa: BLE001 - a damaged header may upset any plugin; never crash the plan

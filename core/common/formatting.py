@@ -32,3 +32,22 @@ def format_count(value: float) -> str:
         if abs(value) >= limit:
             return f"{value / limit:.1f}{suffix}"
     return f"{value:.3g}" if value != int(value) else str(int(value))
+
+
+def format_duration_words(seconds: float | None) -> str:
+    """A duration in words, rounded as people round a wait: "a few seconds", "about 40 seconds",
+    "about a minute", "about 5 minutes", "about 1 hour 20 minutes" (never clock-like "19:33")."""
+    if seconds is None or not math.isfinite(seconds):
+        return "an unknown time"
+    if seconds < 10:
+        return "a few seconds"
+    if seconds < 55:
+        return f"about {int(5 * round(seconds / 5))} seconds"
+    minutes = round(seconds / 60)
+    if minutes <= 1:
+        return "about a minute"
+    if minutes < 60:
+        return f"about {minutes} minutes"
+    hours, minutes = divmod(5 * round(minutes / 5), 60)
+    hour_words = f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"about {hour_words} {minutes} minutes" if minutes else f"about {hour_words}"

@@ -36,9 +36,18 @@ def bicubic_upscale(img: np.ndarray, scale: int) -> np.ndarray:
 
 def resize_bicubic(img: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """Resize an HxW or HxWxC float array to `size` = (width, height) with Pillow BICUBIC."""
+    return _resize(img, size, Image.Resampling.BICUBIC)
+
+
+def resize_lanczos(img: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Resize with Pillow's antialiased LANCZOS (a = 3): the sharpest clean downscale, for output sizes."""
+    return _resize(img, size, Image.Resampling.LANCZOS)
+
+
+def _resize(img: np.ndarray, size: tuple[int, int], resample: Image.Resampling) -> np.ndarray:
     if img.ndim == 2:
-        return _resize_plane(img, size)
-    planes = [_resize_plane(img[:, :, c], size) for c in range(img.shape[2])]
+        return _resize_plane(img, size, resample)
+    planes = [_resize_plane(img[:, :, c], size, resample) for c in range(img.shape[2])]
     return np.stack(planes, axis=2)
 
 
@@ -47,10 +56,10 @@ def quantize_8bit(img: np.ndarray) -> np.ndarray:
     return np.clip(np.round(img * 255.0), 0, 255).astype(np.float32) / 255.0
 
 
-def _resize_plane(plane: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+def _resize_plane(plane: np.ndarray, size: tuple[int, int],
+                  resample: Image.Resampling = Image.Resampling.BICUBIC) -> np.ndarray:
     # Mode "F" keeps full float precision and negative overshoot; Pillow antialiases when shrinking.
-    resized = Image.fromarray(np.ascontiguousarray(plane, dtype=np.float32)).resize(
-        size, Image.Resampling.BICUBIC)
+    resized = Image.fromarray(np.ascontiguousarray(plane, dtype=np.float32)).resize(size, resample)
     return np.asarray(resized, dtype=np.float32)
 
 

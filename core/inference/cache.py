@@ -15,10 +15,14 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.inference.upscaler import InferenceOptions, Upscaler
+from core.models.blend import ModelBlend
 from core.models.library import resolve_model
+
+if TYPE_CHECKING:
+    from core.inference.upscale import UpscaleOptions
 
 DEFAULT_CAPACITY = 2   # e.g. the model in the main window and another one in a batch run
 
@@ -32,6 +36,7 @@ class UpscalerCache:
         self._load = load
         self._lock = threading.Lock()
         self._entries: OrderedDict[tuple[Any, ...], Upscaler] = OrderedDict()
+        self._blend: tuple[tuple[Any, ...], ModelBlend] | None = None   # the last pair of parents, loaded
 
     def get(self, model: str | Path | None, options: InferenceOptions = InferenceOptions()) -> Upscaler:
         """The upscaler for `model` (a path, a library name, or None for the default model).
@@ -44,16 +49,43 @@ class UpscalerCache:
             upscaler = self._entries.get(key)
             if upscaler is None:
                 upscaler = self._load(path, options)
-                self._entries[key] = upscaler
-                while len(self._entries) > self._capacity:
-                    self._entries.popitem(last=False)
-            self._entries.move_to_end(key)
-            return upscaler
+            return self._keep(key, upscaler)
+
+    def for_options(self, options: UpscaleOptions) -> Upscaler:
+        """The upscaler `options` ask for: their model, or its blend at `options.detail` (the detail slider).
+
+        A blend is kept like a model, keyed by both parents and the weight. The last pair of
+        parents stays loaded, so moving the slider builds a blend without reading the files again.
+        Raises `ModelFileError` for a missing model or a pair that cannot be blended.
+        """
+        if options.detail is None:
+            return self.get(options.model, options.inference)
+        faithful, realistic = resolve_model(options.model), resolve_model(options.detail_with)
+        parents = (_key(faithful, InferenceOptions()), _key(realistic, InferenceOptions()))
+        key = ("blend", *parents, options.detail, options.inference)
+        with self._lock:
+            upscaler = self._entries.get(key)
+            if upscaler is None:
+                if self._blend is None or self._blend[0] != parents:
+                    self._blend = (parents, ModelBlend.load(faithful, realistic))
+                blend = self._blend[1]
+                upscaler = Upscaler.from_generator(blend.at(options.detail), blend.info_at(options.detail),
+                                                   options.inference)
+            return self._keep(key, upscaler)
+
+    def _keep(self, key: tuple[Any, ...], upscaler: Upscaler) -> Upscaler:
+        """Store (or refresh) `key` as the most recently used entry, dropping the oldest beyond capacity."""
+        self._entries[key] = upscaler
+        self._entries.move_to_end(key)
+        while len(self._entries) > self._capacity:
+            self._entries.popitem(last=False)
+        return upscaler
 
     def clear(self) -> None:
         """Forget every loaded model (jobs already holding one keep using it)."""
         with self._lock:
             self._entries.clear()
+            self._blend = None
 
     def __len__(self) -> int:
         with self._lock:

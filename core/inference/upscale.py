@@ -30,6 +30,7 @@ from core.imageio.files import (
     save_image,
 )
 from core.inference.detail_map import consistency_map, heat_overlay
+from core.inference.output_size import OutputSize, resize_result
 from core.inference.upscaler import InferenceOptions, Upscaler
 from core.models.blend import ModelBlend
 from core.models.library import resolve_model
@@ -49,6 +50,7 @@ class UpscaleOptions:
     detail: float | None = None
     detail_with: str | None = DEFAULT_DETAIL_PARTNER
     save_map: bool = False                         # also write <output>_map.png, the invented-detail map
+    output_size: OutputSize | None = None          # None = the model's native scale (see core.inference.output_size)
 
     def __post_init__(self) -> None:
         if self.detail is not None and not 0.0 <= self.detail <= 1.0:
@@ -77,9 +79,20 @@ def map_path(destination: Path) -> Path:
     return destination.with_name(f"{destination.stem}_map.png")
 
 
-def upscale_decoded(upscaler: Upscaler, image: DecodedImage, control: SupportsCheckpoint = NEVER_CANCELLED
+def upscale_decoded(upscaler: Upscaler, image: DecodedImage, control: SupportsCheckpoint = NEVER_CANCELLED,
+                    output_size: OutputSize | None = None) -> Generator[Event, None, DecodedImage]:
+    """Upscale colour and alpha; the result keeps the metadata, with DPI scaled so the print size stays.
+
+    With an `output_size` the model's result is resized to it (LANCZOS; DPI follows the real factor).
+    """
+    result = yield from _upscale_native(upscaler, image, control)
+    if output_size is None:
+        return result
+    return resize_result(result, output_size.size_for(image.width, image.height))
+
+
+def _upscale_native(upscaler: Upscaler, image: DecodedImage, control: SupportsCheckpoint
                     ) -> Generator[Event, None, DecodedImage]:
-    """Upscale colour and alpha; the result keeps the metadata, with DPI scaled so the print size stays."""
     needs_alpha_pass = image.alpha is not None and not bool((image.alpha >= 1.0).all())
     passes = _passes_for(upscaler, image) + (_passes_for(upscaler, image, alpha=True) if needs_alpha_pass else 0)
     progress = _Progress(passes)
@@ -109,15 +122,26 @@ def upscale_file(upscaler: Upscaler, source: str | os.PathLike, destination: str
     refuse_overwriting_input(source, destination)
     image = load_image(source, options.max_pixels)
     fmt = output_format_for(options, destination, image.metadata.source_format)
-    check_output_size(fmt, image.width * upscaler.scale, image.height * upscaler.scale, destination.name)
+    size = _output_size(options, image, upscaler.scale)
+    check_output_size(fmt, *size, destination.name)
     _check_folder_writable(destination.parent)
-    result = yield from upscale_decoded(upscaler, image, control)
+    native = yield from upscale_decoded(upscaler, image, control)
+    result = resize_result(native, size)
     control.checkpoint()                               # a cancel during the last tile writes nothing
     written = save_image(result, destination, fmt, options.quality)
     if options.save_map:
-        overlay = heat_overlay(consistency_map(image.color, result.color, upscaler.scale))
-        write_atomically(map_path(destination), lambda f: Image.fromarray(overlay, "RGBA").save(f, "PNG"))
+        overlay = Image.fromarray(heat_overlay(consistency_map(image.color, native.color, upscaler.scale)), "RGBA")
+        if overlay.size != size:
+            overlay = overlay.resize(size, Image.Resampling.BILINEAR)   # laid over the output it describes
+        write_atomically(map_path(destination), lambda f: overlay.save(f, "PNG"))
     return written
+
+
+def _output_size(options: UpscaleOptions, image: DecodedImage, scale: int) -> tuple[int, int]:
+    """The (width, height) `upscale_file` writes: the model's native size unless the options ask otherwise."""
+    if options.output_size is None:
+        return image.width * scale, image.height * scale
+    return options.output_size.size_for(image.width, image.height)
 
 
 def output_format_for(options: UpscaleOptions, destination: Path, source_format: str = "") -> str:

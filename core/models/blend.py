@@ -23,6 +23,18 @@ def describe_architecture(info: ModelInfo) -> str:
     return f"x{config.scale}, {config.num_blocks} blocks x {config.width} channels"
 
 
+def check_blendable(info_a: ModelInfo, info_b: ModelInfo) -> None:
+    """ModelFileError (one line, in words) unless the two models share one architecture.
+
+    Needs only the models' self-descriptions, so a picker can say it before any weights are read.
+    """
+    if info_a.arch_config != info_b.arch_config:
+        raise ModelFileError(
+            f"{info_a.display_name} and {info_b.display_name} cannot be blended: "
+            f"{describe_architecture(info_a)} vs {describe_architecture(info_b)} "
+            "(blending needs two models of one architecture, e.g. a fine-tuned GAN and its base)")
+
+
 @dataclass
 class ModelBlend:
     """Two loaded parents; `at(weight)` builds the blended generator without touching the files again."""
@@ -36,11 +48,7 @@ class ModelBlend:
     def load(cls, faithful: str | Path, realistic: str | Path) -> ModelBlend:
         model_a, info_a = load_model(faithful)
         model_b, info_b = load_model(realistic)
-        if info_a.arch_config != info_b.arch_config:
-            raise ModelFileError(
-                f"{info_a.display_name} and {info_b.display_name} cannot be blended: "
-                f"{describe_architecture(info_a)} vs {describe_architecture(info_b)} "
-                "(blending needs two models of one architecture, e.g. a fine-tuned GAN and its base)")
+        check_blendable(info_a, info_b)
         return cls(model_a, info_a, model_b, info_b)
 
     def at(self, weight: float) -> SRResNet:

@@ -6,7 +6,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from core.batch.runner import BatchProgress
-from core.common.formatting import format_count, format_duration
+from core.common.formatting import format_count, format_duration_words
 
 STEPS = 1000
 REPAINT_MS = 100
@@ -60,11 +60,23 @@ class BatchProgressPanel(QWidget):
         p = self._latest
         if p is None:
             return
-        self.overall.setValue(int(p.fraction * STEPS))
-        words = [f"{p.fraction:.0%}", f"{p.images_done} of {p.images_total} files"]
+        percent = _show_fraction(self.overall, p.fraction)
+        words = [f"{percent}%", f"{p.images_done} of {p.images_total} files"]
         if p.pixels_per_second:
             words.append(f"{format_count(p.pixels_per_second)} pixels/s")
-        words.append("paused" if self._paused else f"about {format_duration(p.eta_seconds)} left")
+        if self._paused:
+            words.append("paused")
+        else:
+            words.append("estimating the time left" if p.eta_seconds is None
+                         else f"{format_duration_words(p.eta_seconds)} left")
         self.overall_label.setText("  ·  ".join(words))
-        self.file.setValue(int(p.file_fraction * STEPS))
+        _show_fraction(self.file, p.file_fraction)
         self.file_label.setText(f"Now: {p.current.name}" if p.current else "")
+
+
+def _show_fraction(bar: QProgressBar, fraction: float) -> int:
+    """Set the bar and return the whole percent it shows, so the label and the bar never disagree."""
+    percent = int(min(1.0, max(0.0, fraction)) * 100)
+    bar.setValue(int(min(1.0, max(0.0, fraction)) * STEPS))
+    bar.setFormat(f"{percent}%")
+    return percent

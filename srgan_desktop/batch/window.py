@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtCore import QSize, Qt, QTimer, QUrl
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -29,6 +29,7 @@ from core.common.events import Cancelled, DeviceChosen, Finished, ImageFailed
 from core.imageio.files import IMAGE_SUFFIXES
 from core.inference.cache import UpscalerCache, shared_upscalers
 from core.inference.upscale import UpscaleOptions
+from core.models.model_file import ModelFileError
 from srgan_desktop.background import Job, WorkFailed, async_slot, call_in_background, run_in_background
 from srgan_desktop.batch.input_list import BatchInputList
 from srgan_desktop.batch.options_form import BatchOptionsForm
@@ -36,6 +37,8 @@ from srgan_desktop.batch.preview import BatchPreview
 from srgan_desktop.batch.progress_panel import BatchProgressPanel
 from srgan_desktop.batch.settings import BatchSettings
 from srgan_desktop.settings import AppSettings
+from srgan_desktop.widgets.screen_fit import fit_to_screen
+from srgan_desktop.widgets.upscale_form import UpscaleForm
 
 REPLAN_DELAY_MS = 300
 
@@ -45,7 +48,6 @@ class BatchWindow(QWidget):
                  upscalers: UpscalerCache = shared_upscalers) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle("Batch upscale — SRGAN Desktop")
-        self.resize(900, 720)
         self._app_settings = settings if settings is not None else AppSettings()
         self._batch_settings = BatchSettings()
         self.plan: BatchPlan | None = None
@@ -62,7 +64,11 @@ class BatchWindow(QWidget):
         self._replan_timer.timeout.connect(self._replan)
         self.inputs.changed.connect(self._schedule_plan)
         self.form.changed.connect(self._schedule_plan)
+        self.model_form.restore()
+        self.model_form.changed.connect(self._schedule_estimate)
+        self.model_form.output_changed.connect(self._schedule_estimate)
         self._update_buttons()
+        fit_to_screen(self, QSize(1000, 760))
 
     # -- layout -----------------------------------------------------------------------------
     def _build(self) -> None:
@@ -73,9 +79,10 @@ class BatchWindow(QWidget):
         add_folder.clicked.connect(self._on_add_folder)
         remove.clicked.connect(self.inputs.remove_selected)
         clear.clicked.connect(self.inputs.clear_paths)
+        self.input_buttons = (add_files, add_folder, remove, clear)   # none of them while a batch runs
         QShortcut(QKeySequence.StandardKey.Delete, self.inputs, self.inputs.remove_selected)
         input_buttons = QVBoxLayout()
-        for button in (add_files, add_folder, remove, clear):
+        for button in self.input_buttons:
             input_buttons.addWidget(button)
         input_buttons.addStretch(1)
         inputs_box = QGroupBox("Inputs (drop files or folders here)")
@@ -86,6 +93,10 @@ class BatchWindow(QWidget):
         self.form = BatchOptionsForm(self._batch_settings.load())
         output_box = QGroupBox("Output")
         QVBoxLayout(output_box).addWidget(self.form)
+        self.model_form = UpscaleForm(self._app_settings, with_device=False)   # the main window's form
+        self.model_picker = self.model_form.model_picker
+        model_box = QGroupBox("Model and size")
+        QVBoxLayout(model_box).addWidget(self.model_form)
 
         self.preview = BatchPreview()
         preview_box = QGroupBox("What will be processed")
@@ -119,13 +130,16 @@ class BatchWindow(QWidget):
         top = QWidget()
         top_layout = QHBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
-        top_layout.addWidget(inputs_box, 1)
+        left = QVBoxLayout()
+        left.addWidget(inputs_box, 1)
+        left.addWidget(model_box)
+        top_layout.addLayout(left, 1)
         top_layout.addWidget(output_box, 1)
         splitter = QSplitter(Qt.Orientation.Vertical)
         for part in (top, preview_box, run_box):
             splitter.addWidget(part)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([230, 300, 190])
+        splitter.setSizes([300, 270, 150])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
         layout.addLayout(buttons)
@@ -146,6 +160,13 @@ class BatchWindow(QWidget):
 
     def _schedule_plan(self) -> None:
         self._replan_timer.start()
+
+    @async_slot()
+    async def _schedule_estimate(self) -> None:
+        """Another model, detail or output size: the same plan takes another time."""
+        if self.plan is not None and not self.running:
+            self.preview.set_plan(self.plan)
+            await self._estimate()
 
     @async_slot()
     async def _replan(self) -> None:
@@ -186,9 +207,8 @@ class BatchWindow(QWidget):
 
     # -- estimate -------------------------------------------------------------------------------
     def upscale_options(self) -> UpscaleOptions:
-        """The model and device the main window's pickers chose (shared settings)."""
-        model = self._app_settings.model
-        return UpscaleOptions(model=str(model) if model else None, inference=self._app_settings.inference_options())
+        """The model, detail and output size of the form (the device as the main window chose it)."""
+        return self.model_form.upscale_options()
 
     async def _estimate(self) -> None:
         """Time the model on a probe of the current plan; a plan replaced meanwhile is estimated next."""
@@ -196,7 +216,12 @@ class BatchWindow(QWidget):
             return            # the estimate under way moves on to the newest plan when it ends
         while self.plan is not None and self.plan.pending:
             plan = self.plan
-            self._estimate_job = call_in_background(_estimate, plan, self.upscale_options(), self._upscalers)
+            try:
+                options = self.upscale_options()
+            except ModelFileError as exc:
+                self.preview.set_estimate(None, str(exc))
+                return
+            self._estimate_job = call_in_background(_estimate, plan, options, self._upscalers)
             try:
                 estimate = await self._estimate_job
             except WorkFailed as failure:
@@ -204,9 +229,15 @@ class BatchWindow(QWidget):
                 return
             finally:
                 self._estimate_job = None
-            if plan is self.plan:
+            if plan is self.plan and options == self._current_options():
                 self.preview.set_estimate(estimate)
                 return
+
+    def _current_options(self) -> UpscaleOptions | None:
+        try:
+            return self.upscale_options()
+        except ModelFileError:
+            return None
 
     # -- running ----------------------------------------------------------------------------------
     @property
@@ -220,14 +251,18 @@ class BatchWindow(QWidget):
         if plan is None or not plan.jobs or self.running:
             return
         self._batch_settings.save(self.form.options())
-        options, upscalers = self.upscale_options(), self._upscalers
+        try:
+            options, upscalers = self.upscale_options(), self._upscalers
+        except ModelFileError as exc:
+            self.log.appendPlainText(str(exc))
+            return
         self.finished = None
         self.log.clear()
         for source, reason in plan.problems:
             self.log.appendPlainText(f"Not used: {source}: {reason}")
         self.progress.start()
         self._run_job = run_in_background(
-            lambda control: run_batch(plan, options, control, upscalers.get(options.model, options.inference)),
+            lambda control: run_batch(plan, options, control, upscalers.for_options(options)),
             on_event=self._on_run_event)
         self._update_buttons()
         try:
@@ -285,6 +320,9 @@ class BatchWindow(QWidget):
         self.open_button.setEnabled(self.plan is not None and any(r.exists() for r in self.plan.output_roots))
         self.inputs.setEnabled(not running)
         self.form.setEnabled(not running)
+        self.model_form.setEnabled(not running)
+        for button in self.input_buttons:
+            button.setEnabled(not running)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self._replan_timer.stop()
@@ -299,5 +337,5 @@ class BatchWindow(QWidget):
 
 
 def _estimate(plan: BatchPlan, options: UpscaleOptions, upscalers: UpscalerCache) -> BatchEstimate:
-    """On the worker: load (or find) the model and time it on a probe of the plan."""
-    return estimate_batch(plan, upscalers.get(options.model, options.inference))
+    """On the worker: load (or find) the model, or blend, and time it on a probe of the plan."""
+    return estimate_batch(plan, upscalers.for_options(options), options.output_size)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QLabel, QMenu, QMenuBar, QSizePolicy, QToolBar, QWidget
+from PySide6.QtWidgets import QMenu, QMenuBar, QToolBar, QWidget
 
 from srgan_desktop.viewer.area import Viewer
 
@@ -22,6 +22,11 @@ class WindowCommands(Protocol):
     """What the actions of the main window do (MainWindow implements it)."""
 
     def open_dialog(self) -> object: ...
+    def open_sample(self) -> object: ...
+    def rerun(self) -> object: ...
+    def set_compare(self, on: bool) -> object: ...
+    def set_overlay(self, on: bool) -> object: ...
+    def set_auto_save(self, on: bool) -> object: ...
     def paste(self) -> object: ...
     def copy_result(self) -> object: ...
     def save(self) -> object: ...
@@ -42,6 +47,11 @@ class WindowCommands(Protocol):
 @dataclass
 class WindowActions:
     open: QAction
+    sample: QAction
+    rerun: QAction
+    compare: QAction
+    overlay: QAction
+    auto_save: QAction
     paste: QAction
     copy: QAction
     save: QAction
@@ -68,10 +78,10 @@ def _action(window: QWidget, text: str, slot: Callable[[], object], shortcuts=()
     action = QAction(text, window)
     keys: list[QKeySequence] = []
     for shortcut in shortcuts:
-        if isinstance(shortcut, str):
-            keys.append(QKeySequence(shortcut))
-        else:  # a platform's standard key may have several bindings (or none)
-            keys.extend(QKeySequence.keyBindings(shortcut))
+        # A platform's standard key may have several bindings (or none); a binding listed twice
+        # (StandardKey.Quit is Ctrl+Q on Linux) makes Qt call the shortcut ambiguous and do nothing.
+        found = [QKeySequence(shortcut)] if isinstance(shortcut, str) else QKeySequence.keyBindings(shortcut)
+        keys.extend(k for k in found if not k.isEmpty() and k not in keys)
     if keys:
         action.setShortcuts(keys)
     plain = text.replace("&", "").replace("…", "")
@@ -83,6 +93,13 @@ def _action(window: QWidget, text: str, slot: Callable[[], object], shortcuts=()
     return action
 
 
+def _checkable(window: QWidget, text: str, slot: Callable[[bool], object], shortcuts=(), tip: str = "") -> QAction:
+    action = _action(window, text, lambda: None, shortcuts, tip)
+    action.setCheckable(True)
+    action.toggled.connect(slot)
+    return action
+
+
 def build_actions(w: QWidget, c: WindowCommands, v: Viewer) -> WindowActions:
     """The actions, owned by window `w` (so their shortcuts work without a menu bar)."""
     levels = {pct: _action(w, f"{pct}%", lambda p=pct: c.set_zoom(p / 100), (f"Ctrl+{pct // 100}",),
@@ -90,6 +107,15 @@ def build_actions(w: QWidget, c: WindowCommands, v: Viewer) -> WindowActions:
               for pct in (100, 200, 400, 800)}
     actions = WindowActions(
         open=_action(w, "&Open…", c.open_dialog, (StandardKey.Open,), "Open images to upscale"),
+        sample=_action(w, "Open the Sa&mple Image", c.open_sample, (), "Upscale the photo that comes with the app"),
+        rerun=_action(w, "&Re-run", c.rerun, ("Ctrl+R",),
+                      "Upscale the shown image again with the current model and settings"),
+        compare=_checkable(w, "&Compare Two Models", c.set_compare, ("Ctrl+Shift+3",),
+                           "Show another model's result beside this one (pick it under Compare with)"),
+        overlay=_checkable(w, "&Invented-Detail Map", c.set_overlay, ("Ctrl+I",),
+                           "Tint the result where it departs from what the input supports"),
+        auto_save=_checkable(w, "Save Next to the Source &Automatically", c.set_auto_save, (),
+                             "Save each finished result beside its source (photo.jpg -> photo_x4.jpg)"),
         paste=_action(w, "&Paste Image", c.paste, (StandardKey.Paste,), "Upscale the image on the clipboard"),
         copy=_action(w, "&Copy Result", c.copy_result, (StandardKey.Copy,), "Copy the result to the clipboard"),
         save=_action(w, "&Save", c.save, (StandardKey.Save,), "Save the result"),
@@ -121,20 +147,21 @@ def build_actions(w: QWidget, c: WindowCommands, v: Viewer) -> WindowActions:
         for action in group_actions:
             action.setCheckable(True)
             group.addAction(action)
-    actions.cancel.setEnabled(False)
-    actions.save.setEnabled(False)
-    actions.save_as.setEnabled(False)
-    actions.copy.setEnabled(False)
+    # Short toolbar labels; menus and the F1 list keep the full names.
+    for action, short in ((actions.compare, "Compare"), (actions.overlay, "Detail Map"),
+                          (actions.side_by_side, "Side by Side"), (actions.split, "Split")):
+        action.setIconText(short)
+    for action in (actions.cancel, actions.save, actions.save_as, actions.copy, actions.rerun):
+        action.setEnabled(False)
     return actions
 
 
-def build_menus(bar: QMenuBar, a: WindowActions, recent_menu: QMenu) -> None:
+def build_menus(bar: QMenuBar, a: WindowActions, recent_menu: QMenu, extra_view_actions: tuple = ()) -> None:
     file_menu = bar.addMenu("&File")
-    file_menu.addAction(a.open)
+    file_menu.addActions([a.open, a.sample])
     file_menu.addMenu(recent_menu)
     file_menu.addSeparator()
-    file_menu.addAction(a.save)
-    file_menu.addAction(a.save_as)
+    file_menu.addActions([a.save, a.save_as, a.auto_save])
     file_menu.addSeparator()
     file_menu.addAction(a.quit)
     edit_menu = bar.addMenu("&Edit")
@@ -145,9 +172,13 @@ def build_menus(bar: QMenuBar, a: WindowActions, recent_menu: QMenu) -> None:
     view_menu.addSeparator()
     view_menu.addActions([a.side_by_side, a.split])
     view_menu.addSeparator()
+    view_menu.addActions([a.compare, a.overlay])
+    view_menu.addSeparator()
     view_menu.addActions([a.nearest, a.bicubic])
+    for action in extra_view_actions:
+        view_menu.addAction(action)
     upscale_menu = bar.addMenu("&Upscale")
-    upscale_menu.addActions([a.cancel, a.open_model])
+    upscale_menu.addActions([a.rerun, a.cancel, a.open_model])
     upscale_menu.addAction(a.reload_models)
     tools_menu = bar.addMenu("&Tools")
     tools_menu.addActions([a.batch, a.finetune])
@@ -155,21 +186,17 @@ def build_menus(bar: QMenuBar, a: WindowActions, recent_menu: QMenu) -> None:
     help_menu.addActions([a.shortcuts, a.about])
 
 
-def build_toolbar(a: WindowActions, filter_box: QWidget, pickers: list[tuple[str, QWidget]]) -> QToolBar:
-    """The toolbar: file and view actions, then the `(label, widget)` pickers at the right."""
+def build_toolbar(a: WindowActions, filter_box: QWidget) -> QToolBar:
+    """The toolbar: file, run and view actions (the model and how it runs are in the settings panel)."""
     bar = QToolBar("Main")
     bar.setObjectName("mainToolbar")
     bar.setMovable(False)
-    bar.addActions([a.open, a.save_as, a.cancel])
+    bar.addActions([a.open, a.save, a.save_as])
+    bar.addSeparator()
+    bar.addActions([a.rerun, a.cancel])
     bar.addSeparator()
     bar.addActions([a.fit, a.zoom_levels[100], a.zoom_levels[200], a.zoom_levels[400]])
     bar.addSeparator()
-    bar.addActions([a.side_by_side, a.split])
+    bar.addActions([a.side_by_side, a.split, a.compare, a.overlay])
     bar.addWidget(filter_box)
-    spacer = QWidget()
-    spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-    bar.addWidget(spacer)
-    for text, widget in pickers:
-        bar.addWidget(QLabel(text))
-        bar.addWidget(widget)
     return bar

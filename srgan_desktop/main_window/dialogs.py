@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -28,11 +29,14 @@ def open_tool_window(parent: QWidget, make: Callable[[QWidget], W], what: str,
 
 
 def shortcuts_text(window: QWidget) -> str:
-    lines = []
+    """One line per action: its main key (the one a person would type) and what it does."""
+    rows = []
     for action in window.actions():
         keys = action.shortcuts()
         if keys:
-            text = action.text().replace("&", "").replace("…", "")
-            shown = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in keys)
-            lines.append(f"{shown}\t{text}")
-    return "\n".join(lines)
+            name = action.text().replace("&", "").replace("\u2026", "")
+            key = keys[0].toString(QKeySequence.SequenceFormat.NativeText)
+            rows.append(f"<tr><td style='padding-right:18px'><b>{html.escape(key)}</b></td>"
+                        f"<td>{html.escape(name)}</td></tr>")
+    return "<table>" + "".join(rows) + "</table>"
+

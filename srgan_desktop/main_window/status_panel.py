@@ -1,4 +1,4 @@
-"""The status bar's permanent part: progress (percent + ETA), cursor pixel, zoom and device.
+"""The status bar: what the shown image is, progress (percent + time left), cursor pixel, zoom and device.
 
 Progress arrives per tile; the label repaints from a 100 ms timer so a fast stream of
 events never floods the event loop (STYLE.md #4).
@@ -7,16 +7,31 @@ events never floods the event loop (STYLE.md #4).
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QTimer
-from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
+from PySide6.QtWidgets import QLabel, QProgressBar, QSizePolicy, QStatusBar, QWidget
+
+from core.common.formatting import format_duration_words
+from core.inference.output_size import OutputSize
+from srgan_desktop.main_window.upscale_queue import QueueEntry
 
 
 def format_eta(seconds: float | None) -> str:
     if seconds is None:
         return "estimating time left…"
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f"about {max(1, seconds)} s left"
-    return f"about {seconds // 60} min {seconds % 60:02d} s left"
+    return f"{format_duration_words(seconds)} left"
+
+
+def describe_entry(entry: QueueEntry, output_size: OutputSize | None) -> str:
+    """The status line of a shown image: its size and time, what saving will write (the caption names the model)."""
+    if entry.result is None:
+        return {"running": f"Upscaling {entry.label}…", "waiting": f"{entry.label} is waiting"}.get(
+            entry.status, f"{entry.label}: {entry.detail or entry.status}")
+    r, ready = entry.result.result, entry.ready
+    text = f"{entry.label}: {r.width}\u00d7{r.height} in {entry.result.seconds:.1f} s"
+    if output_size is not None and ready is not None:
+        width, height = output_size.size_for(ready.original.width(), ready.original.height())
+        if (width, height) != (r.width, r.height):
+            text += f" \u2014 saves at {width}\u00d7{height} ({output_size.describe()})"
+    return text + " \u2014 Ctrl+S to save"
 
 
 class StatusPanel(QWidget):
@@ -24,6 +39,9 @@ class StatusPanel(QWidget):
         super().__init__(parent)
         self._bar = bar
         self.progress_label = QLabel()
+        # A long message is cut at the window's edge; it must never widen the window past the screen.
+        self.progress_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.progress_label.setMinimumWidth(120)
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.setMaximumWidth(180)
@@ -44,7 +62,11 @@ class StatusPanel(QWidget):
 
     def set_busy(self, text: str) -> None:
         self.progress.show()
+        self._set_text(text)
+
+    def _set_text(self, text: str) -> None:
         self.progress_label.setText(text)
+        self.progress_label.setToolTip(text)
 
     def set_progress(self, label: str, fraction: float, eta: float | None) -> None:
         self._pending = (label, fraction, eta)
@@ -60,14 +82,14 @@ class StatusPanel(QWidget):
         self._pending = None
         self.progress.show()
         self.progress.setValue(int(fraction * 1000))
-        self.progress_label.setText(f"Upscaling {label} \u2014 {fraction:.0%}, {format_eta(eta)}")
+        self._set_text(f"Upscaling {label} \u2014 {fraction:.0%}, {format_eta(eta)}")
 
     def set_idle(self, text: str) -> None:
         self._pending = None
         self._timer.stop()
         self.progress.hide()
         self.progress.setValue(0)
-        self.progress_label.setText(text)
+        self._set_text(text)
 
     def set_zoom(self, scale: float) -> None:
         self.zoom_label.setText(f"Zoom {scale * 100:.0f}%")

@@ -41,6 +41,8 @@ class SourceReady(Event):
     bicubic: QImage = field(repr=False)
     scale: int = 4
     label: str = ""
+    image: DecodedImage | None = field(default=None, repr=False)   # kept for re-runs: never read twice
+    model_name: str = ""                                            # the model (or blend) making the result
 
 
 @dataclass(frozen=True)
@@ -59,9 +61,11 @@ class JobProgress(Event):
 class JobResult:
     source: Path | None           # None for a pasted image
     label: str
-    result: DecodedImage
+    result: DecodedImage          # at the model's scale; the output size is applied when saving
     image: QImage
     seconds: float
+    model_name: str = ""          # what made it, for the result's caption and the status bar
+    options: UpscaleOptions | None = None
 
 
 class RegionRequests:
@@ -123,28 +127,34 @@ def preview_box(visible: Box, width: int, height: int, side: int) -> Box | None:
 
 
 def upscale_job(source: Path | DecodedImage, label: str, options: UpscaleOptions,
-                cache: UpscalerCache, regions: RegionRequests, budget: PreviewBudget | None = None):
-    """A `run_in_background` work function for one image (a file path or an already decoded image)."""
+                cache: UpscalerCache, regions: RegionRequests, budget: PreviewBudget | None = None,
+                decoded: DecodedImage | None = None):
+    """A `run_in_background` work function for one image (a file path or an already decoded image).
+
+    `decoded` is the source's pixels from an earlier run of it (a re-run with another model or
+    detail): the file is not read again.
+    """
 
     budget = budget or PreviewBudget()
+    path = source if isinstance(source, Path) else None
 
     def work(control: Control) -> Generator[Event, None, JobResult]:
         started = time.perf_counter()
-        yield JobStage(f"Reading {label}…")
-        image = source if isinstance(source, DecodedImage) else load_image(source, options.max_pixels)
-        yield JobStage("Loading the model…")
-        upscaler = cache.get(options.model, options.inference)
+        if decoded is None:
+            yield JobStage(f"Reading {label}…")
+        image = decoded or (source if isinstance(source, DecodedImage) else load_image(source, options.max_pixels))
+        yield JobStage("Loading the model…" if options.detail is None else "Blending the two models…")
+        upscaler = cache.for_options(options)
         yield upscaler.device_event()
-        scale = upscaler.scale
+        scale, name = upscaler.scale, upscaler.info.display_name
         yield SourceReady(array_to_qimage(image.color, image.alpha),
-                          resized_bicubic(image.color, image.alpha, scale), scale, label)
+                          resized_bicubic(image.color, image.alpha, scale), scale, label, image, name)
         regions.wait(FIRST_PREVIEW_WAIT_S)
         yield from _serve_preview(upscaler, image, regions, budget, control)
         result = yield from _full_run(upscaler, image, regions, budget, control)
         yield JobStage("Preparing the result for display…")
         qimage = array_to_qimage(result.color, result.alpha)
-        return JobResult(source if isinstance(source, Path) else None, label, result, qimage,
-                         time.perf_counter() - started)
+        return JobResult(path, label, result, qimage, time.perf_counter() - started, name, options)
 
     return work
 

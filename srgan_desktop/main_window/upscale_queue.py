@@ -54,6 +54,8 @@ class QueueEntry:
     tile: int = 0
     ready: SourceReady | None = None
     result: JobResult | None = None
+    decoded: DecodedImage | None = None   # the source's pixels, kept with a result for re-runs
+    again: bool = False                   # a re-run (new model, detail, device) is wanted
 
     @property
     def path(self) -> Path | None:
@@ -114,11 +116,32 @@ class UpscaleQueue(QObject):
     def entry(self, entry_id: int) -> QueueEntry | None:
         return next((e for e in self.entries if e.id == entry_id), None)
 
+    def rerun(self, entry: QueueEntry) -> bool:
+        """Upscale `entry` again with the current options, before the other waiting images, from its
+        kept pixels. A run of it under way is stopped first. False if there is nothing to re-run."""
+        if entry.status == "waiting":
+            return True                   # it has not started: it will use the current options anyway
+        if entry.decoded is None and not isinstance(entry.source, DecodedImage):
+            return False                  # failed, cancelled or dropped from memory: open it again
+        entry.again = True
+        if entry is self._current:
+            if self._job is not None:
+                self._job.cancel()        # the loop sets it waiting again when the cancel lands
+            return True
+        entry.status, entry.detail, entry.fraction = "waiting", "waiting to run again", 0.0
+        self.changed.emit()
+        if not self._working:
+            self._working = True
+            self._work_through()
+        return True
+
     def cancel_all(self) -> None:
-        """Stop the running image and drop the waiting ones."""
+        """Stop the running image and drop the waiting ones (an image shown with its result keeps it)."""
         for entry in self.entries:
+            entry.again = False
             if entry.status == "waiting":
-                entry.status, entry.detail = "cancelled", "cancelled"
+                entry.status, entry.detail = ("done", "re-run cancelled") if entry.result else ("cancelled",
+                                                                                               "cancelled")
         if self._job is not None:
             self._job.cancel()
         self.changed.emit()
@@ -139,7 +162,7 @@ class UpscaleQueue(QObject):
             options = self._options()
         except Exception:  # noqa: BLE001 - nothing to preload; the first image will say why
             return
-        self._preload = call_in_background(self.cache.get, options.model, options.inference)
+        self._preload = call_in_background(self.cache.for_options, options)
         try:
             await self._preload
         except WorkFailed:
@@ -156,11 +179,16 @@ class UpscaleQueue(QObject):
     async def _work_through(self) -> None:
         """The queue's one worker loop: each waiting image in turn, then idle."""
         try:
-            while (entry := next((e for e in self.entries if e.status == "waiting"), None)) is not None:
+            while (entry := self._next_waiting()) is not None:
                 await self._upscale(entry)
         finally:
             self._working = False    # whatever happened, the next image added starts the loop again
         self._view.queue_idle()
+
+    def _next_waiting(self) -> QueueEntry | None:
+        """A re-run first (the user is looking at it), then the images in the order they came."""
+        waiting = [e for e in self.entries if e.status == "waiting"]
+        return next((e for e in waiting if e.again), waiting[0] if waiting else None)
 
     async def _upscale(self, entry: QueueEntry) -> None:
         try:
@@ -170,19 +198,27 @@ class UpscaleQueue(QObject):
             self.changed.emit()
             return
         self._current = entry
-        entry.status, entry.detail = "running", "starting"
+        entry.status, entry.detail, entry.again = "running", "starting", False
         self._progress_started = None
         self.regions.take()
         self.changed.emit()
         self._view.job_started(entry)
-        work = upscale_job(entry.source, entry.label, options, self.cache, self.regions, self.preview_budget)
+        work = upscale_job(entry.source, entry.label, options, self.cache, self.regions, self.preview_budget,
+                           entry.decoded)
         self._job = run_in_background(work, on_event=self._on_event)
         try:
             result = await self._job
         except Cancelled:
-            entry.status, entry.detail = "cancelled", "cancelled"
+            if entry.again:
+                entry.status, entry.detail = "waiting", "waiting to run again"
+            elif entry.result is not None:
+                entry.status, entry.detail = "done", "re-run cancelled"     # the earlier result stays
+            else:
+                entry.status, entry.detail = "cancelled", "cancelled"
         except WorkFailed as failure:
             self._fail(entry, failure.message)
+            if entry.result is not None:
+                entry.status = "done"             # a failed re-run: the earlier result stays
         else:
             entry.status, entry.detail, entry.fraction = "done", f"{result.seconds:.1f} s", 1.0
             entry.result = result
@@ -190,8 +226,11 @@ class UpscaleQueue(QObject):
             self._view.job_finished(entry)
         finally:
             self._job, self._current = None, None
-            if entry.status != "done":
-                entry.ready = None   # the enlarged original is big; a failed image is not shown again
+            if entry.status not in ("done", "waiting"):
+                # The enlarged original and the pixels are big; a failed image is not shown again
+                # unless an earlier result of it is.
+                entry.ready = entry.ready if entry.result is not None else None
+                entry.decoded = entry.decoded if entry.result is not None else None
             self.changed.emit()
 
     def _on_event(self, event: Event) -> None:
@@ -209,7 +248,7 @@ class UpscaleQueue(QObject):
         elif isinstance(event, PreviewDone):
             self._view.preview_ready(event)
         elif isinstance(event, SourceReady):
-            entry.ready = event
+            entry.ready, entry.decoded = event, event.image
             self._view.source_ready(entry)
         elif isinstance(event, JobStage):
             entry.detail = event.text
@@ -235,5 +274,5 @@ class UpscaleQueue(QObject):
     def _drop_old_results(self) -> None:
         done = [e for e in self.entries if e.result is not None]
         for old in done[:-KEEP_RESULTS]:
-            old.result, old.ready = None, None
+            old.result, old.ready, old.decoded = None, None, None
             old.detail = "result no longer in memory (open the file again)"

@@ -11,10 +11,21 @@ from pathlib import Path
 
 from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
-from PySide6.QtWidgets import QComboBox, QDockWidget, QFileDialog, QMainWindow, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.common.events import DeviceChosen
+from core.common.paths import sample_image
 from core.imageio.files import IMAGE_SUFFIXES, DecodedImage, ImageMetadata
+from core.inference.upscale import UpscaleOptions
 from core.models.model_file import ModelFileError
 from srgan_desktop.background import WorkFailed, async_slot, set_error_reporter
 from srgan_desktop.batch.window import BatchWindow
@@ -24,16 +35,19 @@ from srgan_desktop.main_window.actions import build_actions, build_menus, build_
 from srgan_desktop.main_window.dialogs import open_tool_window, shortcuts_text
 from srgan_desktop.main_window.queue_panel import QueuePanel
 from srgan_desktop.main_window.recent_files import RecentFilesMenu
+from srgan_desktop.main_window.result_extras import ResultExtras
 from srgan_desktop.main_window.result_saver import ResultSaver
-from srgan_desktop.main_window.run_options import NO_MODEL_MESSAGE, RunOptions
 from srgan_desktop.main_window.save_dialog import SaveTarget
-from srgan_desktop.main_window.status_panel import StatusPanel
+from srgan_desktop.main_window.settings_panel import SettingsPanel
+from srgan_desktop.main_window.status_panel import StatusPanel, describe_entry
 from srgan_desktop.main_window.upscale_job import PreviewDone
 from srgan_desktop.main_window.upscale_queue import QueueEntry, UpscaleQueue
 from srgan_desktop.qt_image import qimage_to_arrays
 from srgan_desktop.settings import AppSettings
 from srgan_desktop.viewer.area import Viewer
 from srgan_desktop.widgets.error_banner import ErrorBanner
+from srgan_desktop.widgets.screen_fit import fit_to_screen
+from srgan_desktop.widgets.upscale_form import NO_MODEL_MESSAGE
 
 IMAGE_FILTER = "Images ({})".format(" ".join(f"*{s}" for s in IMAGE_SUFFIXES))
 
@@ -48,24 +62,28 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.viewer = Viewer()
         self.banner = ErrorBanner()
-        self.run_options = RunOptions(self.settings, self)
-        self.model_picker = self.run_options.model_picker
-        self.device_picker = self.run_options.device_picker
-        self.precision_box = self.run_options.precision_box
-        self.tile_picker = self.run_options.tile_picker
-        self.queue = UpscaleQueue(self.run_options.upscale_options, self, self)
+        self.settings_panel = SettingsPanel(self.settings)
+        self.form = self.settings_panel.form
+        self.model_picker = self.form.model_picker
+        self.detail = self.form.detail
+        self.output_size = self.form.output_size
+        self.device_picker = self.form.device_picker
+        self.precision_box = self.form.precision_box
+        self.tile_picker = self.form.tile_picker
+        self.compare_picker = self.settings_panel.compare_picker
+        self.queue = UpscaleQueue(self.form.upscale_options, self, self)
+        self.extras = ResultExtras(self.viewer.images, self.queue.cache, self.shown_entry, self._compare_options,
+                                   self.form.ends, self)
         self.filter_box = QComboBox()
         self.filter_box.addItem("Original: bicubic", "bicubic")
         self.filter_box.addItem("Original: nearest", "nearest")
         self.filter_box.setToolTip("How the original is enlarged for comparison")
         self.recent_menu = RecentFilesMenu(self.settings, self)
         self.actions_ = build_actions(self, self, self.viewer)
-        build_menus(self.menuBar(), self.actions_, self.recent_menu)
-        self.addToolBar(build_toolbar(self.actions_, self.filter_box, [
-            ("Model ", self.model_picker), ("  ", self.device_picker),
-            ("  ", self.precision_box), ("  ", self.tile_picker)]))
+        self.addToolBar(build_toolbar(self.actions_, self.filter_box))
         self.status = StatusPanel(self.statusBar(), self)
         self._build_central()
+        build_menus(self.menuBar(), self.actions_, self.recent_menu, (self.settings_dock.toggleViewAction(),))
         self._shown_id: int | None = None
         self.saver = ResultSaver(self.settings, self)
         self._region_timer = QTimer(self, singleShot=True, interval=150)
@@ -81,7 +99,18 @@ class MainWindow(QMainWindow):
         layout.setSpacing(6)
         layout.addWidget(self.banner)
         layout.addWidget(self.viewer, 1)
+        self.legend = QLabel()
+        self.legend.setWordWrap(True)
+        self.legend.hide()
+        layout.addWidget(self.legend)
         self.setCentralWidget(central)
+        self.settings_dock = QDockWidget("Settings", self)
+        self.settings_dock.setObjectName("settingsDock")
+        self.settings_dock.setWidget(self.settings_panel)
+        self.settings_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.settings_dock.toggleViewAction().setText("Settings &Panel")
+        self.settings_dock.toggleViewAction().setShortcut("F9")
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.settings_dock)
         self.queue_panel = QueuePanel(self.queue)
         self.queue_dock = QDockWidget("Queue", self)
         self.queue_dock.setObjectName("queueDock")
@@ -92,13 +121,17 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.queue.changed.connect(self._on_queue_changed)
-        self.queue_panel.show_requested.connect(self.show_entry)
+        self.queue_panel.show_requested.connect(self._on_entry_chosen)
         self.recent_menu.open_requested.connect(lambda path: self.open_paths([path]))
-        self.model_picker.model_changed.connect(self._on_model_changed)
         self.model_picker.problems_found.connect(self._on_model_problems)
-        self.run_options.device_described.connect(self._on_device_described)
+        self.form.device_described.connect(self._on_device_described)
+        self.form.used.connect(self.viewer.focus_image)
         self.filter_box.currentIndexChanged.connect(
             lambda _i: self.set_original_filter(self.filter_box.currentData()))
+        self.filter_box.activated.connect(lambda _i: self.viewer.focus_image())
+        self.compare_picker.activated.connect(lambda _i: self.viewer.focus_image())
+        self.extras.legend_changed.connect(self._on_legend_changed)
+        self.viewer.empty_state.sample_requested.connect(self.open_sample)
         self.viewer.cursor_moved.connect(self._on_cursor_moved)
         self.viewer.controller.changed.connect(self._on_view_changed)
         self._region_timer.timeout.connect(self._post_visible_region)
@@ -107,16 +140,23 @@ class MainWindow(QMainWindow):
         s = self.settings
         geometry = s.geometry
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1280, 800)
-        self.run_options.restore()
+            fit_to_screen(self)
+        self.form.restore()
+        self.compare_picker.refresh(select=s.compare_model or self.form.detail.partner_path())
+        self.compare_picker.model_changed.connect(self._on_compare_model_changed)
+        self.model_picker.model_changed.connect(self._on_model_changed)
         self.set_viewer_mode(s.viewer_mode)
         self.set_original_filter(s.original_filter)
+        self.actions_.auto_save.setChecked(s.auto_save)
         self.status.set_zoom(self.viewer.controller.scale)
         self.status.set_idle("Ready \u2014 drop images, paste one (Ctrl+V) or open files (Ctrl+O)")
         if self.model_picker.current_path() is None:
             self.banner.show_notice(NO_MODEL_MESSAGE)
-        self.run_options.changed.connect(self.queue.preload)
+        self.form.changed.connect(self.queue.preload)
+        self.form.changed.connect(self._on_options_changed)
+        self.form.output_changed.connect(self._on_output_size_changed)
         QTimer.singleShot(0, self.queue.preload)
+        QTimer.singleShot(0, self.viewer.focus_image)     # the keyboard starts on the image, not a box
 
     # -- opening ------------------------------------------------------------------------------
     def open_dialog(self) -> None:
@@ -139,6 +179,14 @@ class MainWindow(QMainWindow):
             if path.exists():
                 self.recent_menu.add(path)
                 self.settings.open_dir = path.resolve().parent
+
+    def open_sample(self) -> None:
+        """The photo that comes with the app: a first look at what the models do."""
+        path = sample_image()
+        if path.exists():
+            self.queue.add(path, path.name)       # not a file of the user's: no recent entry, no open folder
+        else:
+            self.banner.show_error("The sample image is missing from this installation; reinstall the app")
 
     def paste(self) -> None:
         data = QGuiApplication.clipboard().mimeData()
@@ -186,9 +234,12 @@ class MainWindow(QMainWindow):
             self.queue_dock.show()
             self.resizeDocks([self.queue_dock], [220], Qt.Orientation.Horizontal)
         self.actions_.cancel.setEnabled(self.queue.running)
+        self._update_save_actions()
 
     def job_started(self, entry: QueueEntry) -> None:
-        self.status.set_busy(f"Starting {entry.label}…")
+        again = entry.result is not None and entry.id == self._shown_id
+        self.status.set_busy(f"Upscaling {entry.label} again with the new settings…" if again
+                             else f"Starting {entry.label}…")
 
     def job_stage(self, text: str) -> None:
         self.status.set_busy(text)
@@ -203,17 +254,24 @@ class MainWindow(QMainWindow):
 
     def source_ready(self, entry: QueueEntry) -> None:
         ready = entry.ready
-        self._shown_id = entry.id
-        self.viewer.images.set_original(ready.original, ready.bicubic, ready.scale)
-        self.setWindowTitle(f"{entry.label} \u2014 SRGAN Desktop")
+        images = self.viewer.images
+        if entry.id == self._shown_id and entry.result is not None and not images.empty:
+            images.begin_rerun(ready.model_name)          # same pixels: the old result stays under the previews
+        else:
+            self._shown_id = entry.id
+            images.set_original(ready.original, ready.bicubic, ready.scale)
+            images.set_result(None)
+            images.result_label = ready.model_name
+            self.setWindowTitle(f"{entry.label} \u2014 SRGAN Desktop")
+            self.viewer.focus_image()
         self._update_save_actions()
-        self.status.set_busy(f"Upscaling {entry.label} \u2014 the area in view comes first…")
+        self.status.set_busy(f"Upscaling {entry.label} with {ready.model_name} \u2014 the area in view comes first…")
         QTimer.singleShot(0, self._post_visible_region)   # after the layout settled: preview first
 
     def _on_view_changed(self) -> None:
         self.status.set_zoom(self.viewer.controller.scale)
         current = self.queue.current
-        if current is not None and current.id == self._shown_id and current.result is None:
+        if current is not None and current.id == self._shown_id:
             self._region_timer.start()
 
     def _post_visible_region(self) -> None:
@@ -234,17 +292,20 @@ class MainWindow(QMainWindow):
 
     def job_finished(self, entry: QueueEntry) -> None:
         if entry.id == self._shown_id:
-            self.viewer.images.set_result(entry.result.image)
+            self.viewer.images.set_result(entry.result.image, entry.result.model_name)
+            self.extras.refresh(entry)
         self._update_save_actions()
-        r = entry.result.result
-        self.status.set_idle(f"{entry.label}: {r.width}\u00d7{r.height} in {entry.result.seconds:.1f} s "
-                             "\u2014 Ctrl+S to save")
+        self.status.set_idle(describe_entry(entry, self.output_size.output_size()))
+        if self.settings.auto_save and entry.path is not None:
+            self._save_automatically(entry)
 
     def job_failed(self, entry: QueueEntry, message: str) -> None:
         text = message if entry.label in message else f"{entry.label}: {message}"
         self.banner.show_error(text)
         if entry.id == self._shown_id and entry.ready is None:
             self._show_nothing()
+        elif entry.id == self._shown_id and entry.result is not None:
+            self.viewer.images.set_result(entry.result.image, entry.result.model_name)   # the earlier result stays
         self.status.set_idle(f"Could not upscale {entry.label}")
 
     def queue_idle(self) -> None:
@@ -257,8 +318,31 @@ class MainWindow(QMainWindow):
             shown = self.queue.current
             self.queue.cancel_all()
             if shown is not None and shown.id == self._shown_id:
-                self.viewer.images.set_result(None)
+                earlier = shown.result       # a cancelled re-run goes back to the result it replaced
+                self.viewer.images.set_result(earlier.image if earlier else None,
+                                              earlier.model_name if earlier else "")
             self.status.set_idle("Cancelled \u2014 nothing was written")
+
+    def rerun(self) -> None:
+        """Ctrl+R: upscale the shown image again with the current model and settings."""
+        entry = self.shown_entry()
+        if entry is not None and not self.queue.rerun(entry):
+            self.status.set_idle(f"{entry.label} is no longer in memory: open it again to re-run it")
+
+    def _on_options_changed(self) -> None:
+        """A new model, detail, device, precision or tile: the shown image is upscaled again."""
+        entry = self.shown_entry()
+        if entry is not None and (entry.result is not None or entry is self.queue.current):
+            self.queue.rerun(entry)
+
+    def _on_output_size_changed(self) -> None:
+        entry = self.shown_entry()
+        if entry is not None and entry.result is not None and not self.queue.running:
+            self.status.set_idle(describe_entry(entry, self.output_size.output_size()))
+
+    def _on_entry_chosen(self, entry_id: int) -> None:
+        self.show_entry(entry_id)
+        self.viewer.focus_image()
 
     def show_entry(self, entry_id: int) -> None:
         entry = self.queue.entry(entry_id)
@@ -267,9 +351,31 @@ class MainWindow(QMainWindow):
         self._shown_id = entry.id
         self.viewer.images.set_original(entry.ready.original, entry.ready.bicubic, entry.ready.scale)
         if entry.result is not None:
-            self.viewer.images.set_result(entry.result.image)
+            self.viewer.images.set_result(entry.result.image, entry.result.model_name)
         self.setWindowTitle(f"{entry.label} \u2014 SRGAN Desktop")
         self._update_save_actions()
+        self.status.set_idle(describe_entry(entry, self.output_size.output_size()))
+        self.extras.refresh(entry)
+
+    # -- compare two models, invented-detail map (ResultExtras) ---------------------------------
+    def set_compare(self, on: bool) -> None:
+        self.extras.set_compare(on)
+
+    def set_overlay(self, on: bool) -> None:
+        self.extras.set_overlay(on)
+
+    def _compare_options(self) -> UpscaleOptions | None:
+        model = self.compare_picker.current_path()
+        return None if model is None else UpscaleOptions(model=str(model),
+                                                         inference=self.settings.inference_options())
+
+    def _on_compare_model_changed(self, path) -> None:
+        self.settings.compare_model = path
+        self.extras.compare_model_changed()
+
+    def _on_legend_changed(self, text: str) -> None:
+        self.legend.setText(text)
+        self.legend.setVisible(bool(text))
 
     def _show_nothing(self) -> None:
         self._shown_id = None
@@ -288,6 +394,7 @@ class MainWindow(QMainWindow):
         self.actions_.save.setEnabled(ready)
         self.actions_.save_as.setEnabled(ready)
         self.actions_.copy.setEnabled(ready)
+        self.actions_.rerun.setEnabled(entry is not None and (entry.result is not None or entry.decoded is not None))
 
     def copy_result(self) -> None:
         entry = self.shown_entry()
@@ -300,8 +407,20 @@ class MainWindow(QMainWindow):
     async def save(self) -> None:
         """Save again where the shown result went last; the first time, ask (Save As)."""
         entry = self.shown_entry()
-        if entry is not None and entry.result is not None:
-            await self._write(entry, self.saver.save_target(entry))
+        if entry is None or entry.result is None:
+            return
+        saved = self.saver.already_saved(entry, self.output_size.output_size())
+        if saved is not None:
+            self.status.set_idle(f"Already saved to {saved}")
+            return
+        await self._write(entry, self.saver.save_target(entry))
+
+    def set_auto_save(self, on: bool) -> None:
+        self.settings.auto_save = on
+
+    @async_slot()
+    async def _save_automatically(self, entry: QueueEntry) -> None:
+        await self._write(entry, self.saver.automatic_target(entry))
 
     @async_slot()
     async def save_as(self) -> None:
@@ -325,7 +444,7 @@ class MainWindow(QMainWindow):
             return
         self.status.set_busy(f"Saving {target.path.name}…")
         try:
-            written = await self.saver.write(entry, target)
+            written = await self.saver.write(entry, target, self.output_size.output_size())
         except WorkFailed as failure:
             self.banner.show_error(f"Could not save: {failure.message}")
             return
@@ -351,6 +470,8 @@ class MainWindow(QMainWindow):
     def _on_model_changed(self, path: Path | None) -> None:
         if path is not None and self.banner.label.text() == NO_MODEL_MESSAGE:
             self.banner.dismiss()
+        if path is not None and self.compare_picker.current_path() in (None, path):
+            self.compare_picker.refresh(select=self.form.detail.partner_path())   # never a model against itself
 
     def _on_model_problems(self, problems: list) -> None:
         path, reason = problems[0]
@@ -377,27 +498,36 @@ class MainWindow(QMainWindow):
 
     def reload_models(self) -> None:
         self.queue.forget_models()
-        self.model_picker.refresh()
+        self.form.refresh_models()
+        self.compare_picker.refresh()
 
     # -- other windows and dialogs -----------------------------------------------------------------
     def offer_finetune_resume(self) -> None:
         """At start-up: a fine-tune closed mid-training may be continued (the wizard asks)."""
         try:
-            offer_resume(self, on_model_created=self.model_picker.refresh_and_select)
+            offer_resume(self, on_model_created=self._on_model_created)
         except Exception as exc:  # noqa: BLE001 - never block the start of the app
             self.banner.show_notice(f"Could not offer to resume the interrupted fine-tune: {exc}")
 
     def open_batch_window(self) -> None:
-        open_tool_window(self, lambda parent: BatchWindow(parent), "Batch processing", self.banner.show_error)
+        open_tool_window(self, lambda parent: BatchWindow(parent, self.settings), "Batch processing",
+                         self.banner.show_error)
 
     def open_finetune_wizard(self) -> None:
         wizard = open_tool_window(self, lambda parent: FineTuneWizard(parent), "The fine-tune wizard",
                                   self.banner.show_error)
         if wizard is not None:
-            wizard.model_created.connect(self.model_picker.refresh_and_select)
+            wizard.model_created.connect(self._on_model_created)
+
+    def _on_model_created(self, path: Path) -> None:
+        self.form.refresh_models(select=Path(path))
+        self.compare_picker.refresh()
 
     def show_shortcuts(self) -> None:
-        QMessageBox.information(self, "Keyboard shortcuts", shortcuts_text(self))
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", shortcuts_text(self),
+                          QMessageBox.StandardButton.Close, self)
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.open()
 
     def show_about(self) -> None:
         QMessageBox.about(self, "About SRGAN Desktop",
@@ -408,6 +538,7 @@ class MainWindow(QMainWindow):
         self.settings.geometry = self.saveGeometry()
         self.settings.sync()
         self.queue.shutdown()
+        self.extras.stop()
         self.saver.finish_writing()
         set_error_reporter(None)
         super().closeEvent(event)

@@ -1,4 +1,4 @@
-"""The viewer area: an empty-state invitation, the side-by-side view or the split view.
+"""The viewer area: an empty-state invitation (with the sample image), the side-by-side view or the split view.
 
 Owns the shared `ViewerImages` and `ZoomController`; both views follow them, so switching
 mode keeps zoom, pan and images.
@@ -7,20 +7,15 @@ mode keeps zoom, pan and images.
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRect, QSize, Qt, Signal
-from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
+from PySide6.QtWidgets import QStackedWidget, QWidget
 
 from srgan_desktop.settings import VIEWER_MODES
+from srgan_desktop.viewer.empty_state import EmptyState
 from srgan_desktop.viewer.image_pane import ImagePane
 from srgan_desktop.viewer.images import ViewerImages
 from srgan_desktop.viewer.side_by_side import SideBySideView
 from srgan_desktop.viewer.split_view import SplitView
 from srgan_desktop.viewer.zoom import ZoomController
-
-EMPTY_TEXT = ("<div style='font-size:18pt'>Drop images here or press Ctrl+O</div>"
-              "<div style='font-size:10pt; margin-top:12px; color:palette(placeholder-text)'>"
-              "or paste one with Ctrl+V. Each image is upscaled 4\u00d7 with the selected model;<br>"
-              "the original and the result appear side by side, zoomed and panned together.</div>")
-EMPTY_STYLE = ("#emptyState { border: 2px dashed palette(mid); border-radius: 12px; margin: 36px; }")
 
 
 class Viewer(QStackedWidget):
@@ -31,13 +26,10 @@ class Viewer(QStackedWidget):
         super().__init__(parent)
         self.images = ViewerImages(self)
         self.controller = ZoomController(self)
-        self.empty_label = QLabel(EMPTY_TEXT)
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setObjectName("emptyState")
-        self.empty_label.setStyleSheet(EMPTY_STYLE)
+        self.empty_state = EmptyState()
         self.side_by_side = SideBySideView(self.images, self.controller)
         self.split = SplitView(self.images, self.controller)
-        for widget in (self.empty_label, self.side_by_side, self.split):
+        for widget in (self.empty_state, self.side_by_side, self.split):
             self.addWidget(widget)
         for pane in self.all_panes:
             pane.cursor_moved.connect(self.cursor_moved)
@@ -69,7 +61,7 @@ class Viewer(QStackedWidget):
 
     def _show_current(self) -> None:
         if self.images.empty:
-            self.setCurrentWidget(self.empty_label)
+            self.setCurrentWidget(self.empty_state)
         else:
             self.setCurrentWidget(self.side_by_side if self._mode == "side" else self.split)
         if self.controller.fitting:
@@ -121,6 +113,14 @@ class Viewer(QStackedWidget):
         s = self.images.scale
         x0, y0, x1, y1 = box
         self.images.add_preview(QRect(x0 * s, y0 * s, (x1 - x0) * s, (y1 - y0) * s), image)
+
+    def focus_image(self) -> None:
+        """Give the keyboard to the image (arrow keys pan), e.g. after a toolbar box was used."""
+        panes = self.active_panes
+        if panes:
+            panes[-1].setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def center_on(self, point: QPointF) -> None:
         self.controller.center_on(point)

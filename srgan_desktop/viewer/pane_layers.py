@@ -23,22 +23,26 @@ def set_sampling(item: QGraphicsPixmapItem, view_scale: float) -> None:
 
 
 class OriginalLayer(QGraphicsPixmapItem):
-    def __init__(self, images: ViewerImages) -> None:
+    """The original at the chosen filter; with `before=True` the compared model's result in compare mode."""
+
+    def __init__(self, images: ViewerImages, before: bool = False) -> None:
         super().__init__()
         self._images = images
+        self._before = before
         self._active = True
         self.setShapeMode(QGraphicsPixmapItem.ShapeMode.BoundingRectShape)
         images.original_changed.connect(self._on_images_changed)
         images.filter_changed.connect(self._on_images_changed)
+        if before:
+            images.compare_changed.connect(self._on_images_changed)
         self._on_images_changed()
 
     def _on_images_changed(self) -> None:
-        pixmap, scale = self._images.original_pixmap()
+        pixmap, scale = self._images.before_pixmap() if self._before else self._images.original_pixmap()
         self.setVisible(self._active and pixmap is not None)
         if pixmap is not None:
             self.setPixmap(pixmap)
             self.setScale(scale)
-
 
     def set_active(self, active: bool) -> None:
         self._active = active
@@ -46,7 +50,8 @@ class OriginalLayer(QGraphicsPixmapItem):
 
 
 class ResultLayer(QGraphicsRectItem):
-    """The result (or, until it is ready, the preview patches), optionally clipped to `rect()`."""
+    """The result, the preview patches on top of it (or of the veiled original until it exists) and the
+    invented-detail overlay over all; optionally clipped to `rect()`."""
 
     def __init__(self, images: ViewerImages, clip: bool = False) -> None:
         super().__init__()
@@ -63,9 +68,14 @@ class ResultLayer(QGraphicsRectItem):
         self._veil = QGraphicsRectItem(self)
         self._veil.setPen(QPen(Qt.PenStyle.NoPen))
         self._veil.setBrush(QBrush(QColor(0, 0, 0, 120)))
+        self.overlay_item = QGraphicsPixmapItem(self)
+        self.overlay_item.setShapeMode(QGraphicsPixmapItem.ShapeMode.BoundingRectShape)
+        self.overlay_item.setZValue(1)
         images.result_changed.connect(self._on_result_changed)
         images.original_changed.connect(self._on_result_changed)
+        images.overlay_changed.connect(self._on_overlay_changed)
         self._on_result_changed()
+        self._on_overlay_changed()
 
     @property
     def pixmap_items(self) -> list[QGraphicsPixmapItem]:
@@ -86,9 +96,15 @@ class ResultLayer(QGraphicsRectItem):
         self._placeholder.set_active(waiting)
         if self._images.result is not None:
             self._add(self._images.result, 0, 0)
-        else:
-            for rect, pixmap in self._images.previews:
-                self._add(pixmap, rect.x(), rect.y())
+        for rect, pixmap in self._images.previews:      # a re-run's previews lie over the old result
+            self._add(pixmap, rect.x(), rect.y())
+
+    def _on_overlay_changed(self) -> None:
+        overlay = self._images.overlay
+        self.overlay_item.setVisible(overlay is not None)
+        if overlay is not None:
+            self.overlay_item.setPixmap(overlay)
+            self.overlay_item.setScale(self._images.size.width() / max(1, overlay.width()))
 
     def _add(self, pixmap, x: float, y: float) -> None:
         item = QGraphicsPixmapItem(pixmap, self)

@@ -1,4 +1,7 @@
-"""Original on the left, result on the right, zoom and pan locked through one controller."""
+"""Original (or, comparing models, the other model's result) on the left, result on the right.
+
+Zoom and pan are locked through one controller; each side is captioned with what it shows.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ class SideBySideView(QWidget):
         self._images = images
         self.left = ImagePane(controller)
         self.right = ImagePane(controller)
-        self.original_layer = OriginalLayer(images)
+        self.original_layer = OriginalLayer(images, before=True)
         self.result_layer = ResultLayer(images)
         self.left.scene().addItem(self.original_layer)
         self.right.scene().addItem(self.result_layer)
@@ -36,6 +39,7 @@ class SideBySideView(QWidget):
         images.filter_changed.connect(self._on_images_changed)
         images.original_changed.connect(self._on_images_changed)
         images.result_changed.connect(self._on_images_changed)
+        images.compare_changed.connect(self._on_images_changed)
         self._on_images_changed()
 
     @property
@@ -43,13 +47,15 @@ class SideBySideView(QWidget):
         return [self.left, self.right]
 
     def _on_images_changed(self) -> None:
-        self._left_caption.setText(f"Original ({self._images.filter})")
-        if self._images.result is not None:
-            self._right_caption.setText("Result")
-        elif self._images.previews:
-            self._right_caption.setText("Result (preview of the visible area; full image in progress)")
+        images = self._images
+        self._left_caption.setText(images.before_label())
+        name = images.after_label()
+        if images.previews:
+            self._right_caption.setText(f"{name} \u2014 preview of the visible area; the whole image follows")
+        elif images.result is None and not images.empty:
+            self._right_caption.setText(f"{name} \u2014 in progress")
         else:
-            self._right_caption.setText("Result (in progress)" if not self._images.empty else "Result")
+            self._right_caption.setText(name)
         for pane in self.panes:
             pane.refresh()
 

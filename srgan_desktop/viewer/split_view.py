@@ -1,4 +1,5 @@
-"""Split-slider mode: one pane, the original left of a draggable divider, the result right of it.
+"""Split-slider mode: one pane, the original (or the compared model's result) left of a draggable
+divider, the result right of it, each captioned.
 
 The divider lives in viewport coordinates (panning slides the image under a fixed line, like
 a before/after slider); the result layer is clipped to the scene area right of it.
@@ -27,12 +28,14 @@ class SplitView(ImagePane):
         self._images = images
         self._fraction = 0.5
         self._dragging_divider = False
-        self.original_layer = OriginalLayer(images)
+        self.original_layer = OriginalLayer(images, before=True)
         self.result_layer = ResultLayer(images, clip=True)
         self.scene().addItem(self.original_layer)
         self.scene().addItem(self.result_layer)
         images.original_changed.connect(self._update_clip)
         images.result_changed.connect(self._update_clip)
+        images.compare_changed.connect(self.viewport().update)
+        images.result_changed.connect(self.viewport().update)       # the result's caption
         self._update_clip()   # also pays PySide's one-off type set-up now, not on the first image
 
     @property
@@ -75,12 +78,14 @@ class SplitView(ImagePane):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setBrush(QColor(40, 40, 40, 200))
         painter.drawEllipse(QPointF(x, height / 2), 9, 9)
-        self._draw_caption(painter, "Original", x - 8, right_aligned=True)
-        self._draw_caption(painter, "Result", x + 8, right_aligned=False)
+        self._draw_caption(painter, self._images.before_label(), x - 8, right_aligned=True)
+        self._draw_caption(painter, self._images.after_label(), x + 8, right_aligned=False)
         painter.restore()
 
     def _draw_caption(self, painter: QPainter, text: str, x: float, right_aligned: bool) -> None:
         metrics = painter.fontMetrics()
+        room = (x if right_aligned else self.viewport().width() - x) - 20
+        text = metrics.elidedText(text, Qt.TextElideMode.ElideMiddle, max(40, int(room)))
         width, height = metrics.horizontalAdvance(text) + 12, metrics.height() + 6
         left = x - width if right_aligned else x
         box = QRectF(left, 8, width, height)

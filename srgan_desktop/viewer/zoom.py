@@ -13,6 +13,7 @@ ZOOM_STEPS = (0.03125, 0.0625, 0.125, 0.1667, 0.25, 0.3333, 0.5, 0.6667, 1.0, 1.
               4.0, 6.0, 8.0, 12.0, 16.0, 24.0, 32.0)
 MIN_SCALE, MAX_SCALE = 0.01, 64.0
 WHEEL_FACTOR = 1.25   # per wheel notch: fine enough to aim, coarse enough to travel
+MIN_STEP = 1.15       # a keyboard zoom step changes the scale by at least this factor
 
 
 class ZoomController(QObject):
@@ -63,10 +64,11 @@ class ZoomController(QObject):
         self.set_scale(self._scale * factor, anchor)
 
     def zoom_in(self) -> None:
-        self.set_scale(next((s for s in ZOOM_STEPS if s > self._scale * 1.001), MAX_SCALE))
+        """The next round level that is a visible step up (from a fitted 32%: 50%, not 33%)."""
+        self.set_scale(next((s for s in ZOOM_STEPS if s > self._scale * MIN_STEP), MAX_SCALE))
 
     def zoom_out(self) -> None:
-        self.set_scale(next((s for s in reversed(ZOOM_STEPS) if s < self._scale / 1.001), MIN_SCALE))
+        self.set_scale(next((s for s in reversed(ZOOM_STEPS) if s < self._scale / MIN_STEP), MIN_SCALE))
 
     def fit(self, viewport: QSize | QSizeF) -> None:
         """The whole image in the viewport, centred; stays fitted on later resizes."""

@@ -1,7 +1,7 @@
 """Pick the model: bundled models first, then the user's own (e.g. from the fine-tune wizard).
 
-Each entry's tooltip carries the model's self-description (title, scale, size, metrics,
-provenance). `refresh(select=path)` re-reads the library, e.g. after the wizard made a model.
+Each entry's tooltip says what a user needs to choose: what the model is good for, how and
+on what it was trained, its scores. `refresh(select=path)` re-reads the library, e.g. after the wizard made a model.
 """
 
 from __future__ import annotations
@@ -90,19 +90,52 @@ def _label(entry: LibraryEntry) -> str:
 
 
 def describe(info: ModelInfo, entry: LibraryEntry | None = None) -> str:
-    """The model's self-description as a short multi-line tooltip."""
+    """What a user needs to choose a model, as a short multi-line tooltip: what it is good for, how and on
+    what it was trained (in words, never a development path), its scores, what kind of network it is."""
     config = info.arch_config
     lines = [info.display_name]
     if info.description:
         lines.append(info.description)
-    origin = "bundled" if entry is not None and entry.bundled else "your model"
-    lines.append(f"{config.scale}\u00d7 SRResNet, {config.num_blocks} blocks, width {config.width} ({origin})")
-    for dataset, values in (info.metrics or {}).items():
-        if isinstance(values, dict) and "psnr" in values:
-            extra = f", SSIM {values['ssim']:.3f}" if "ssim" in values else ""
-            lines.append(f"{dataset}: PSNR {values['psnr']:.2f} dB{extra}")
-    for key in ("data", "training_data", "steps", "base_model", "created"):
-        if key in (info.provenance or {}):
-            lines.append(f"{key.replace('_', ' ')}: {info.provenance[key]}")
-    lines.append(str(info.path))
+    lines.extend(_training_lines(info.provenance or {}))
+    lines.extend(_score_lines(info.metrics or {}))
+    origin = "bundled with the app" if entry is not None and entry.bundled else f"your model ({info.path.name})"
+    lines.append(f"{config.scale}\u00d7 SRResNet, {config.num_blocks} blocks \u00d7 {config.width} channels, {origin}")
     return "\n".join(lines)
+
+
+def _training_lines(provenance: dict) -> list[str]:
+    if "blend" in provenance:
+        blend = provenance["blend"]
+        return [f"A blend of {blend['faithful']['title']} and {blend['photo_realistic']['title']} "
+                f"at detail {blend['weight']:.2f}"]
+    lines = []
+    kind = {"gan": "as a GAN (perceptual and adversarial loss: photo-realistic texture)",
+            "mse": "with a pixel loss (faithful: it never invents detail)"}.get(str(provenance.get("phase")))
+    steps = provenance.get("total_steps") or provenance.get("steps")
+    hours = provenance.get("hours") or (provenance.get("seconds", 0) / 3600)
+    if kind or steps:
+        effort = f" for {int(steps):,} steps" if steps else ""
+        effort += f" ({hours:.1f} hours)" if hours and hours >= 0.1 else ""
+        lines.append(f"Trained {kind or ''}{effort}".replace("  ", " "))
+    photos = provenance.get("training_photos")
+    if photos:
+        base = provenance.get("base_model")
+        lines.append(f"Fine-tuned on {photos} of your photos" + (f", starting from {base}" if base else ""))
+    elif provenance.get("trained_with") == "SRGAN Desktop":
+        lines.append("Training data: openly licensed photographs (desktop wallpapers: landscapes, nature, cities)")
+    return lines
+
+
+def _score_lines(metrics: dict) -> list[str]:
+    lines = []
+    for dataset in ("Set5", "Set14"):
+        values = metrics.get(dataset)
+        if isinstance(values, dict) and "psnr" in values:
+            ssim = f", SSIM {values['ssim']:.3f}" if "ssim" in values else ""
+            bicubic = f" (bicubic: {values['bicubic_psnr']:.2f} dB)" if "bicubic_psnr" in values else ""
+            lines.append(f"{dataset}: PSNR {values['psnr']:.2f} dB{ssim}{bicubic}")
+    if not lines and isinstance(metrics.get("validation"), dict) and "psnr" in metrics["validation"]:
+        lines.append(f"Your validation photos: PSNR {metrics['validation']['psnr']:.2f} dB")
+    if lines:
+        lines.insert(0, "Scores (higher PSNR = closer to the real photo; GAN models trade it for texture):")
+    return lines

@@ -12,9 +12,9 @@ class TilePicker(QComboBox):
         super().__init__(parent)
         self.setToolTip("Tile size in input pixels. Automatic keeps memory bounded; on a GPU that "
                         "runs out of memory the tile is halved and the image retried.")
-        self.addItem("Tile: auto", 0)
+        self.addItem("Automatic", 0)
         for size in TILE_SIZES:
-            self.addItem(f"Tile: {size}", size)
+            self.addItem(f"{size} px", size)
 
     def current_tile(self) -> int | None:
         value = int(self.currentData() or 0)

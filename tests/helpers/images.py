@@ -207,6 +207,15 @@ def make_tree(root: Path) -> dict[str, Path]:
     return files
 
 
+def write_damaged_png(path: Path, size: tuple[int, int] = (40, 40)) -> Path:
+    """A PNG whose header and IEND end are whole but whose pixel data is garbage: only a full decode fails."""
+    data = bytearray(write_image(path, size=size, seed=5).read_bytes())
+    start = data.index(b"IDAT") + 8
+    data[start:len(data) - 20] = bytes(len(data) - 20 - start)
+    path.write_bytes(bytes(data))
+    return path
+
+
 def no_partial_files(folder: Path) -> bool:
     return not [p for p in folder.rglob("*") if p.is_file() and (p.name.startswith(".") or p.suffix == ".part")]
 

@@ -28,3 +28,10 @@ def tiny_generator(seed: int = 0, config: GeneratorConfig = TINY) -> SRResNet:
 
 def tiny_model_file(folder: Path, name: str = "tiny", seed: int = 0, **kwargs) -> Path:
     return save_model(tiny_generator(seed), folder / f"{name}.safetensors", name=name, **kwargs)
+
+
+def save_tiny(folder: Path, name: str, seed: int = 0, title: str = "", phase: str = "mse",
+              config: GeneratorConfig = TINY) -> Path:
+    """A tiny model file that says how it was trained ("gan": a photo-realistic model, as the bundled SRGAN)."""
+    return save_model(tiny_generator(seed, config), folder / f"{name}.safetensors", name=name, title=title,
+                      provenance={"phase": phase})

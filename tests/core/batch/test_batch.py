@@ -9,9 +9,10 @@ from core.batch.estimate import estimate_batch
 from core.batch.journal import JOURNAL_DIR
 from core.batch.runner import BatchOptions, BatchPlanError, BatchProgress, plan_batch, run_batch
 from core.common.events import Cancelled, Control, Finished, ImageDone, ImageFailed, ImageSkipped, TileDone, drain
+from core.inference.output_size import OutputSize
 from core.inference.upscale import UpscaleOptions
 from core.inference.upscaler import InferenceOptions, Upscaler
-from tests.helpers.images import make_tree, no_partial_files, write_image
+from tests.helpers.images import make_tree, no_partial_files, write_damaged_png, write_image
 from tests.helpers.tiny import tiny_model_file
 
 
@@ -36,15 +37,15 @@ def test_plan_mirrors_tree_into_sibling_folder_and_lists_bad_files(tmp_path):
     assert destinations[files["b"]] == out / "sub" / "b_x4.jpg"
     assert destinations[files["c"]] == out / "sub" / "deeper" / "c_x4.png"
     problems = {path.name: reason for path, reason in plan.problems}
-    assert set(problems) == {"corrupt.jpg", "empty.png"}          # .txt is simply not an image suffix
-    assert "0 bytes" in problems["empty.png"]
-    assert plan.total_pixels == 12 * 10 * 2 + 9 * 7 + 40 * 40
+    assert set(problems) == {"corrupt.jpg", "empty.png", "truncated.png"}   # .txt is simply not an image suffix
+    assert "0 bytes" in problems["empty.png"] and "truncated" in problems["truncated.png"]
+    assert plan.total_pixels == 12 * 10 * 2 + 9 * 7
 
 
 def test_plan_include_exclude_recursive_and_format(tmp_path):
     make_tree(tmp_path / "in")
     only_png = plan_batch([tmp_path / "in"], BatchOptions(include=("*.PNG",), exclude=("sub/deeper/*",)))
-    assert sorted(j.source.name for j in only_png.jobs) == ["a.png", "truncated.png"]
+    assert sorted(j.source.name for j in only_png.jobs) == ["a.png"]
     top = plan_batch([tmp_path / "in"], BatchOptions(recursive=False, output_format="webp",
                                                      naming="big-{stem}.{ext}", output_dir=tmp_path / "o"))
     assert [j.destination for j in top.jobs] == [tmp_path / "o" / "big-a.webp"]
@@ -70,8 +71,20 @@ def test_plan_never_overwrites_an_input_or_doubles_a_destination(tmp_path):
     assert len(clash.jobs) == 1 and "same output name" in clash.problems[0][1]
 
 
+def test_a_truncated_jpeg_or_png_is_listed_in_the_plan_not_found_in_the_run(tmp_path):
+    whole = write_image(tmp_path / "in" / "whole.jpg", size=(64, 48))
+    cut = tmp_path / "in" / "cut.jpg"
+    cut.write_bytes(whole.read_bytes()[:-200])
+    cut_png = write_image(tmp_path / "in" / "cut.png", size=(64, 48))
+    cut_png.write_bytes(cut_png.read_bytes()[:-30])
+    plan = plan_batch([tmp_path / "in"])
+    assert [j.source.name for j in plan.jobs] == ["whole.jpg"]
+    assert {p.name: "truncated" in reason for p, reason in plan.problems} == {"cut.jpg": True, "cut.png": True}
+
+
 def test_run_processes_tree_and_goes_on_past_bad_files(tmp_path, upscaler):
     files = make_tree(tmp_path / "photos")
+    files["truncated"] = write_damaged_png(tmp_path / "photos" / "sub" / "truncated.png")   # only the run finds it
     plan = plan_batch([tmp_path / "photos"], BatchOptions(output_dir=tmp_path / "out"))
     finished, events = run(plan, upscaler)
     assert finished.done == 3
@@ -180,3 +193,18 @@ def test_estimate_grows_with_the_work(tmp_path, upscaler):
     assert 0 < small.seconds < big.seconds
     assert 0 < small.output_bytes < big.output_bytes
     assert "CPU" in big.device or "cpu" in big.device
+    half = estimate_batch(plan_batch([tmp_path / "big"], BatchOptions(output_format="png")), upscaler,
+                          OutputSize(scale=2))
+    assert half.output_bytes == pytest.approx(big.output_bytes / 4, rel=0.01)   # a 2x output has a quarter the pixels
+
+
+def test_the_network_is_timed_once_per_upscaler(tmp_path, upscaler, monkeypatch):
+    import core.batch.estimate as estimate
+
+    timings = []
+    time_network = estimate._time_network
+    monkeypatch.setattr(estimate, "_time_network", lambda *a: timings.append(1) or time_network(*a))
+    write_image(tmp_path / "in" / "a.png", size=(40, 40))
+    for naming in ("{stem}_x4.{ext}", "{stem}-big.{ext}"):                  # a re-plan: the same model
+        estimate_batch(plan_batch([tmp_path / "in"], BatchOptions(naming=naming)), upscaler)
+    assert len(timings) == 1

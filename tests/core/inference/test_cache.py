@@ -6,12 +6,16 @@ import os
 import threading
 import time
 
+import numpy as np
 import pytest
 
+from core.common.events import drain
 from core.inference.cache import UpscalerCache
+from core.inference.upscale import UpscaleOptions
 from core.inference.upscaler import InferenceOptions, Upscaler
-from core.models.model_file import ModelFileError
-from tests.helpers.tiny import tiny_model_file
+from core.models.model_file import ModelFileError, save_model
+from core.nets.config import GeneratorConfig
+from tests.helpers.tiny import tiny_generator, tiny_model_file
 
 CPU = InferenceOptions(device="cpu")
 
@@ -89,3 +93,23 @@ def test_a_broken_model_is_an_error_and_not_cached(tmp_path):
     assert len(cache) == 0
     with pytest.raises(ValueError):
         UpscalerCache(capacity=0)
+
+
+def test_a_blend_is_built_from_parents_loaded_once_and_its_ends_are_the_parents(tmp_path):
+    faithful, realistic = tiny_model_file(tmp_path, "a", seed=0), tiny_model_file(tmp_path, "b", seed=1)
+    cache = UpscalerCache(capacity=4)
+    image = np.random.default_rng(0).random((12, 10, 3), dtype=np.float32)
+
+    def result(model, detail=None):
+        options = UpscaleOptions(model=str(model), inference=CPU, detail=detail, detail_with=str(realistic))
+        return drain(cache.for_options(options).upscale(image))
+
+    middle = UpscaleOptions(model=str(faithful), inference=CPU, detail=0.5, detail_with=str(realistic))
+    assert cache.for_options(middle) is cache.for_options(middle)          # kept like a model
+    assert np.array_equal(result(faithful, 0.0), result(faithful))
+    assert np.array_equal(result(faithful, 1.0), result(realistic))
+    assert not np.array_equal(result(faithful, 0.5), result(faithful))
+    other = save_model(tiny_generator(3, GeneratorConfig(scale=4, num_blocks=2, width=8)),
+                       tmp_path / "deeper.safetensors", name="deeper")
+    with pytest.raises(ModelFileError, match="cannot be blended"):
+        cache.for_options(UpscaleOptions(model=str(faithful), inference=CPU, detail=0.5, detail_with=str(other)))

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PIL import Image
+from PySide6.QtCore import QMimeData, QPoint, Qt, QTimer, QUrl
 from PySide6.QtGui import QDropEvent
 
 from core.common.events import ImageDone
 from srgan_desktop.batch.window import BatchWindow
 from srgan_desktop.settings import AppSettings
+from srgan_desktop.widgets.model_picker import ModelPicker
 from tests.helpers.images import make_tree, no_partial_files, write_image
+from tests.helpers.tiny import save_tiny
 
 WAIT_MS = 60_000
 
@@ -28,7 +32,8 @@ def window(qtbot, tiny_model):
 def plan(qtbot, window: BatchWindow, inputs: list[Path], output: Path) -> None:
     window.form.output_dir.setText(str(output))
     window.add_inputs(inputs)
-    qtbot.waitUntil(lambda: window.plan is not None and "About" in window.preview.summary.text(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.plan is not None and "It will take" in window.preview.summary.text(),
+                    timeout=WAIT_MS)
 
 
 def run_to_end(qtbot, window: BatchWindow):
@@ -42,12 +47,12 @@ def test_tree_with_bad_files_becomes_mirrored_output_tree(qtbot, window, tmp_pat
     make_tree(tmp_path / "in")
     plan(qtbot, window, [tmp_path / "in"], tmp_path / "out")
     summary = window.preview.summary.text()
-    assert "4 images to upscale" in summary and "2 files cannot be used" in summary
+    assert "3 images to upscale" in summary and "3 files cannot be used" in summary   # truncated.png too
     assert window.start_button.isEnabled()
     finished = run_to_end(qtbot, window)
     outputs = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.*"))
     assert outputs == ["a_x4.png", "sub/b_x4.jpg", "sub/deeper/c_x4.png"]
-    assert finished.done == 3 and len(finished.failed) == 1
+    assert finished.done == 3 and not finished.failed
     log = window.log.toPlainText()
     assert "truncated.png" in log and "corrupt.jpg" in log and "3 upscaled" in log
     assert window.open_button.isEnabled()
@@ -135,3 +140,55 @@ def test_batch_choices_are_remembered(qtbot, tiny_model, tmp_path):
     assert (options.naming, options.output_format, options.output_dir) == ("{stem}-big.{ext}", "webp",
                                                                           tmp_path / "big")
     assert second.form.quality.isEnabled()
+
+
+def test_the_batch_window_has_the_model_picker_and_detail_and_writes_the_output_size(qtbot, window, tmp_path,
+                                                                                     tiny_model):
+    gan = save_tiny(tiny_model.parent, "tiny-gan", seed=1, title="Tiny GAN", phase="gan")
+    assert isinstance(window.model_picker, ModelPicker) and window.model_picker.current_path() == tiny_model
+    window.model_form.detail.partner_picker.refresh(select=gan)
+    window.model_form.detail.slider.setValue(50)
+    window.model_form.output_size.kind.setCurrentIndex(window.model_form.output_size.kind.findData("x2"))
+    options = window.upscale_options()
+    assert (options.model, options.detail, options.detail_with) == (str(tiny_model), 0.5, str(gan))
+    write_image(tmp_path / "in" / "a.png", size=(20, 12))
+    plan(qtbot, window, [tmp_path / "in"], tmp_path / "out")
+    assert run_to_end(qtbot, window).done == 1
+    with Image.open(tmp_path / "out" / "a_x4.png") as written:
+        assert written.size == (40, 24)
+    assert AppSettings().detail == 0.5                             # shared with the main window
+
+
+def test_the_estimate_is_in_words_and_a_truncated_jpeg_is_listed_before_the_run(qtbot, window, tmp_path):
+    good = write_image(tmp_path / "in" / "good.jpg", size=(64, 48))
+    (tmp_path / "in" / "cut.jpg").write_bytes(good.read_bytes()[:-300])
+    plan(qtbot, window, [tmp_path / "in"], tmp_path / "out")
+    summary = window.preview.summary.text()
+    assert re.search(r"It will take (a few seconds|about \d+ (seconds|minutes)) on ", summary), summary
+    assert not re.search(r"\d+:\d\d", summary)                      # nothing that reads like a clock time
+    assert "1 file cannot be used" in summary
+    reasons = [window.preview.table.topLevelItem(i).text(2) for i in range(window.preview.table.topLevelItemCount())]
+    assert any("truncated" in reason for reason in reasons)
+
+
+def test_while_a_batch_runs_the_inputs_cannot_change_and_the_percent_agrees_with_the_bar(qtbot, window, tmp_path):
+    for i in range(3):
+        write_image(tmp_path / "in" / f"{i}.png", size=(90, 60), seed=i)
+    plan(qtbot, window, [tmp_path / "in"], tmp_path / "out")
+    seen = []
+    panel = window.progress
+
+    def check() -> None:
+        text = panel.overall_label.text()
+        if "%" in text and window.running:
+            seen.append((text.split("%")[0], panel.overall.text().rstrip("%"),
+                         [b.isEnabled() for b in window.input_buttons], window.model_form.isEnabled()))
+    timer = QTimer(interval=20)
+    timer.timeout.connect(check)
+    timer.start()
+    run_to_end(qtbot, window)
+    timer.stop()
+    assert seen
+    assert all(label == bar for label, bar, _, _ in seen)
+    assert all(not any(enabled) and not form for _, _, enabled, form in seen)
+    assert all(b.isEnabled() for b in window.input_buttons)       # and back once it ended

@@ -20,16 +20,6 @@ from tests.helpers.images import write_photo
 from tests.helpers.tiny import tiny_model_file
 
 
-@pytest.fixture
-def window(qtbot, tiny_model):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.resize(1000, 700)
-    w.show()
-    qtbot.waitExposed(w)
-    return w                  # pytest-qt closes it after the test: closeEvent stops its workers
-
-
 def drop(window: MainWindow, *paths: Path) -> None:
     data = QMimeData()
     data.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
@@ -250,7 +240,7 @@ def test_finetune_wizard_model_appears_selected_in_the_picker(qtbot, window, tin
 
 
 def test_tool_window_that_cannot_open_gives_a_message_not_a_crash(window, monkeypatch):
-    def broken(parent=None):
+    def broken(parent=None, settings=None):
         raise OSError("settings file is locked\nTraceback ...")
 
     monkeypatch.setattr(main_window_module, "BatchWindow", broken)

@@ -56,8 +56,8 @@ def wheel(pane: ImagePane, at: QPoint, notches: int) -> None:
 def test_empty_viewer_invites_a_drop(qtbot):
     v = Viewer()
     qtbot.addWidget(v)
-    assert v.currentWidget() is v.empty_label
-    assert "Drop images here or press Ctrl+O" in v.empty_label.text()
+    assert v.currentWidget() is v.empty_state
+    assert "Drop images here or press Ctrl+O" in v.empty_state.label.text()
 
 
 def test_fit_and_fixed_zoom_levels_set_the_exact_scale(viewer):
