@@ -5,12 +5,15 @@ from __future__ import annotations
 import math
 
 
-def format_duration(seconds: float | None) -> str:
+def format_duration(seconds: float | None, *, rounded: bool = False) -> str:
     """A duration the way people say it: "45 s", "4 min 05 s", "12 min", "3 h 20 min".
 
     Seconds are kept below ten minutes, where they still matter to someone waiting; an
-    unknown duration (None, NaN, infinite) is "--".
+    unknown duration (None, NaN, infinite) is "--". `rounded` is for estimates, which are
+    rounded as people round a wait: "a few seconds", "about 5 minutes" (never clock-like "19:33").
     """
+    if rounded:
+        return _rounded_words(seconds)
     if seconds is None or not math.isfinite(seconds):
         return "--"
     seconds = max(0, round(seconds))
@@ -34,9 +37,7 @@ def format_count(value: float) -> str:
     return f"{value:.3g}" if value != int(value) else str(int(value))
 
 
-def format_duration_words(seconds: float | None) -> str:
-    """A duration in words, rounded as people round a wait: "a few seconds", "about 40 seconds",
-    "about a minute", "about 5 minutes", "about 1 hour 20 minutes" (never clock-like "19:33")."""
+def _rounded_words(seconds: float | None) -> str:
     if seconds is None or not math.isfinite(seconds):
         return "an unknown time"
     if seconds < 10:

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem,
 
 from core.batch.estimate import BatchEstimate
 from core.batch.runner import BatchPlan
-from core.common.formatting import format_duration_words
+from core.common.formatting import format_duration
 
 MAX_ROWS = 2000   # the list is a preview; the counts above it are always complete
 
@@ -55,7 +55,8 @@ class BatchPreview(QWidget):
 
     def set_estimate(self, estimate: BatchEstimate | None, problem: str = "") -> None:
         if estimate is not None:
-            self._estimate_text = (f"It will take {format_duration_words(estimate.seconds)} on {estimate.device} "
+            took = format_duration(estimate.seconds, rounded=True)
+            self._estimate_text = (f"It will take {took} on {estimate.device} "
                                    f"and write about {_size(estimate.output_bytes)}.")
         else:
             self._estimate_text = problem

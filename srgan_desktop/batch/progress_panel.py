@@ -6,7 +6,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from core.batch.runner import BatchProgress
-from core.common.formatting import format_count, format_duration_words
+from core.common.formatting import format_count, format_duration
 
 STEPS = 1000
 REPAINT_MS = 100
@@ -68,7 +68,7 @@ class BatchProgressPanel(QWidget):
             words.append("paused")
         else:
             words.append("estimating the time left" if p.eta_seconds is None
-                         else f"{format_duration_words(p.eta_seconds)} left")
+                         else f"{format_duration(p.eta_seconds, rounded=True)} left")
         self.overall_label.setText("  ·  ".join(words))
         _show_fraction(self.file, p.file_fraction)
         self.file_label.setText(f"Now: {p.current.name}" if p.current else "")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QSizePolicy, QStatusBar, QWidget
 
-from core.common.formatting import format_duration_words
+from core.common.formatting import format_duration
 from core.inference.output_size import OutputSize
 from srgan_desktop.main_window.upscale_queue import QueueEntry
 
@@ -17,7 +17,7 @@ from srgan_desktop.main_window.upscale_queue import QueueEntry
 def format_eta(seconds: float | None) -> str:
     if seconds is None:
         return "estimating time left…"
-    return f"{format_duration_words(seconds)} left"
+    return f"{format_duration(seconds, rounded=True)} left"
 
 
 def describe_entry(entry: QueueEntry, output_size: OutputSize | None) -> str:

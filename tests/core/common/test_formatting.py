@@ -1,6 +1,6 @@
 """Durations and counts read the same in the CLI and the app, the way people say them."""
 
-from core.common.formatting import format_count, format_duration, format_duration_words
+from core.common.formatting import format_count, format_duration
 
 
 def test_durations_read_like_people_say_them():
@@ -25,12 +25,12 @@ def test_counts_are_short():
 
 
 def test_durations_in_words_never_look_like_a_clock_time():
-    assert format_duration_words(4) == "a few seconds"
-    assert format_duration_words(42) == "about 40 seconds"
-    assert format_duration_words(70) == "about a minute"
-    assert format_duration_words(5 * 60 + 20) == "about 5 minutes"
-    assert format_duration_words(19 * 60 + 33) == "about 20 minutes"
-    assert format_duration_words(3600) == "about 1 hour"
-    assert format_duration_words(3600 + 19 * 60) == "about 1 hour 20 minutes"
-    assert format_duration_words(2 * 3600 + 2 * 60) == "about 2 hours"
-    assert format_duration_words(None) == "an unknown time"
+    assert format_duration(4, rounded=True) == "a few seconds"
+    assert format_duration(42, rounded=True) == "about 40 seconds"
+    assert format_duration(70, rounded=True) == "about a minute"
+    assert format_duration(5 * 60 + 20, rounded=True) == "about 5 minutes"
+    assert format_duration(19 * 60 + 33, rounded=True) == "about 20 minutes"
+    assert format_duration(3600, rounded=True) == "about 1 hour"
+    assert format_duration(3600 + 19 * 60, rounded=True) == "about 1 hour 20 minutes"
+    assert format_duration(2 * 3600 + 2 * 60, rounded=True) == "about 2 hours"
+    assert format_duration(None, rounded=True) == "an unknown time"
