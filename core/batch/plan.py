@@ -224,5 +224,9 @@ def _refuse_output_inside_inputs(folders: list[Path], options: BatchOptions) -> 
 
 
 def _key(path: Path) -> str:
-    """One spelling per file, so 'a/../b.png' and 'b.png' compare equal (case-folded on Windows)."""
-    return os.path.normcase(str(path.resolve()))
+    """One spelling per file, so 'a/../b.png' and 'b.png' compare equal (case-folded on Windows).
+
+    `os.path.realpath`, not `Path.resolve`: a symbolic link that loops back on itself makes
+    `resolve` raise, and such a file must become one skipped file, not a failed plan.
+    """
+    return os.path.normcase(os.path.realpath(path))

@@ -11,6 +11,7 @@ message is one line naming the file.
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import struct
@@ -124,7 +125,7 @@ def _decoded(path: Path, max_pixels: int | None) -> Iterator[tuple[ImageFile.Ima
 
 def _check_file(path: Path) -> None:
     if not path.exists():
-        raise ImageReadError(f"{path}: no such file")
+        raise ImageReadError(f"{path}: {_why_missing(path)}")
     if path.is_dir():
         raise ImageReadError(f"{path}: is a folder, not an image file")
     try:
@@ -133,6 +134,16 @@ def _check_file(path: Path) -> None:
         raise _unreadable(path, exc) from None
     if empty:
         raise _empty(path)
+
+
+def _why_missing(path: Path) -> str:
+    """Why a path that `exists()` denies is not there: a looping or dangling link, or nothing at all."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a symbolic link that loops back on itself"
+    return "a symbolic link to a file that does not exist" if path.is_symlink() else "no such file"
 
 
 def _read_bytes(path: Path) -> bytes:

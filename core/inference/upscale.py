@@ -110,7 +110,8 @@ def output_format_for(options: UpscaleOptions, destination: Path, source_format:
 
 def refuse_overwriting_input(source: Path, destination: Path) -> None:
     """ImageWriteError if writing `destination` would replace `source` (same path, link or case)."""
-    same = destination.resolve() == source.resolve()
+    # realpath, not Path.resolve: a looping link must not raise here (it is simply not the source).
+    same = os.path.normcase(os.path.realpath(destination)) == os.path.normcase(os.path.realpath(source))
     if not same and destination.exists() and source.exists():
         try:
             same = os.path.samefile(source, destination)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -151,3 +152,17 @@ def test_dry_run_writes_nothing(tmp_path, capsys, model):
     code, text = srgan(capsys, tmp_path / "in", "--model", model, "--dry-run")
     assert "a_x4.png" in text and "MB of output" in text
     assert not (tmp_path / "in_x4").exists() and code == 1       # the bad files are still reported
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_a_symlink_loop_in_the_input_folder_is_skipped_and_the_rest_is_done(tmp_path, capsys, model):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    os.symlink("b.png", folder / "a.png")
+    os.symlink("a.png", folder / "b.png")
+    write_image(folder / "good.png")
+    code, text = srgan(capsys, folder, "-o", tmp_path / "out", "--model", model)
+    assert code == 1
+    assert files_under(tmp_path / "out") == ["good_x4.png"]
+    not_processed = text.split("not processed:")[1]
+    assert "a.png" in not_processed and "b.png" in not_processed and "link" in not_processed
