@@ -19,7 +19,7 @@ from pathlib import Path
 from core.batch.journal import BatchJournal, journal_path
 from core.batch.memory import pin_mmap_threshold, release_free_memory
 from core.batch.plan import BatchJob, BatchOptions, BatchPlan, BatchPlanError, output_format_for, plan_batch  # noqa: F401 - re-exported
-from core.common.errors import reason_without_name
+from core.common.errors import first_line, reason_without_name
 from core.common.events import (
     NEVER_CANCELLED,
     Cancelled,
@@ -117,7 +117,13 @@ def run_batch(plan: BatchPlan, upscale_options: UpscaleOptions = UpscaleOptions(
     started = time.monotonic()
     for index, job in enumerate(jobs):
         clock.checkpoint()
-        reason = _skip_reason(job, plan.options, journal)
+        try:
+            reason = _skip_reason(job, plan.options, journal)
+        except OSError as exc:                  # e.g. a name the file system refuses: only this file fails
+            state.finish(job)
+            state.failed.append((job.source, f"cannot use its output name ({exc.strerror or first_line(exc)})"))
+            yield from _emit(clock, ImageFailed(job.source, state.failed[-1][1]), state, len(jobs))
+            continue
         if reason:
             if not (job.exists and plan.options.existing == "skip"):
                 state.pixels_total -= job.pixels     # planned as work, turned out done already

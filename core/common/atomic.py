@@ -17,6 +17,10 @@ from typing import BinaryIO
 
 Writer = Callable[[BinaryIO], object]
 
+PARTIAL_SUFFIX = ".part"
+RANDOM_LENGTH = 8                   # the random part tempfile.mkstemp puts into a name
+DEFAULT_NAME_MAX = 255              # bytes in a file name on every common file system
+
 
 class FolderNotWritable(OSError):
     """The target's folder cannot be created, or no new file can be made in it."""
@@ -41,7 +45,7 @@ def write_atomically(path: str | os.PathLike, write: Writer) -> Path:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=PARTIAL_SUFFIX, dir=path.parent)
     except OSError as exc:
         raise FolderNotWritable(exc.errno, exc.strerror or str(exc), str(path.parent)) from exc
     try:
@@ -55,6 +59,27 @@ def write_atomically(path: str | os.PathLike, write: Writer) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def longest_target_name(folder: str | os.PathLike) -> int:
+    """The longest name (UTF-8 bytes) `write_atomically` can write into `folder`.
+
+    The temp file's name is the target's with a dot, a random part and `.part` around it,
+    so it needs that much more room than the file system's limit on a name leaves.
+    """
+    overhead = len(f".{'x' * RANDOM_LENGTH}{PARTIAL_SUFFIX}") + 1
+    return _name_max(Path(folder)) - overhead
+
+
+def _name_max(folder: Path) -> int:
+    """The file system's limit on one name in `folder` (or its nearest existing parent)."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    try:
+        return int(os.pathconf(existing, "PC_NAME_MAX"))
+    except (AttributeError, OSError, ValueError):   # no pathconf (Windows), or the file system will not say
+        return DEFAULT_NAME_MAX
 
 
 def write_bytes_atomically(path: str | os.PathLike, data: bytes) -> Path:

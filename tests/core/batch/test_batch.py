@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from PIL import Image
 
@@ -180,3 +182,15 @@ def test_estimate_grows_with_the_work(tmp_path, upscaler):
     assert 0 < small.seconds < big.seconds
     assert 0 < small.output_bytes < big.output_bytes
     assert "CPU" in big.device or "cpu" in big.device
+
+
+def test_a_destination_the_file_system_refuses_fails_only_that_file(tmp_path, upscaler):
+    write_image(tmp_path / "in" / "a.png")
+    write_image(tmp_path / "in" / "b.png", seed=1)
+    plan = plan_batch([tmp_path / "in"], BatchOptions(output_dir=tmp_path / "out"))
+    first = plan.jobs[0]
+    plan.jobs[0] = replace(first, destination=first.destination.with_name("x" * 300 + ".png"))
+    finished, events = run(plan, upscaler)
+    assert finished.done == 1 and [p.name for p, _ in finished.failed] == ["a.png"]
+    assert "too long" in finished.failed[0][1]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["b_x4.png"]

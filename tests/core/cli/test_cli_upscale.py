@@ -166,3 +166,16 @@ def test_a_symlink_loop_in_the_input_folder_is_skipped_and_the_rest_is_done(tmp_
     assert files_under(tmp_path / "out") == ["good_x4.png"]
     not_processed = text.split("not processed:")[1]
     assert "a.png" in not_processed and "b.png" in not_processed and "link" in not_processed
+
+
+def test_an_output_name_too_long_fails_that_file_and_the_batch_goes_on(tmp_path, capsys, model):
+    long_name = "l" * 246 + ".png"                                      # a valid 250-character name
+    write_image(tmp_path / "in" / long_name)
+    write_image(tmp_path / "in" / "z.png")
+    code, text = srgan(capsys, tmp_path / "in", "-o", tmp_path / "out", "--model", model)
+    assert code == 1
+    assert files_under(tmp_path / "out") == ["z_x4.png"]
+    assert f"{long_name}: its output name is too long" in text.split("not processed:")[1]
+    code, text = srgan(capsys, tmp_path / "in" / "z.png", "-o", tmp_path / "out2", "--model", model,
+                       "--name", "{stem:>300}.{ext}")
+    assert code == 1 and "too long" in text and not (tmp_path / "out2").exists()
