@@ -1,0 +1,48 @@
+"""`srgan models`, `srgan info` and `--model`: a broken model file is one line, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.cli.main import main
+from tests.helpers import model_files
+from tests.helpers.images import write_image
+from tests.helpers.tiny import tiny_model_file
+
+
+def srgan(capsys, *args) -> tuple[int, str]:
+    code = main([str(a) for a in args])
+    captured = capsys.readouterr()
+    text = captured.out + captured.err
+    assert "Traceback" not in text
+    return code, text
+
+
+def malformed(path: Path, kind: str) -> Path:
+    header, _ = model_files.split(path.read_bytes())
+    tensor = next(k for k in header if k != "__metadata__")
+    if kind == "metadata-is-text":
+        header["__metadata__"] = "a string"
+    elif kind.startswith("offsets-"):
+        header[tensor]["data_offsets"] = {"offsets-null": None, "offsets-empty": [], "offsets-text": "ab"}[kind]
+    elif kind == "nested-header":
+        return model_files.rewrite(path, b"[" * 100_000 + b"]" * 100_000)
+    elif kind == "nested-description":
+        header = model_files.with_description(header, "[" * 100_000 + "]" * 100_000)
+    return model_files.rewrite(path, header)
+
+
+KINDS = ["metadata-is-text", "offsets-null", "offsets-empty", "offsets-text", "nested-header", "nested-description"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_malformed_model_header_is_one_line_and_exit_2(tmp_path, capsys, kind):
+    model = malformed(tiny_model_file(tmp_path), kind)
+    code, text = srgan(capsys, "info", model)
+    assert code == 2 and len(text.strip().splitlines()) == 1 and "tiny.safetensors" in text
+    image = write_image(tmp_path / "a.png")
+    code, text = srgan(capsys, "upscale", image, "--model", model, "-q")
+    assert code == 2 and len(text.strip().splitlines()) == 1 and "tiny.safetensors" in text
+    assert not (tmp_path / "a_x4.png").exists()
