@@ -40,6 +40,7 @@ FORMAT_NAME = "srgan-desktop-model"
 FORMAT_VERSION = 1
 METADATA_KEY = "srgan_desktop"
 MODEL_SUFFIX = ".safetensors"
+FLOAT_DTYPES = ("F16", "BF16", "F32", "F64")
 
 
 class ModelFileError(Exception):
@@ -103,9 +104,16 @@ def save_model(
 
 
 def read_model_info(path: str | os.PathLike) -> ModelInfo:
-    """Read only the self-description (cheap: the header, not the weights)."""
+    """Read only the self-description (cheap: the header, not the weights).
+
+    The declared architecture is checked against the tensors the header lists, so a file
+    whose weights would not fit the network it declares is refused before anything is built.
+    """
     path = Path(path)
-    return _info_from_metadata(path, _read_header(path).metadata)
+    header = _read_header(path)
+    info = _info_from_metadata(path, header.metadata)
+    _check_tensors(path, header, info.arch_config)
+    return info
 
 
 def load_model(path: str | os.PathLike) -> tuple[SRResNet, ModelInfo]:
@@ -118,23 +126,40 @@ def load_model(path: str | os.PathLike) -> tuple[SRResNet, ModelInfo]:
         raise ModelFileError(f"{path.name}: the model file is corrupted ({first_line(exc)})") from None
     except OSError as exc:
         raise ModelFileError(f"{path.name}: cannot read the model file ({exc.strerror or first_line(exc)})") from None
+    if {k: tuple(v.shape) for k, v in tensors.items()} != expected_shapes(info.arch_config):
+        raise ModelFileError(f"{path.name}: the model file changed while it was read")
     model = SRResNet(info.arch_config)
-    expected = model.state_dict()
-    missing = [k for k in expected if expected[k].is_floating_point() and k not in tensors]
-    unexpected = [k for k in tensors if k not in expected]
-    if missing or unexpected:
-        raise ModelFileError(
-            f"{path.name}: weights do not match the architecture it declares "
-            f"({len(missing)} missing, {len(unexpected)} unexpected tensors)")
-    for key, tensor in tensors.items():
-        if tensor.shape != expected[key].shape:
-            raise ModelFileError(
-                f"{path.name}: tensor {key} has shape {tuple(tensor.shape)}, "
-                f"the declared architecture needs {tuple(expected[key].shape)}")
     model.load_state_dict({k: v.float() for k, v in tensors.items()}, strict=False)
     if not all(torch.isfinite(v).all() for v in tensors.values()):
         raise ModelFileError(f"{path.name}: the weights contain NaN or infinite values")
     return model.eval(), info
+
+
+def expected_shapes(config: GeneratorConfig) -> dict[str, tuple[int, ...]]:
+    """The floating-point tensors (name -> shape) a model file of `config` holds.
+
+    Built on the meta device, which records shapes and allocates no memory.
+    """
+    with torch.device("meta"):
+        model = SRResNet(config)
+    return {k: tuple(v.shape) for k, v in model.state_dict().items() if v.is_floating_point()}
+
+
+def _check_tensors(path: Path, header: Header, config: GeneratorConfig) -> None:
+    """ModelFileError unless the header lists exactly the floating-point tensors `config` needs."""
+    expected = expected_shapes(config)
+    missing = [k for k in expected if k not in header.tensors]
+    unexpected = [k for k in header.tensors if k not in expected]
+    if missing or unexpected:
+        raise ModelFileError(
+            f"{path.name}: weights do not match the architecture it declares "
+            f"({len(missing)} missing, {len(unexpected)} unexpected tensors)")
+    for key, entry in header.tensors.items():
+        if entry.shape != expected[key]:
+            raise ModelFileError(f"{path.name}: tensor {key} has shape {entry.shape}, "
+                                 f"the declared architecture needs {expected[key]}")
+        if entry.dtype not in FLOAT_DTYPES:
+            raise ModelFileError(f"{path.name}: tensor {key} is {entry.dtype}, not floating point")
 
 
 def file_sha256(path: str | os.PathLike) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -46,3 +47,18 @@ def test_a_malformed_model_header_is_one_line_and_exit_2(tmp_path, capsys, kind)
     code, text = srgan(capsys, "upscale", image, "--model", model, "-q")
     assert code == 2 and len(text.strip().splitlines()) == 1 and "tiny.safetensors" in text
     assert not (tmp_path / "a_x4.png").exists()
+
+
+@pytest.mark.parametrize("declared", [{"num_blocks": 10_000_000}, {"width": 6000}])
+def test_a_model_declaring_a_huge_network_is_refused_at_once(tmp_path, capsys, declared):
+    model = tiny_model_file(tmp_path)
+    header, _ = model_files.split(model.read_bytes())
+    desc = model_files.description(header)
+    desc["arch_config"].update(declared)
+    model_files.rewrite(model, model_files.with_description(header, desc))
+    image = write_image(tmp_path / "a.png")
+    for args in (("info", model), ("upscale", image, "--model", model, "-q")):
+        start = time.monotonic()
+        code, text = srgan(capsys, *args)
+        assert code == 2 and len(text.strip().splitlines()) == 1 and "must be between" in text
+        assert time.monotonic() - start < 5
