@@ -1,7 +1,9 @@
 """Pick the model: bundled models first, then the user's own (e.g. from the fine-tune wizard).
 
 Each entry's tooltip carries the model's self-description (title, scale, size, metrics,
-provenance). `refresh(select=path)` re-reads the library, e.g. after the wizard made a model.
+provenance). Files in the model folder that cannot be used are listed after the models,
+greyed out, with the reason as their tooltip. `refresh(select=path)` re-reads the library,
+e.g. after the wizard made a model.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from core.models.library import LibraryEntry, list_models
@@ -49,6 +52,8 @@ class ModelPicker(QComboBox):
                     problems.append((path, str(exc)))
         if self.count() == 0:
             self.addItem(NO_MODEL, "")
+        for path, reason in problems:
+            self._add_unusable(Path(path), reason)
         index = self._index_of(wanted) if wanted is not None else -1
         self.setCurrentIndex(index if index >= 0 else 0)
         self.blockSignals(False)
@@ -70,6 +75,16 @@ class ModelPicker(QComboBox):
     def _add(self, info: ModelInfo, label: str, entry: LibraryEntry | None) -> None:
         self.addItem(label, str(info.path))
         self.setItemData(self.count() - 1, describe(info, entry), Qt.ItemDataRole.ToolTipRole)
+
+    def _add_unusable(self, path: Path, reason: str) -> None:
+        """A greyed-out entry that cannot be chosen; its tooltip says why the file is refused."""
+        self.addItem(f"{path.stem} (unusable)", "")
+        index = self.count() - 1
+        self.setItemData(index, f"{reason}\n{path}", Qt.ItemDataRole.ToolTipRole)
+        model = self.model()
+        if isinstance(model, QStandardItemModel):
+            item = model.item(index)
+            item.setEnabled(False)
 
     def _index_of(self, path: Path) -> int:
         for i in range(self.count()):

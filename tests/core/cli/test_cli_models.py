@@ -62,3 +62,33 @@ def test_a_model_declaring_a_huge_network_is_refused_at_once(tmp_path, capsys, d
         code, text = srgan(capsys, *args)
         assert code == 2 and len(text.strip().splitlines()) == 1 and "must be between" in text
         assert time.monotonic() - start < 5
+
+
+def broken_user_models(folder: Path) -> dict[str, str]:
+    """One good model and one of each kind of bad file in the user model folder: name -> reason words."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tiny_model_file(folder, name="good", title="Good model")
+    malformed(tiny_model_file(folder, name="text-metadata"), "metadata-is-text")
+    malformed(tiny_model_file(folder, name="null-offsets"), "offsets-null")
+    malformed(tiny_model_file(folder, name="deep"), "nested-header")
+    (folder / "garbage.safetensors").write_bytes(b"\x00" * 5)
+    (folder / "a-folder.safetensors").mkdir()
+    return {"text-metadata": "__metadata__", "null-offsets": "offsets", "deep": "nested",
+            "garbage": "truncated", "a-folder": "cannot read"}
+
+
+def test_one_bad_file_in_the_user_model_folder_is_listed_as_unusable_and_the_rest_works(
+        tmp_path, capsys, isolated_user_data, monkeypatch):
+    monkeypatch.setenv("SRGAN_DESKTOP_RESOURCES", str(tmp_path / "no-bundled-models"))
+    bad = broken_user_models(isolated_user_data / "models")
+    code, text = srgan(capsys, "models")
+    assert code == 0 and text.startswith("good ")
+    unusable = [line for line in text.splitlines() if line.startswith("unusable")]
+    assert len(unusable) == len(bad)
+    for name, words in bad.items():
+        assert any(f"{name}.safetensors" in line and words in line for line in unusable), (name, unusable)
+    code, text = srgan(capsys, "info")
+    assert code == 0 and "Good model" in text
+    image = write_image(tmp_path / "a.png")
+    code, text = srgan(capsys, "upscale", image, "-q")                  # the default model: the good one
+    assert code == 0 and (tmp_path / "a_x4.png").exists()

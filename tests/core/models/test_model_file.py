@@ -3,6 +3,7 @@ import json
 import pytest
 import torch
 
+from core.models import library
 from core.models.library import list_models, resolve_model
 from core.models.model_file import ModelFileError, file_sha256, load_model, read_model_info, save_model
 from core.nets.config import MAX_BLOCKS, MAX_WIDTH, GeneratorConfig
@@ -135,3 +136,21 @@ def test_the_architecture_limits_admit_every_sensible_network():
         GeneratorConfig(num_blocks=MAX_BLOCKS + 1)
     with pytest.raises(ValueError, match="width"):
         GeneratorConfig(width=MAX_WIDTH + 1)
+
+
+def test_an_unforeseen_error_in_one_model_file_marks_only_that_file(isolated_user_data, monkeypatch):
+    folder = isolated_user_data / "models"
+    folder.mkdir()
+    tiny_model_file(folder, name="good")
+    tiny_model_file(folder, name="odd")
+    real = library.read_model_info
+
+    def upset_by_odd(path):
+        if path.stem == "odd":
+            raise KeyError("something no check foresaw")
+        return real(path)
+
+    monkeypatch.setattr(library, "read_model_info", upset_by_odd)
+    entries, problems = list_models()
+    assert "good" in [e.info.name for e in entries]
+    assert [(p.name, "\n" in reason) for p, reason in problems] == [("odd.safetensors", False)]
