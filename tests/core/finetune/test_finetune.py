@@ -172,3 +172,34 @@ def test_saved_model_lands_in_the_library_with_its_story(tmp_path):
 def test_photo_summary_without_sizes_is_still_describable():
     summary = PhotoSummary(folder=Path("/p"), usable=(Path("/p/a.jpg"),), skipped=())
     assert summary.size_text() == "" and summary.largest_crop() == 96
+
+
+@pytest.mark.parametrize("route", ["dot-dot", "symlink"])
+def test_a_tampered_record_never_deletes_outside_the_runs_folder(tmp_path, route):
+    runs = user_data_dir() / "finetune" / "runs"
+    runs.mkdir(parents=True)
+    victim = tmp_path / "victim"
+    (victim / "inner").mkdir(parents=True)
+    (victim / "inner" / "precious.txt").write_text("keep me")
+    if route == "dot-dot":
+        depth = len(runs.relative_to(tmp_path.anchor).parts)
+        out_dir = runs.joinpath(*[".."] * depth, *victim.relative_to(tmp_path.anchor).parts, "inner")
+    else:
+        (runs / "link").symlink_to(victim, target_is_directory=True)
+        out_dir = runs / "link" / "inner"
+    assert runs in out_dir.parents                     # what a text comparison would let through
+    record_path().parent.mkdir(parents=True, exist_ok=True)
+    record_path().write_text(json.dumps({"config": {"out_dir": str(out_dir)}, "choices": {}}), encoding="utf-8")
+    clear_run_record(delete_checkpoints=True)
+    assert (victim / "inner" / "precious.txt").read_text() == "keep me"
+    assert read_run_record() is None
+
+
+@pytest.mark.parametrize("text", ['{"config": {}}', '{"config": {"out_dir": 5}}', '{"config": []}', "[1]",
+                                  '{"config": {"out_dir": "x"}, "last_step": 1e400}', "[" * 100_000])
+def test_a_record_without_a_usable_folder_counts_as_none(text):
+    record_path().parent.mkdir(parents=True, exist_ok=True)
+    record_path().write_text(text, encoding="utf-8")
+    assert read_run_record() is None and not has_resumable_run()
+    clear_run_record(delete_checkpoints=True)
+    assert not record_path().exists()
