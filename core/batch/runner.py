@@ -19,6 +19,7 @@ from pathlib import Path
 from core.batch.journal import BatchJournal, journal_path
 from core.batch.memory import pin_mmap_threshold, release_free_memory
 from core.batch.plan import BatchJob, BatchOptions, BatchPlan, BatchPlanError, output_format_for, plan_batch  # noqa: F401 - re-exported
+from core.common.atomic import PARTIAL_SUFFIX, remove_stale_partials
 from core.common.errors import first_line, reason_without_name
 from core.common.events import (
     NEVER_CANCELLED,
@@ -108,6 +109,8 @@ def run_batch(plan: BatchPlan, upscale_options: UpscaleOptions = UpscaleOptions(
     """
     jobs = plan.jobs
     check_output_writable(sorted({job.destination.parent for job in plan.pending}, key=str))
+    for folder in sorted({job.destination.parent for job in jobs}, key=str):
+        remove_stale_partials(folder)           # what a run killed mid-write left in our folders
     upscaler = upscaler or open_upscaler(upscale_options)
     pin_mmap_threshold()
     yield upscaler.device_event()
@@ -218,7 +221,7 @@ def check_output_writable(folders: list[Path]) -> None:
     for folder in folders:
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            fd, probe = tempfile.mkstemp(prefix=".srgan-write-test.", dir=folder)
+            fd, probe = tempfile.mkstemp(prefix=".srgan-write-test.", suffix=PARTIAL_SUFFIX, dir=folder)
             os.close(fd)
             os.unlink(probe)
         except OSError as exc:

@@ -5,21 +5,40 @@ goes through `write_atomically`: a hidden temp file beside the target, fsynced, 
 it. A crash, a full disk or a cancel leaves the previous file untouched and no temp file behind.
 The result gets the mode any other new file would get (0666 less the umask, e.g. 0644), not the
 owner-only 0600 of the temp file it was written as.
+
+Only kill -9 or a power cut in the middle of a write can leave the temp file
+(`.<name>.<random>.part`). Its writer holds a lock on it until the rename
+(`core.common.filelock`), so `remove_stale_partials`, run by the next batch into that folder
+and the next training run in that run folder, removes exactly the temp files no live process
+is writing.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import stat
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
+
+from core.common.filelock import is_unlocked, try_lock
 
 Writer = Callable[[BinaryIO], object]
 
 PARTIAL_SUFFIX = ".part"
 RANDOM_LENGTH = 8                   # the random part tempfile.mkstemp puts into a name
 DEFAULT_NAME_MAX = 255              # bytes in a file name on every common file system
+# Exactly the names write_atomically's temp files get: "." + target name + "." + tempfile's
+# 8 random characters (a-z, 0-9, _) + ".part". Nothing else in a folder is ever removed.
+PARTIAL_NAME = re.compile(r"\.(?P<target>.+)\.[a-z0-9_]{8}\.part", re.DOTALL)
+# A live writer keeps its temp file locked; the age only guards the instants between creating the
+# file and locking it, and (on Windows, which cannot rename an open file) closing and renaming it.
+STALE_AFTER_SECONDS = 60.0
+# POSIX renames a file that is still open, so the lock lasts until the target is in place.
+_RENAME_WHILE_OPEN = os.name == "posix"
 
 
 class FolderNotWritable(OSError):
@@ -50,15 +69,51 @@ def write_atomically(path: str | os.PathLike, write: Writer) -> Path:
         raise FolderNotWritable(exc.errno, exc.strerror or str(exc), str(path.parent)) from exc
     try:
         with os.fdopen(fd, "w+b") as f:
+            try_lock(f.fileno())                       # held until the rename: a live writer's file
             write(f)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_UMASK)                 # mkstemp makes 0600; these are ordinary files
-        os.replace(tmp, path)
+            os.chmod(tmp, 0o666 & ~_UMASK)             # mkstemp makes 0600; these are ordinary files
+            if _RENAME_WHILE_OPEN:
+                os.replace(tmp, path)
+        if not _RENAME_WHILE_OPEN:
+            os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def remove_stale_partials(folder: str | os.PathLike, older_than: float = STALE_AFTER_SECONDS) -> list[Path]:
+    """Remove the temp files of writes that died in `folder` (not below it); returns what was removed.
+
+    A file goes only if its name is exactly one `write_atomically` makes, it is a plain file (not
+    a link or a folder), nothing has written to it for `older_than` seconds, and no live process
+    holds its lock. Anything that cannot be checked or removed is left alone.
+    """
+    folder = Path(folder)
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    removed = []
+    for name in names:
+        path = folder / name
+        if PARTIAL_NAME.fullmatch(name) and _is_stale(path, older_than) and is_unlocked(path):
+            try:
+                path.unlink()
+            except OSError:
+                continue
+            removed.append(path)
+    return removed
+
+
+def _is_stale(path: Path, older_than: float) -> bool:
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and time.time() - info.st_mtime >= older_than
 
 
 def longest_target_name(folder: str | os.PathLike) -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import struct
+import time
 import zlib
 from pathlib import Path
 
@@ -230,3 +232,12 @@ def bench_folder(name: str) -> Path | None:
         if folder.is_dir():
             return folder
     return None
+
+
+def aged_file(path: Path, seconds: float = 3600, content: bytes = b"half") -> Path:
+    """A file last written `seconds` ago, e.g. the partial file a killed writer left behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+    return path

@@ -13,7 +13,7 @@ from core.batch.runner import BatchOptions, BatchPlanError, BatchProgress, plan_
 from core.common.events import Cancelled, Control, Finished, ImageDone, ImageFailed, ImageSkipped, TileDone, drain
 from core.inference.upscale import UpscaleOptions
 from core.inference.upscaler import InferenceOptions, Upscaler
-from tests.helpers.images import make_tree, no_partial_files, write_image
+from tests.helpers.images import aged_file, make_tree, no_partial_files, write_image
 from tests.helpers.tiny import tiny_model_file
 
 
@@ -194,3 +194,16 @@ def test_a_destination_the_file_system_refuses_fails_only_that_file(tmp_path, up
     assert finished.done == 1 and [p.name for p, _ in finished.failed] == ["a.png"]
     assert "too long" in finished.failed[0][1]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["b_x4.png"]
+
+
+def test_the_next_run_into_a_folder_removes_the_stale_partial_files_it_owns(tmp_path, upscaler):
+    write_image(tmp_path / "in" / "a.png")
+    write_image(tmp_path / "in" / "sub" / "b.png", seed=1)
+    out = tmp_path / "out"
+    stale = [aged_file(out / ".a_x4.png.k3j_x9q2.part"), aged_file(out / "sub" / ".old_x4.png.0000abcd.part")]
+    kept = [aged_file(out / ".notes.part"), aged_file(out / "draft.part"), aged_file(out / ".a.png.ABCDEFGH.part"),
+            aged_file(out / ".a_x4.png.abc.part"), aged_file(out / ".b_x4.png.abcdefgh.part", seconds=1)]
+    finished, _ = run(plan_batch([tmp_path / "in"], BatchOptions(output_dir=out)), upscaler)
+    assert finished.done == 2
+    assert not any(path.exists() for path in stale)
+    assert all(path.exists() for path in kept)         # not ours, or young enough to have a live writer

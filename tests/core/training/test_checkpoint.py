@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import random
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ from core.training.checkpoint import CheckpointError, capture_rng, load_checkpoi
 from core.training.config import TrainConfig
 from core.training.events import TrainingError
 from core.training.trainer import export_model, train
+from tests.helpers.images import aged_file
 from tests.helpers.training import tiny_config
 
 
@@ -74,3 +76,15 @@ def test_rng_states_round_trip_through_a_checkpoint(tmp_path):
     restore_rng(load_checkpoint(tmp_path / "r.ckpt")["rng"])
     assert torch.equal(torch.rand(3), expected[0])
     assert np.array_equal(np.random.rand(3), expected[1]) and random.random() == expected[2]
+
+
+@pytest.mark.parametrize("resume", [False, True])
+def test_the_next_training_run_removes_stale_partial_checkpoints(tmp_path, resume):
+    config = tiny_config(tmp_path, steps=2, phase="mse")
+    if resume:
+        drain(train(replace(config, steps=1)))
+        config = replace(config, steps=2)
+    stale = aged_file(config.out_dir / ".last.ckpt.q1w2e3r4.part", content=b"half a checkpoint")
+    young = aged_file(config.out_dir / ".best.ckpt.q1w2e3r4.part", seconds=1)
+    drain(train(config, resume=resume))
+    assert not stale.exists() and young.exists()
