@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -139,10 +140,9 @@ def _say(bar: ProgressBar | None, text: str) -> None:
 
 
 def _print_summary(finished: Finished, problems: list) -> None:
-    skipped = [reason for _, reason in finished.skipped]
     parts = [f"{finished.done} upscaled"]
-    if skipped:
-        parts.append(f"{len(skipped)} skipped (output already there)")
+    for reason, count in Counter(reason for _, reason in finished.skipped).items():
+        parts.append(f"{count} skipped ({reason})")
     bad = list(problems) + list(finished.failed)
     if bad:
         parts.append(f"{len(bad)} failed")

@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from core.common.filelock import is_unlocked, try_lock
+from core.common.filelock import remove_abandoned, try_lock
 
 Writer = Callable[[BinaryIO], object]
 
@@ -87,33 +85,10 @@ def write_atomically(path: str | os.PathLike, write: Writer) -> Path:
 def remove_stale_partials(folder: str | os.PathLike, older_than: float = STALE_AFTER_SECONDS) -> list[Path]:
     """Remove the temp files of writes that died in `folder` (not below it); returns what was removed.
 
-    A file goes only if its name is exactly one `write_atomically` makes, it is a plain file (not
-    a link or a folder), nothing has written to it for `older_than` seconds, and no live process
-    holds its lock. Anything that cannot be checked or removed is left alone.
+    Only files named exactly as `write_atomically` names them, untouched for `older_than`
+    seconds and locked by no live process (`core.common.filelock.remove_abandoned`).
     """
-    folder = Path(folder)
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return []
-    removed = []
-    for name in names:
-        path = folder / name
-        if PARTIAL_NAME.fullmatch(name) and _is_stale(path, older_than) and is_unlocked(path):
-            try:
-                path.unlink()
-            except OSError:
-                continue
-            removed.append(path)
-    return removed
-
-
-def _is_stale(path: Path, older_than: float) -> bool:
-    try:
-        info = os.lstat(path)
-    except OSError:
-        return False
-    return stat.S_ISREG(info.st_mode) and time.time() - info.st_mtime >= older_than
+    return remove_abandoned(folder, PARTIAL_NAME, older_than)
 
 
 def longest_target_name(folder: str | os.PathLike) -> int:

@@ -11,7 +11,11 @@ other); Windows locks the first byte with msvcrt.
 from __future__ import annotations
 
 import os
+import re
+import stat
 import sys
+import time
+from pathlib import Path
 
 if sys.platform == "win32":
     import msvcrt
@@ -45,3 +49,35 @@ def is_unlocked(path: str | os.PathLike) -> bool:
         return try_lock(fd)
     finally:
         os.close(fd)                            # closing drops the lock we may just have taken
+
+
+def remove_abandoned(folder: str | os.PathLike, names: re.Pattern[str], older_than: float) -> list[Path]:
+    """Remove the files in `folder` (not below it) that died with their process; returns what went.
+
+    A file goes only if its whole name matches `names`, it is a plain file (not a link or a
+    folder), nothing has written to it for `older_than` seconds, and no live process holds its
+    lock. Anything that cannot be checked or removed is left alone.
+    """
+    folder = Path(folder)
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return []
+    removed = []
+    for name in entries:
+        path = folder / name
+        if names.fullmatch(name) and _untouched_for(path, older_than) and is_unlocked(path):
+            try:
+                path.unlink()
+            except OSError:
+                continue
+            removed.append(path)
+    return removed
+
+
+def _untouched_for(path: Path, seconds: float) -> bool:
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and time.time() - info.st_mtime >= seconds
