@@ -20,7 +20,7 @@ from core.batch.runner import BatchOptions, BatchPlan, BatchPlanError, BatchProg
 from core.cli.main import EXIT_OK, EXIT_SOME_FAILED, UserError
 from core.cli.progress import ProgressBar
 from core.common.errors import first_line
-from core.common.events import DeviceChosen, Event, Finished, ImageFailed, drain
+from core.common.events import DeviceChosen, Event, ExtraFramesIgnored, Finished, ImageFailed, drain
 from core.common.formatting import format_count, format_duration
 from core.imageio.files import DEFAULT_MAX_PIXELS, SUFFIX_FORMATS
 from core.inference.upscale import UpscaleOptions, open_upscaler
@@ -126,6 +126,8 @@ def _show(event: Event, bar: ProgressBar | None, quiet: bool) -> None:
         print(f"device: {event.description}, {event.precision}{notice}", file=sys.stderr)
     elif isinstance(event, ImageFailed):
         _say(bar, f"failed {event.source}: {event.reason}")
+    elif isinstance(event, ExtraFramesIgnored):
+        _say(bar, f"warning: {event.message}")
     elif isinstance(event, BatchProgress) and bar is not None:
         name = event.current.name if event.current else ""
         bar.update(event.pixels_done, total=event.pixels_total, rate=event.pixels_per_second or None,

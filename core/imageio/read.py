@@ -35,6 +35,8 @@ DEFAULT_MAX_PIXELS = 100_000_000      # input pixels; a 4x output of this is alr
 IMAGE_SUFFIXES: tuple[str, ...] = (".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".webp", ".tif", ".tiff",
                                    ".bmp", ".gif", ".tga", ".ppm", ".pgm", ".pbm", ".pnm")
 
+MULTI_FRAME_FORMATS = ("GIF", "TIFF", "PNG", "WEBP")     # Pillow's names; only the first frame is read
+
 _open_lock = threading.Lock()  # Image.MAX_IMAGE_PIXELS is global; change it for one open at a time
 
 
@@ -55,6 +57,7 @@ def load_image(path: str | os.PathLike, max_pixels: int | None = DEFAULT_MAX_PIX
         exif, orientation = read_exif(image)
         metadata = ImageMetadata(read_icc_profile(image), exif, _read_dpi(image), image.format or "")
         decoded = to_arrays(path, image, data, rawmode, metadata)
+        decoded.frames = _frame_count(image)
     return apply_orientation(decoded, orientation)
 
 
@@ -121,6 +124,20 @@ def _decoded(path: Path, max_pixels: int | None) -> Iterator[tuple[ImageFile.Ima
         rawmode = raw_layout(image)
         _decode_fully(path, image)
         yield image, data, rawmode
+
+
+def _frame_count(image: Image.Image) -> int:
+    """Frames of an animated GIF/PNG/WebP or pages of a TIFF (1 for other files); call once decoded.
+
+    A JPEG's extra MPO pictures (previews, depth maps) are not frames anyone would miss. Counting
+    walks the frame headers of the rest of the file: a damage there spoils no pixel we read.
+    """
+    if image.format not in MULTI_FRAME_FORMATS:
+        return 1
+    try:
+        return max(1, int(getattr(image, "n_frames", 1)))
+    except Exception:  # noqa: BLE001 - a damaged later frame still leaves a good first one
+        return 1
 
 
 def _check_file(path: Path) -> None:

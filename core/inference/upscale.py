@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.common.events import NEVER_CANCELLED, Event, SupportsCheckpoint, TileDone, relay
+from core.common.events import NEVER_CANCELLED, Event, ExtraFramesIgnored, SupportsCheckpoint, TileDone, relay
 from core.imageio.files import (
     DEFAULT_MAX_PIXELS,
     SUFFIX_FORMATS,
@@ -82,11 +82,14 @@ def upscale_file(upscaler: Upscaler, source: str | os.PathLike, destination: str
     """Read `source`, upscale it, write `destination` atomically; returns the written path.
 
     Refuses to overwrite the source. Everything that can be checked before the (long)
-    upscale is checked first. Cancelling leaves no output file behind.
+    upscale is checked first. Cancelling leaves no output file behind. An animation or a
+    multi-page file gives one `ExtraFramesIgnored` (only its first frame is upscaled).
     """
     source, destination = Path(source), Path(destination)
     refuse_overwriting_input(source, destination)
     image = load_image(source, options.max_pixels)
+    if image.frames > 1:
+        yield ExtraFramesIgnored(source, image.frames, image.frame_unit)
     fmt = output_format_for(options, destination, image.metadata.source_format)
     check_output_size(fmt, image.width * upscaler.scale, image.height * upscaler.scale, destination.name)
     _check_folder_writable(destination.parent)

@@ -241,3 +241,11 @@ def aged_file(path: Path, seconds: float = 3600, content: bytes = b"half") -> Pa
     then = time.time() - seconds
     os.utime(path, (then, then))
     return path
+
+
+def write_frames(path: Path, count: int, size: tuple[int, int] = (12, 10)) -> Path:
+    """An animated GIF (or a multi-page TIFF, by suffix) of `count` different frames."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frames = [Image.fromarray(gradient_rgb(size[1], size[0], seed=i)) for i in range(count)]
+    frames[0].save(path, save_all=True, append_images=frames[1:], **({"duration": 40} if path.suffix == ".gif" else {}))
+    return path

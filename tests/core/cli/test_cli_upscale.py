@@ -10,7 +10,7 @@ from PIL import Image
 
 from core.cli import upscale as cli_upscale
 from core.cli.main import main
-from tests.helpers.images import make_tree, write_image
+from tests.helpers.images import make_tree, write_frames, write_image
 from tests.helpers.tiny import tiny_model_file
 
 
@@ -179,3 +179,13 @@ def test_an_output_name_too_long_fails_that_file_and_the_batch_goes_on(tmp_path,
     code, text = srgan(capsys, tmp_path / "in" / "z.png", "-o", tmp_path / "out2", "--model", model,
                        "--name", "{stem:>300}.{ext}")
     assert code == 1 and "too long" in text and not (tmp_path / "out2").exists()
+
+
+def test_a_gif_with_many_frames_and_a_two_page_tiff_are_each_warned_about_once(tmp_path, capsys, model):
+    write_frames(tmp_path / "in" / "anim.gif", 30)
+    write_frames(tmp_path / "in" / "scan.tif", 2)
+    code, text = srgan(capsys, tmp_path / "in", "-o", tmp_path / "out", "--model", model)
+    assert code == 0 and files_under(tmp_path / "out") == ["anim_x4.png", "scan_x4.tif"]
+    warnings = [line for line in text.splitlines() if line.startswith("warning:")]
+    assert warnings == ["warning: anim.gif has 30 frames; only the first is upscaled",
+                        "warning: scan.tif has 2 pages; only the first is upscaled"]
