@@ -53,7 +53,7 @@ def list_images(folder: str | os.PathLike) -> list[Path]:
 def load_image(path: str | os.PathLike, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> DecodedImage:
     """Decode an image file completely; EXIF orientation applied. Raises ImageReadError."""
     path = Path(path)
-    with _decoded(path, max_pixels) as (image, data, rawmode):
+    with _refusing_damage(path), _decoded(path, max_pixels) as (image, data, rawmode):
         exif, orientation = read_exif(image)
         metadata = ImageMetadata(read_icc_profile(image), exif, _read_dpi(image), image.format or "")
         decoded = to_arrays(path, image, data, rawmode, metadata)
@@ -68,7 +68,7 @@ def load_rgb8(path: str | os.PathLike, max_pixels: int | None = DEFAULT_MAX_PIXE
     files (no float round trip). 16-bit colour comes as its high byte.
     """
     path = Path(path)
-    with _decoded(path, max_pixels) as (image, _, _):
+    with _refusing_damage(path), _decoded(path, max_pixels) as (image, _, _):
         rgb = to_rgb8(image, ImageMetadata(read_icc_profile(image)))
         orientation = exif_orientation(image)
     return orient(rgb, orientation)
@@ -85,7 +85,7 @@ def probe_image(path: str | os.PathLike, max_pixels: int | None = DEFAULT_MAX_PI
         data = _read_bytes(path)
     elif not data:
         raise _empty(path)
-    with _open(path, io.BytesIO(data), max_pixels) as image:
+    with _refusing_damage(path), _open(path, io.BytesIO(data), max_pixels) as image:
         width, height = image.size
         # JPEG can decode at 1/8 scale (DCT scaling): the whole stream is still read, so
         # truncation is caught at a fraction of the cost. Other formats decode in full.
@@ -99,7 +99,7 @@ def read_image_size(path: str | os.PathLike, max_pixels: int | None = DEFAULT_MA
     """(width, height) from the header alone, as stored (no rotation). Raises ImageReadError."""
     path = Path(path)
     _check_file(path)
-    with _open(path, path, max_pixels) as image:
+    with _refusing_damage(path), _open(path, path, max_pixels) as image:
         return image.size
 
 
@@ -107,13 +107,30 @@ def load_thumbnail(path: str | os.PathLike, edge: int, max_pixels: int | None = 
     """A small H x W x 3 uint8 RGB preview, at most `edge` on a side, EXIF orientation applied."""
     path = Path(path)
     _check_file(path)
-    with _open(path, path, max_pixels) as image:
+    with _refusing_damage(path), _open(path, path, max_pixels) as image:
         image.draft("RGB", (edge * 2, edge * 2))      # JPEG: decode at 1/2..1/8 scale, much faster
         _decode_fully(path, image)
         preview = Image.fromarray(to_rgb8(image, ImageMetadata(read_icc_profile(image))))
         orientation = exif_orientation(image)
     preview.thumbnail((edge, edge), Image.Resampling.BICUBIC)
     return orient(np.asarray(preview, dtype=np.uint8), orientation)
+
+
+@contextmanager
+def _refusing_damage(path: Path) -> Iterator[None]:
+    """Whatever a decoder raises on a damaged file becomes one ImageReadError naming the file.
+
+    Pillow's plugins parse untrusted bytes, and on damage some raise TypeError, IndexError or
+    KeyError rather than OSError (tests/core/fuzz finds them); our own errors pass through.
+    """
+    try:
+        yield
+    except ImageReadError:
+        raise
+    except MemoryError:
+        raise ImageReadError(f"{path.name}: not enough memory to open this image") from None
+    except Exception as exc:  # noqa: BLE001 - see above: any exception here means a damaged file
+        raise _damaged(path, exc) from None
 
 
 @contextmanager

@@ -90,8 +90,10 @@ def _filter_row(row: bytes, above: bytes | None, kind: int, bpp: int) -> bytes:
 
 
 def write_tiff16_by_hand(path: Path, array: np.ndarray, lzw: bool = True, predictor: int = 2,
-                         byte_order: str = "<", rows_per_strip: int = 8) -> Path:
-    """A 16-bit RGB/RGBA TIFF as cameras' editors write them (LZW + predictor), built from the spec."""
+                         byte_order: str = "<", rows_per_strip: int = 8, drop: tuple[int, ...] = ()) -> Path:
+    """A 16-bit RGB/RGBA TIFF as cameras' editors write them (LZW + predictor), built from the spec.
+
+    `drop`: tags to leave out, for damaged files."""
     height, width, channels = array.shape
     e = byte_order
     samples = array.astype(f"{e}u2")
@@ -107,6 +109,7 @@ def write_tiff16_by_hand(path: Path, array: np.ndarray, lzw: bool = True, predic
                (279, 4, [len(s) for s in strips]), (284, 3, [1]), (317, 3, [predictor])]
     if channels == 4:
         entries.append((338, 3, [2]))
+    entries = [entry for entry in entries if entry[0] not in drop]
     ifd_size = 2 + 12 * len(entries) + 4
     blob_at = 8 + ifd_size
     blobs, cells = b"", []
