@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import pickle
 import random
+import zipfile
 from dataclasses import replace
 
 import numpy as np
@@ -47,6 +49,38 @@ def test_a_damaged_checkpoint_is_refused_clearly(trained, damage):
     with pytest.raises(CheckpointError):
         export_model(path, trained.out_dir / "x.safetensors", name="x")
     assert not (trained.out_dir / "x.safetensors").exists()
+
+
+def with_pickle(checkpoint: bytes, pickled: bytes) -> bytes:
+    """The checkpoint's zip archive with its data.pkl replaced."""
+    source, out = zipfile.ZipFile(io.BytesIO(checkpoint)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, pickled if info.filename.endswith("data.pkl") else source.read(info))
+    return out.getvalue()
+
+
+def test_damage_found_by_fuzzing_is_refused_in_one_line(trained, tmp_path):
+    """Found by tests/core/fuzz: an IndexError from torch's unpickler, a ValueError from a tensor where the
+    format version belongs, and a generator with NaN weights exported as an unusable model file."""
+    path = trained.out_dir / "best.ckpt"
+    good = path.read_bytes()
+    state = load_checkpoint(path)
+    cases = {"stack-underflow": with_pickle(good, b"\x80\x02."),         # STOP with nothing on the stack
+             "tensor-version": {**state, "format_version": torch.zeros(2)},
+             "text-step": {**state, "step": "3"}}
+    for name, damaged in cases.items():
+        target = tmp_path / f"{name}.ckpt"
+        target.write_bytes(damaged) if isinstance(damaged, bytes) else torch.save(damaged, target)
+        with pytest.raises(CheckpointError) as info:
+            load_checkpoint(target)
+        assert f"{name}.ckpt" in str(info.value) and "\n" not in str(info.value)
+    generator = {k: torch.full_like(v, float("nan")) if v.is_floating_point() else v
+                 for k, v in state["generator"].items()}
+    torch.save({**state, "generator": generator, "ema": None}, tmp_path / "nan.ckpt")
+    with pytest.raises(CheckpointError, match="NaN"):
+        export_model(tmp_path / "nan.ckpt", tmp_path / "nan.safetensors", name="nan")
+    assert not (tmp_path / "nan.safetensors").exists()
 
 
 class Exploit:
