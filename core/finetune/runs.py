@@ -116,7 +116,7 @@ def _run_folder_inside_runs(out_dir: Path) -> Path | None:
     try:
         runs_root = (user_data_dir() / "finetune" / "runs").resolve()
         folder = out_dir.resolve()
-    except (OSError, RuntimeError):                 # a link loop: nothing of ours
+    except (OSError, RuntimeError, ValueError):     # a link loop, a NUL in the name: nothing of ours
         return None
     return folder if runs_root in folder.parents else None
 

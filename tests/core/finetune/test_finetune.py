@@ -203,3 +203,12 @@ def test_a_record_without_a_usable_folder_counts_as_none(text):
     assert read_run_record() is None and not has_resumable_run()
     clear_run_record(delete_checkpoints=True)
     assert not record_path().exists()
+
+
+def test_a_record_naming_a_folder_with_a_nul_character_is_cleared_quietly():
+    """Found by tests/core/fuzz: resolving such a path raised ValueError out of clear_run_record."""
+    record_path().parent.mkdir(parents=True, exist_ok=True)
+    record_path().write_text(json.dumps({"config": {"out_dir": "runs/a\x00b"}}), encoding="utf-8")
+    assert not has_resumable_run()
+    clear_run_record(delete_checkpoints=True)
+    assert read_run_record() is None
