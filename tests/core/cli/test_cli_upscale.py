@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,7 @@ from PIL import Image
 
 from core.cli import upscale as cli_upscale
 from core.cli.main import main
-from tests.helpers.images import make_tree, write_frames, write_image
+from tests.helpers.images import exif_with, gradient_rgb, make_tree, write_frames, write_image, write_pillow
 from tests.helpers.tiny import tiny_model_file
 
 
@@ -189,3 +191,20 @@ def test_a_gif_with_many_frames_and_a_two_page_tiff_are_each_warned_about_once(t
     warnings = [line for line in text.splitlines() if line.startswith("warning:")]
     assert warnings == ["warning: anim.gif has 30 frames; only the first is upscaled",
                         "warning: scan.tif has 2 pages; only the first is upscaled"]
+
+
+def test_library_warnings_about_a_damaged_file_stay_out_of_the_output(tmp_path, model):
+    """A TIFF whose tag points past its end: Pillow warns (two lines each time) before refusing it."""
+    image = write_pillow(tmp_path / "odd.tif", gradient_rgb(6, 8), "RGB", exif=exif_with(make="A long camera make"))
+    data = bytearray(image.read_bytes())
+    ifd = int.from_bytes(data[4:8], "little")
+    for entry in range(ifd + 2, ifd + 2 + 12 * int.from_bytes(data[ifd:ifd + 2], "little"), 12):
+        if int.from_bytes(data[entry:entry + 2], "little") == 271:          # Make, stored out of line
+            data[entry + 8:entry + 12] = (10**6).to_bytes(4, "little")
+    image.write_bytes(bytes(data))
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3]), "PYTHONWARNINGS": "always"}
+    done = subprocess.run([sys.executable, "-m", "core.cli.main", "upscale", str(image), "--model", str(model), "-q"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert "Warning" not in done.stderr and "warnings.warn" not in done.stderr, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 1 and len(lines) == 2 and "odd.tif:" in lines[0], lines   # skipped, and why
