@@ -35,7 +35,8 @@ def export_model(checkpoint: Path, destination: Path, *, name: str, title: str =
         model = SRResNet(config.generator)
         model.load_state_dict(state.get("ema") or state["generator"])
         seconds = round(float(state.get("seconds", 0.0)), 1)
-        metrics = {"validation": dict(state["metrics"])} if state.get("metrics") else {}
+        scores = _numbers(state.get("metrics") or {})
+        metrics = {"validation": scores} if scores else {}
     except (ValueError, TypeError, KeyError, RuntimeError, AttributeError, OverflowError) as exc:
         raise CheckpointError(f"{checkpoint.name}: its generator cannot be rebuilt "
                               f"({first_line(exc)})") from None
@@ -58,6 +59,13 @@ def export_model(checkpoint: Path, destination: Path, *, name: str, title: str =
     }
     return save_model(model.eval(), destination, name=name, title=title, description=description,
                       provenance=provenance, metrics=metrics)
+
+
+def _numbers(values: Any) -> dict[str, float]:
+    """The checkpoint's validation scores that are plain numbers: what a model file's JSON can hold."""
+    if not isinstance(values, dict):
+        raise TypeError("its metrics are not a table")
+    return {str(k): float(v) for k, v in values.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
 
 
 def measure_step_time(config: TrainConfig, steps: int = 3) -> float:

@@ -13,6 +13,7 @@ import pytest
 import torch
 
 from core.common.events import drain
+from core.models.model_file import read_model_info
 from core.training.checkpoint import CheckpointError, capture_rng, load_checkpoint, restore_rng, save_checkpoint
 from core.training.config import TrainConfig
 from core.training.events import TrainingError
@@ -62,7 +63,8 @@ def with_pickle(checkpoint: bytes, pickled: bytes) -> bytes:
 
 def test_damage_found_by_fuzzing_is_refused_in_one_line(trained, tmp_path):
     """Found by tests/core/fuzz: an IndexError from torch's unpickler, a ValueError from a tensor where the
-    format version belongs, and a generator with NaN weights exported as an unusable model file."""
+    format version belongs, a generator with NaN weights exported as an unusable model file, and a tensor
+    among the metrics that the model file's JSON could not hold (TypeError)."""
     path = trained.out_dir / "best.ckpt"
     good = path.read_bytes()
     state = load_checkpoint(path)
@@ -81,6 +83,9 @@ def test_damage_found_by_fuzzing_is_refused_in_one_line(trained, tmp_path):
     with pytest.raises(CheckpointError, match="NaN"):
         export_model(tmp_path / "nan.ckpt", tmp_path / "nan.safetensors", name="nan")
     assert not (tmp_path / "nan.safetensors").exists()
+    torch.save({**state, "metrics": {"psnr": torch.tensor([20.0, 21.0]), "ssim": 0.5}}, tmp_path / "odd.ckpt")
+    exported = export_model(tmp_path / "odd.ckpt", tmp_path / "odd.safetensors", name="odd")
+    assert read_model_info(exported).metrics == {"validation": {"ssim": 0.5}}
 
 
 class Exploit:
