@@ -14,6 +14,7 @@ import string
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.common.atomic import longest_target_name
 from core.common.errors import first_line, reason_without_name
 from core.imageio.complete import check_complete
 from core.imageio.files import (
@@ -156,12 +157,18 @@ def plan_batch(inputs: list[Path], options: BatchOptions = BatchOptions(), scale
 def _build_plan(candidates: list[tuple[Path, Path]], options: BatchOptions, scale: int) -> BatchPlan:
     sources = {_key(source) for source, _ in candidates}
     claimed: dict[str, Path] = {}
+    name_limits: dict[Path, int] = {}
     jobs, problems = [], []
     for source, out_folder in candidates:
         destination = out_folder / output_name(source, options, scale)
         reason = _probe(source, options.max_pixels)
+        limit = name_limits.setdefault(out_folder, longest_target_name(out_folder))
+        length = len(os.fsencode(destination.name))
         if isinstance(reason, str):
             problems.append((source, reason))
+        elif length > limit:
+            problems.append((source, f"its output name is too long for the file system "
+                                     f"({length} bytes, at most {limit})"))
         elif _key(destination) in sources:
             problems.append((source, f"its output {destination.name} would overwrite an input file"))
         elif _key(destination) in claimed:
@@ -169,8 +176,16 @@ def _build_plan(candidates: list[tuple[Path, Path]], options: BatchOptions, scal
         else:
             claimed[_key(destination)] = source
             width, height = reason
-            jobs.append(BatchJob(source, destination, width, height, exists=destination.exists()))
+            jobs.append(BatchJob(source, destination, width, height, exists=_exists(destination)))
     return BatchPlan(jobs, problems, options)
+
+
+def _exists(path: Path) -> bool:
+    """Whether a destination is there; a folder that cannot be looked into says no (the run will say why)."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
 
 
 def _probe(path: Path, max_pixels: int | None) -> tuple[int, int] | str:
@@ -227,5 +242,9 @@ def _refuse_output_inside_inputs(folders: list[Path], options: BatchOptions) -> 
 
 
 def _key(path: Path) -> str:
-    """One spelling per file, so 'a/../b.png' and 'b.png' compare equal (case-folded on Windows)."""
-    return os.path.normcase(str(path.resolve()))
+    """One spelling per file, so 'a/../b.png' and 'b.png' compare equal (case-folded on Windows).
+
+    `os.path.realpath`, not `Path.resolve`: a symbolic link that loops back on itself makes
+    `resolve` raise, and such a file must become one skipped file, not a failed plan.
+    """
+    return os.path.normcase(os.path.realpath(path))

@@ -16,10 +16,12 @@ from collections.abc import Generator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from core.batch.claims import OutputClaim, claim_output, remove_stale_claims
 from core.batch.journal import BatchJournal, journal_path
 from core.batch.memory import pin_mmap_threshold, release_free_memory
 from core.batch.plan import BatchJob, BatchOptions, BatchPlan, BatchPlanError, output_format_for, plan_batch  # noqa: F401 - re-exported
-from core.common.errors import reason_without_name
+from core.common.atomic import PARTIAL_SUFFIX, remove_stale_partials
+from core.common.errors import first_line, reason_without_name
 from core.common.events import (
     NEVER_CANCELLED,
     Cancelled,
@@ -108,6 +110,9 @@ def run_batch(plan: BatchPlan, upscale_options: UpscaleOptions = UpscaleOptions(
     """
     jobs = plan.jobs
     check_output_writable(sorted({job.destination.parent for job in plan.pending}, key=str))
+    for folder in sorted({job.destination.parent for job in jobs}, key=str):
+        remove_stale_partials(folder)           # what a run killed mid-write left in our folders
+        remove_stale_claims(folder)
     upscaler = upscaler or open_upscaler(upscale_options)
     pin_mmap_threshold()
     yield upscaler.device_event()
@@ -117,16 +122,22 @@ def run_batch(plan: BatchPlan, upscale_options: UpscaleOptions = UpscaleOptions(
     started = time.monotonic()
     for index, job in enumerate(jobs):
         clock.checkpoint()
-        reason = _skip_reason(job, plan.options, journal)
-        if reason:
+        try:
+            claim, reason = _claim_or_skip(job, plan.options, journal)
+        except OSError as exc:                  # e.g. a name the file system refuses: only this file fails
+            state.finish(job)
+            state.failed.append((job.source, f"cannot use its output name ({exc.strerror or first_line(exc)})"))
+            yield from _emit(clock, ImageFailed(job.source, state.failed[-1][1]), state, len(jobs))
+            continue
+        if claim is None:
             if not (job.exists and plan.options.existing == "skip"):
                 state.pixels_total -= job.pixels     # planned as work, turned out done already
             state.skipped.append((job.source, reason))
             yield from _emit(clock, ImageSkipped(job.source, reason), state, len(jobs))
             continue
-        yield from _emit(clock, ImageStarted(index, len(jobs), job.source))
         t0 = time.monotonic()
         try:
+            yield from _emit(clock, ImageStarted(index, len(jobs), job.source))
             yield from _run_job(job, plan.options, upscale_options, upscaler, clock, state, len(jobs))
             failure = ""
         except Cancelled:
@@ -134,6 +145,7 @@ def run_batch(plan: BatchPlan, upscale_options: UpscaleOptions = UpscaleOptions(
         except Exception as exc:  # noqa: BLE001 - one bad file is logged and skipped, never stops the run
             failure = _one_line(exc, job.source)
         finally:
+            claim.release()                     # done, failed or cancelled: another run may take it now
             release_free_memory()
         state.finish(job)
         if failure:
@@ -199,6 +211,21 @@ def _emit(clock: _ActiveClock, event: Event, state: _Tally | None = None, images
         clock.start()
 
 
+def _claim_or_skip(job: BatchJob, options: BatchOptions, journal: BatchJournal) -> tuple[OutputClaim | None, str]:
+    """(our claim on the job's output, "") to run it, or (None, why it is skipped)."""
+    reason = _skip_reason(job, options, journal)
+    if reason:
+        return None, reason
+    claim = claim_output(job.destination)
+    if claim is None:
+        return None, "being upscaled by another run"
+    reason = _skip_reason(job, options, journal)        # another run may have finished it just now
+    if reason:
+        claim.release()
+        return None, reason
+    return claim, ""
+
+
 def _skip_reason(job: BatchJob, options: BatchOptions, journal: BatchJournal) -> str:
     if journal.is_finished(job.source, job.destination):
         return "done before the batch was interrupted"
@@ -212,7 +239,7 @@ def check_output_writable(folders: list[Path]) -> None:
     for folder in folders:
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            fd, probe = tempfile.mkstemp(prefix=".srgan-write-test.", dir=folder)
+            fd, probe = tempfile.mkstemp(prefix=".srgan-write-test.", suffix=PARTIAL_SUFFIX, dir=folder)
             os.close(fd)
             os.unlink(probe)
         except OSError as exc:

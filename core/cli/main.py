@@ -10,6 +10,7 @@ import argparse
 import importlib
 import os
 import sys
+import warnings
 
 from core import __version__
 
@@ -39,7 +40,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def quiet_library_warnings() -> None:
+    """Pillow and torch warn about what they skip in damaged files ("Truncated File Read", an odd
+    pickle protocol), two lines each; the one-line error or result already says what matters."""
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
+    warnings.filterwarnings("ignore", category=UserWarning, message="Detected pickle protocol")
+
+
 def main(argv: list[str] | None = None) -> int:
+    quiet_library_warnings()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):

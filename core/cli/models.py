@@ -35,6 +35,7 @@ def run_models(args: argparse.Namespace) -> int:
         print(f"{'':<24} {entry.path}")
     for path, reason in problems:
         print(f"unusable: {reason}")
+        print(f"{'':<24} {path}")
     return 0
 
 

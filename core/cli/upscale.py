@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from core.batch.runner import BatchOptions, BatchPlan, BatchPlanError, BatchProg
 from core.cli.main import EXIT_OK, EXIT_SOME_FAILED, UserError
 from core.cli.progress import ProgressBar
 from core.common.errors import first_line
-from core.common.events import DeviceChosen, Event, Finished, ImageFailed, drain
+from core.common.events import DeviceChosen, Event, ExtraFramesIgnored, Finished, ImageFailed, drain
 from core.common.formatting import format_count, format_duration
 from core.imageio.files import DEFAULT_MAX_PIXELS, SUFFIX_FORMATS, ImageWriteError
 from core.inference.upscale import DEFAULT_DETAIL_PARTNER, UpscaleOptions, open_upscaler, refuse_overwriting_input
@@ -138,6 +139,8 @@ def _show(event: Event, bar: ProgressBar | None, quiet: bool) -> None:
         print(f"device: {event.description}, {event.precision}{notice}", file=sys.stderr)
     elif isinstance(event, ImageFailed):
         _say(bar, f"failed {event.source}: {event.reason}")
+    elif isinstance(event, ExtraFramesIgnored):
+        _say(bar, f"warning: {event.message}")
     elif isinstance(event, BatchProgress) and bar is not None:
         name = event.current.name if event.current else ""
         bar.update(event.pixels_done, total=event.pixels_total, rate=event.pixels_per_second or None,
@@ -152,10 +155,9 @@ def _say(bar: ProgressBar | None, text: str) -> None:
 
 
 def _print_summary(finished: Finished, problems: list) -> None:
-    skipped = [reason for _, reason in finished.skipped]
     parts = [f"{finished.done} upscaled"]
-    if skipped:
-        parts.append(f"{len(skipped)} skipped (output already there)")
+    for reason, count in Counter(reason for _, reason in finished.skipped).items():
+        parts.append(f"{count} skipped ({reason})")
     bad = list(problems) + list(finished.failed)
     if bad:
         parts.append(f"{len(bad)} failed")

@@ -110,6 +110,19 @@ class ImageSkipped(Event):
 
 
 @dataclass(frozen=True)
+class ExtraFramesIgnored(Event):
+    """The source is an animation or a multi-page file; only its first frame is upscaled."""
+
+    source: Path
+    frames: int
+    unit: str = "frames"                      # "frames", or "pages" of a TIFF
+
+    @property
+    def message(self) -> str:
+        return f"{self.source.name} has {self.frames} {self.unit}; only the first is upscaled"
+
+
+@dataclass(frozen=True)
 class ImageFailed(Event):
     source: Path
     reason: str          # one line, meant for the user

@@ -83,9 +83,12 @@ def read_run_record() -> RunRecord | None:
     path = record_path()
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return RunRecord(config=dict(data["config"]), choices=dict(data.get("choices") or {}),
-                         started=str(data.get("started", "")), last_step=int(data.get("last_step", 0)))
-    except (OSError, ValueError, KeyError, TypeError):
+        record = RunRecord(config=dict(data["config"]), choices=dict(data.get("choices") or {}),
+                           started=str(data.get("started", "")), last_step=int(data.get("last_step", 0)))
+        if not isinstance(record.config.get("out_dir"), str):
+            return None                             # every use of a record needs its folder
+        return record
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError):
         return None
 
 
@@ -99,10 +102,23 @@ def clear_run_record(delete_checkpoints: bool = False) -> None:
     record = read_run_record()
     record_path().unlink(missing_ok=True)
     if delete_checkpoints and record is not None:
-        runs_root = user_data_dir() / "finetune" / "runs"
-        # Only ever delete a folder the wizard made itself.
-        if runs_root in record.out_dir.parents:
-            shutil.rmtree(record.out_dir, ignore_errors=True)
+        folder = _run_folder_inside_runs(record.out_dir)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run_folder_inside_runs(out_dir: Path) -> Path | None:
+    """`out_dir` with links and '..' resolved, if that is a folder below the wizard's runs folder.
+
+    The record is a file anyone can edit: only ever delete a folder the wizard could have made,
+    never one that '..' or a symbolic link leads out of the data folder to.
+    """
+    try:
+        runs_root = (user_data_dir() / "finetune" / "runs").resolve()
+        folder = out_dir.resolve()
+    except (OSError, RuntimeError, ValueError):     # a link loop, a NUL in the name: nothing of ours
+        return None
+    return folder if runs_root in folder.parents else None
 
 
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:

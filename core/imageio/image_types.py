@@ -34,6 +34,7 @@ class DecodedImage:
     grayscale: bool                           # source was L/LA: written back as L/LA
     bit_depth: int                            # 8 or 16
     metadata: ImageMetadata
+    frames: int = 1                           # frames of an animation, pages of a TIFF: only the first is here
 
     @property
     def width(self) -> int:
@@ -42,6 +43,11 @@ class DecodedImage:
     @property
     def height(self) -> int:
         return int(self.color.shape[0])
+
+    @property
+    def frame_unit(self) -> str:
+        """What the source's frames are called: "pages" of a TIFF, "frames" of an animation."""
+        return "pages" if self.metadata.source_format == "TIFF" else "frames"
 
 
 class CodecError(Exception):

@@ -11,6 +11,7 @@ message is one line naming the file.
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import struct
@@ -34,6 +35,8 @@ DEFAULT_MAX_PIXELS = 100_000_000      # input pixels; a 4x output of this is alr
 IMAGE_SUFFIXES: tuple[str, ...] = (".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".webp", ".tif", ".tiff",
                                    ".bmp", ".gif", ".tga", ".ppm", ".pgm", ".pbm", ".pnm")
 
+MULTI_FRAME_FORMATS = ("GIF", "TIFF", "PNG", "WEBP")     # Pillow's names; only the first frame is read
+
 _open_lock = threading.Lock()  # Image.MAX_IMAGE_PIXELS is global; change it for one open at a time
 
 
@@ -50,10 +53,11 @@ def list_images(folder: str | os.PathLike) -> list[Path]:
 def load_image(path: str | os.PathLike, max_pixels: int | None = DEFAULT_MAX_PIXELS) -> DecodedImage:
     """Decode an image file completely; EXIF orientation applied. Raises ImageReadError."""
     path = Path(path)
-    with _decoded(path, max_pixels) as (image, data, rawmode):
+    with _refusing_damage(path), _decoded(path, max_pixels) as (image, data, rawmode):
         exif, orientation = read_exif(image)
         metadata = ImageMetadata(read_icc_profile(image), exif, _read_dpi(image), image.format or "")
         decoded = to_arrays(path, image, data, rawmode, metadata)
+        decoded.frames = _frame_count(image)
     return apply_orientation(decoded, orientation)
 
 
@@ -64,7 +68,7 @@ def load_rgb8(path: str | os.PathLike, max_pixels: int | None = DEFAULT_MAX_PIXE
     files (no float round trip). 16-bit colour comes as its high byte.
     """
     path = Path(path)
-    with _decoded(path, max_pixels) as (image, _, _):
+    with _refusing_damage(path), _decoded(path, max_pixels) as (image, _, _):
         rgb = to_rgb8(image, ImageMetadata(read_icc_profile(image)))
         orientation = exif_orientation(image)
     return orient(rgb, orientation)
@@ -81,7 +85,7 @@ def probe_image(path: str | os.PathLike, max_pixels: int | None = DEFAULT_MAX_PI
         data = _read_bytes(path)
     elif not data:
         raise _empty(path)
-    with _open(path, io.BytesIO(data), max_pixels) as image:
+    with _refusing_damage(path), _open(path, io.BytesIO(data), max_pixels) as image:
         width, height = image.size
         # JPEG can decode at 1/8 scale (DCT scaling): the whole stream is still read, so
         # truncation is caught at a fraction of the cost. Other formats decode in full.
@@ -95,7 +99,7 @@ def read_image_size(path: str | os.PathLike, max_pixels: int | None = DEFAULT_MA
     """(width, height) from the header alone, as stored (no rotation). Raises ImageReadError."""
     path = Path(path)
     _check_file(path)
-    with _open(path, path, max_pixels) as image:
+    with _refusing_damage(path), _open(path, path, max_pixels) as image:
         return image.size
 
 
@@ -103,13 +107,30 @@ def load_thumbnail(path: str | os.PathLike, edge: int, max_pixels: int | None = 
     """A small H x W x 3 uint8 RGB preview, at most `edge` on a side, EXIF orientation applied."""
     path = Path(path)
     _check_file(path)
-    with _open(path, path, max_pixels) as image:
+    with _refusing_damage(path), _open(path, path, max_pixels) as image:
         image.draft("RGB", (edge * 2, edge * 2))      # JPEG: decode at 1/2..1/8 scale, much faster
         _decode_fully(path, image)
         preview = Image.fromarray(to_rgb8(image, ImageMetadata(read_icc_profile(image))))
         orientation = exif_orientation(image)
     preview.thumbnail((edge, edge), Image.Resampling.BICUBIC)
     return orient(np.asarray(preview, dtype=np.uint8), orientation)
+
+
+@contextmanager
+def _refusing_damage(path: Path) -> Iterator[None]:
+    """Whatever a decoder raises on a damaged file becomes one ImageReadError naming the file.
+
+    Pillow's plugins parse untrusted bytes, and on damage some raise TypeError, IndexError or
+    KeyError rather than OSError (tests/core/fuzz finds them); our own errors pass through.
+    """
+    try:
+        yield
+    except ImageReadError:
+        raise
+    except MemoryError:
+        raise ImageReadError(f"{path.name}: not enough memory to open this image") from None
+    except Exception as exc:  # noqa: BLE001 - see above: any exception here means a damaged file
+        raise _damaged(path, exc) from None
 
 
 @contextmanager
@@ -122,9 +143,23 @@ def _decoded(path: Path, max_pixels: int | None) -> Iterator[tuple[ImageFile.Ima
         yield image, data, rawmode
 
 
+def _frame_count(image: Image.Image) -> int:
+    """Frames of an animated GIF/PNG/WebP or pages of a TIFF (1 for other files); call once decoded.
+
+    A JPEG's extra MPO pictures (previews, depth maps) are not frames anyone would miss. Counting
+    walks the frame headers of the rest of the file: a damage there spoils no pixel we read.
+    """
+    if image.format not in MULTI_FRAME_FORMATS:
+        return 1
+    try:
+        return max(1, int(getattr(image, "n_frames", 1)))
+    except Exception:  # noqa: BLE001 - a damaged later frame still leaves a good first one
+        return 1
+
+
 def _check_file(path: Path) -> None:
     if not path.exists():
-        raise ImageReadError(f"{path}: no such file")
+        raise ImageReadError(f"{path}: {_why_missing(path)}")
     if path.is_dir():
         raise ImageReadError(f"{path}: is a folder, not an image file")
     try:
@@ -133,6 +168,16 @@ def _check_file(path: Path) -> None:
         raise _unreadable(path, exc) from None
     if empty:
         raise _empty(path)
+
+
+def _why_missing(path: Path) -> str:
+    """Why a path that `exists()` denies is not there: a looping or dangling link, or nothing at all."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a symbolic link that loops back on itself"
+    return "a symbolic link to a file that does not exist" if path.is_symlink() else "no such file"
 
 
 def _read_bytes(path: Path) -> bytes:

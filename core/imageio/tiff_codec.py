@@ -133,16 +133,18 @@ def read_tiff16(image, data: bytes) -> np.ndarray | None:
     Deflate strips are inflated here; other compressions (LZW, PackBits...) go through
     libtiff by way of `_inflate_with_libtiff`. Tiled, planar or float files return None.
     """
-    tags = image.tag_v2
-    channels = int(tags.get(277, 1))
-    compression = int(tags.get(259, 1))
-    predictor = int(tags.get(317, 1))
-    if (set(tags.get(258, (1,))) != {16} or int(tags.get(284, 1)) != 1 or 273 not in tags or 322 in tags
-            or compression in (6, 7) or predictor not in (1, 2) or set(tags.get(339, (1,))) != {1}):
+    try:
+        layout = _strip_layout(image.tag_v2)
+    except (KeyError, TypeError, ValueError, IndexError, OverflowError):
+        raise CodecError("the TIFF's strip tags are damaged") from None
+    if layout is None:
         return None
+    channels, compression, predictor, rows_per_strip, strip_offsets, strip_counts = layout
     width, height = image.size
+    if len(strip_offsets) != len(strip_counts):
+        raise CodecError("the TIFF's strip tags are damaged")
     strips = []
-    for offset, count in zip(tags[273], tags[279]):
+    for offset, count in zip(strip_offsets, strip_counts):
         if offset + count > len(data):
             raise CodecError("the TIFF file is truncated")
         strips.append(data[offset:offset + count])
@@ -154,8 +156,8 @@ def read_tiff16(image, data: bytes) -> np.ndarray | None:
         except zlib.error:
             raise CodecError("a TIFF strip is damaged") from None
     else:
-        rows_per_strip = min(int(tags.get(278, height)), height)
-        raw = _inflate_with_libtiff(strips, width * channels, height, rows_per_strip, compression)
+        raw = _inflate_with_libtiff(strips, width * channels, height, min(rows_per_strip or height, height),
+                                    compression)
     flat = np.frombuffer(raw, dtype="<u2" if data[:2] == b"II" else ">u2")
     if flat.size < width * height * channels:
         raise CodecError("the TIFF file is truncated")
@@ -164,6 +166,20 @@ def read_tiff16(image, data: bytes) -> np.ndarray | None:
         # Undo the predictor: each row is a running sum along x per channel (mod 2^16).
         np.cumsum(array, axis=1, dtype=np.uint16, out=array)
     return array
+
+
+def _strip_layout(tags) -> tuple[int, int, int, int, tuple[int, ...], tuple[int, ...]] | None:
+    """(channels, compression, predictor, rows per strip, strip offsets, strip byte counts) of a
+    16-bit contiguous-strip TIFF; None for layouts left to Pillow. Damaged tags raise
+    KeyError/TypeError/ValueError, which the caller reports."""
+    channels = int(tags.get(277, 1))
+    compression = int(tags.get(259, 1))
+    predictor = int(tags.get(317, 1))
+    if (set(tags.get(258, (1,))) != {16} or int(tags.get(284, 1)) != 1 or 273 not in tags or 322 in tags
+            or compression in (6, 7) or predictor not in (1, 2) or set(tags.get(339, (1,))) != {1}):
+        return None
+    offsets, counts = tuple(int(v) for v in tags[273]), tuple(int(v) for v in tags[279])
+    return channels, compression, predictor, int(tags.get(278, 0)), offsets, counts
 
 
 def _inflate_with_libtiff(strips: list[bytes], samples_per_row: int, height: int, rows_per_strip: int,

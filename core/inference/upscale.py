@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image
 
 from core.common.atomic import write_atomically
-from core.common.events import NEVER_CANCELLED, Event, SupportsCheckpoint, TileDone, relay
+from core.common.events import NEVER_CANCELLED, Event, ExtraFramesIgnored, SupportsCheckpoint, TileDone, relay
 from core.imageio.files import (
     DEFAULT_MAX_PIXELS,
     SUFFIX_FORMATS,
@@ -116,11 +116,14 @@ def upscale_file(upscaler: Upscaler, source: str | os.PathLike, destination: str
     """Read `source`, upscale it, write `destination` atomically; returns the written path.
 
     Refuses to overwrite the source. Everything that can be checked before the (long)
-    upscale is checked first. Cancelling leaves no output file behind.
+    upscale is checked first. Cancelling leaves no output file behind. An animation or a
+    multi-page file gives one `ExtraFramesIgnored` (only its first frame is upscaled).
     """
     source, destination = Path(source), Path(destination)
     refuse_overwriting_input(source, destination)
     image = load_image(source, options.max_pixels)
+    if image.frames > 1:
+        yield ExtraFramesIgnored(source, image.frames, image.frame_unit)
     fmt = output_format_for(options, destination, image.metadata.source_format)
     size = _output_size(options, image, upscaler.scale)
     check_output_size(fmt, *size, destination.name)
@@ -159,7 +162,8 @@ def output_format_for(options: UpscaleOptions, destination: Path, source_format:
 
 def refuse_overwriting_input(source: Path, destination: Path) -> None:
     """ImageWriteError if writing `destination` would replace `source` (same path, link or case)."""
-    same = destination.resolve() == source.resolve()
+    # realpath, not Path.resolve: a looping link must not raise here (it is simply not the source).
+    same = os.path.normcase(os.path.realpath(destination)) == os.path.normcase(os.path.realpath(source))
     if not same and destination.exists() and source.exists():
         try:
             same = os.path.samefile(source, destination)

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.common.errors import first_line
 from core.common.paths import bundled_models_dir, user_models_dir
 from core.models.model_file import MODEL_SUFFIX, ModelFileError, ModelInfo, file_sha256, read_model_info
 
@@ -61,6 +62,8 @@ def list_models(user_dir: Path | None = None) -> tuple[list[LibraryEntry], list[
                 entries.append(LibraryEntry(read_model_info(path), bundled=False))
             except ModelFileError as exc:
                 problems.append((path, str(exc)))
+            except Exception as exc:  # noqa: BLE001 - one file the checks did not foresee must not hide the others
+                problems.append((path, f"{path.name}: cannot be used ({first_line(exc)})"))
     return entries, problems
 
 

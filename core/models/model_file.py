@@ -32,6 +32,7 @@ from safetensors.torch import save as save_safetensors_bytes
 
 from core.common.atomic import write_bytes_atomically
 from core.common.errors import first_line
+from core.models.header import Header, HeaderError, read_header
 from core.nets.config import GeneratorConfig
 from core.nets.srresnet import SRResNet
 
@@ -39,6 +40,7 @@ FORMAT_NAME = "srgan-desktop-model"
 FORMAT_VERSION = 1
 METADATA_KEY = "srgan_desktop"
 MODEL_SUFFIX = ".safetensors"
+FLOAT_DTYPES = ("F16", "BF16", "F32", "F64")
 
 
 class ModelFileError(Exception):
@@ -102,10 +104,16 @@ def save_model(
 
 
 def read_model_info(path: str | os.PathLike) -> ModelInfo:
-    """Read only the self-description (cheap: the header, not the weights)."""
+    """Read only the self-description (cheap: the header, not the weights).
+
+    The declared architecture is checked against the tensors the header lists, so a file
+    whose weights would not fit the network it declares is refused before anything is built.
+    """
     path = Path(path)
     header = _read_header(path)
-    return _info_from_metadata(path, header.get("__metadata__") or {})
+    info = _info_from_metadata(path, header.metadata)
+    _check_tensors(path, header, info.arch_config)
+    return info
 
 
 def load_model(path: str | os.PathLike) -> tuple[SRResNet, ModelInfo]:
@@ -116,23 +124,42 @@ def load_model(path: str | os.PathLike) -> tuple[SRResNet, ModelInfo]:
         tensors = load_safetensors_bytes(path.read_bytes())
     except (SafetensorError, ValueError) as exc:
         raise ModelFileError(f"{path.name}: the model file is corrupted ({first_line(exc)})") from None
+    except OSError as exc:
+        raise ModelFileError(f"{path.name}: cannot read the model file ({exc.strerror or first_line(exc)})") from None
+    if {k: tuple(v.shape) for k, v in tensors.items()} != expected_shapes(info.arch_config):
+        raise ModelFileError(f"{path.name}: the model file changed while it was read")
     model = SRResNet(info.arch_config)
-    expected = model.state_dict()
-    missing = [k for k in expected if expected[k].is_floating_point() and k not in tensors]
-    unexpected = [k for k in tensors if k not in expected]
-    if missing or unexpected:
-        raise ModelFileError(
-            f"{path.name}: weights do not match the architecture it declares "
-            f"({len(missing)} missing, {len(unexpected)} unexpected tensors)")
-    for key, tensor in tensors.items():
-        if tensor.shape != expected[key].shape:
-            raise ModelFileError(
-                f"{path.name}: tensor {key} has shape {tuple(tensor.shape)}, "
-                f"the declared architecture needs {tuple(expected[key].shape)}")
     model.load_state_dict({k: v.float() for k, v in tensors.items()}, strict=False)
     if not all(torch.isfinite(v).all() for v in tensors.values()):
         raise ModelFileError(f"{path.name}: the weights contain NaN or infinite values")
     return model.eval(), info
+
+
+def expected_shapes(config: GeneratorConfig) -> dict[str, tuple[int, ...]]:
+    """The floating-point tensors (name -> shape) a model file of `config` holds.
+
+    Built on the meta device, which records shapes and allocates no memory.
+    """
+    with torch.device("meta"):
+        model = SRResNet(config)
+    return {k: tuple(v.shape) for k, v in model.state_dict().items() if v.is_floating_point()}
+
+
+def _check_tensors(path: Path, header: Header, config: GeneratorConfig) -> None:
+    """ModelFileError unless the header lists exactly the floating-point tensors `config` needs."""
+    expected = expected_shapes(config)
+    missing = [k for k in expected if k not in header.tensors]
+    unexpected = [k for k in header.tensors if k not in expected]
+    if missing or unexpected:
+        raise ModelFileError(
+            f"{path.name}: weights do not match the architecture it declares "
+            f"({len(missing)} missing, {len(unexpected)} unexpected tensors)")
+    for key, entry in header.tensors.items():
+        if entry.shape != expected[key]:
+            raise ModelFileError(f"{path.name}: tensor {key} has shape {entry.shape}, "
+                                 f"the declared architecture needs {expected[key]}")
+        if entry.dtype not in FLOAT_DTYPES:
+            raise ModelFileError(f"{path.name}: tensor {key} is {entry.dtype}, not floating point")
 
 
 def file_sha256(path: str | os.PathLike) -> str:
@@ -143,32 +170,18 @@ def file_sha256(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
-def _read_header(path: Path) -> dict[str, Any]:
-    """Parse the safetensors header by hand so a broken file gets a precise message."""
+def _read_header(path: Path) -> Header:
+    """The checked safetensors header; every way it can be wrong is a one-line ModelFileError."""
     if not path.exists():
         raise ModelFileError(f"{path}: no such model file")
     if path.suffix != MODEL_SUFFIX:
         raise ModelFileError(f"{path.name}: not a model file (expected a {MODEL_SUFFIX} file)")
-    size = path.stat().st_size
-    with open(path, "rb") as f:
-        prefix = f.read(8)
-        if len(prefix) < 8:
-            raise ModelFileError(f"{path.name}: the model file is empty or truncated")
-        header_len = int.from_bytes(prefix, "little")
-        if header_len <= 0 or 8 + header_len > size or header_len > 100_000_000:
-            raise ModelFileError(f"{path.name}: the model file is truncated or not a safetensors file")
-        try:
-            header = json.loads(f.read(header_len))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise ModelFileError(f"{path.name}: the model file header is corrupted") from None
-    if not isinstance(header, dict):
-        raise ModelFileError(f"{path.name}: the model file header is corrupted")
-    data_end = max((int(v["data_offsets"][1]) for k, v in header.items()
-                    if k != "__metadata__" and isinstance(v, dict) and "data_offsets" in v), default=0)
-    if 8 + header_len + data_end > size:
-        raise ModelFileError(f"{path.name}: the model file is truncated ({size} bytes, "
-                             f"its header needs {8 + header_len + data_end})")
-    return header
+    try:
+        return read_header(path)
+    except HeaderError as exc:
+        raise ModelFileError(f"{path.name}: {exc}") from None
+    except OSError as exc:
+        raise ModelFileError(f"{path.name}: cannot read the model file ({exc.strerror or first_line(exc)})") from None
 
 
 def _info_from_metadata(path: Path, metadata: dict[str, str]) -> ModelInfo:
@@ -187,13 +200,19 @@ def _info_from_metadata(path: Path, metadata: dict[str, str]) -> ModelInfo:
         config = GeneratorConfig.from_dict(desc["arch_config"])
         low, high = desc.get("value_range", [0.0, 1.0])
         return ModelInfo(
-            path=path, name=str(desc.get("name") or path.stem), arch_config=config,
-            title=str(desc.get("title", "")), description=str(desc.get("description", "")),
+            path=path, name=_one_line(desc.get("name") or path.stem), arch_config=config,
+            title=_one_line(desc.get("title", "")), description=str(desc.get("description", "")),
             value_range=(float(low), float(high)),
             provenance=dict(desc.get("provenance") or {}), metrics=dict(desc.get("metrics") or {}),
         )
     except ModelFileError:
         raise
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except RecursionError:
+        raise ModelFileError(f"{path.name}: its self-description is invalid (nested too deeply)") from None
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
         raise ModelFileError(f"{path.name}: its self-description is invalid ({first_line(exc)})") from None
 
+
+def _one_line(value: Any) -> str:
+    """Names and titles go into lists and one-line messages: a line break in one is a space."""
+    return " ".join(str(value).split())

@@ -51,11 +51,16 @@ def _training_words(provenance: dict[str, Any]) -> str:
     if steps:
         parts.append(f"{int(steps):,} steps" + (f" in {hours:.1f} h" if hours else "")
                      + (f" on {_device_words(provenance.get('device'))}" if provenance.get("device") else ""))
-    data = provenance.get("data")
-    if isinstance(data, str) and data:
-        parts.append(f"photos from a folder named '{PurePath(data).name}'")
-    if provenance.get("base_model"):
-        parts.append("fine-tuned from an earlier model")
+    photos = provenance.get("training_photos")
+    if photos:
+        parts.append(f"fine-tuned on {photos} of your photos")
+    elif provenance.get("trained_with") == "SRGAN Desktop" and not provenance.get("base_model"):
+        parts.append("openly licensed photographs (desktop wallpapers: landscapes, nature, cities)")
+    elif provenance.get("trained_with") == "SRGAN Desktop":
+        parts.append("openly licensed photographs (desktop wallpapers: landscapes, nature, cities), "
+                     "continuing an earlier model")
+    elif isinstance(provenance.get("data"), str) and provenance["data"]:
+        parts.append(f"photos from a folder named '{PurePath(provenance['data']).name}'")
     return "; ".join(parts)
 
 

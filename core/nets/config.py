@@ -8,6 +8,10 @@ from typing import Any
 from core.common.settings import refuse_unknown_fields
 
 SUPPORTED_SCALES = (2, 4, 8)
+# Far beyond any useful SRResNet (the paper's is 16 x 64; 256 x 512 is ~1.2 billion weights), and
+# low enough that a model file declaring more is refused before a network of that size is built.
+MAX_BLOCKS = 256
+MAX_WIDTH = 512
 
 
 @dataclass(frozen=True)
@@ -22,10 +26,10 @@ class GeneratorConfig:
     def __post_init__(self) -> None:
         if self.scale not in SUPPORTED_SCALES:
             raise ValueError(f"scale must be one of {SUPPORTED_SCALES}, got {self.scale}")
-        if self.num_blocks < 1:
-            raise ValueError(f"num_blocks must be at least 1, got {self.num_blocks}")
-        if self.width < 1:
-            raise ValueError(f"width must be at least 1, got {self.width}")
+        if not 1 <= self.num_blocks <= MAX_BLOCKS:
+            raise ValueError(f"num_blocks must be between 1 and {MAX_BLOCKS}, got {self.num_blocks}")
+        if not 1 <= self.width <= MAX_WIDTH:
+            raise ValueError(f"width must be between 1 and {MAX_WIDTH}, got {self.width}")
         if self.channels not in (1, 3):
             raise ValueError(f"channels must be 1 or 3, got {self.channels}")
 

@@ -13,9 +13,7 @@ A checkpoint is a `torch.save`d dict of tensors and plain Python values only, so
 from __future__ import annotations
 
 import io
-import pickle
 import random
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -53,18 +51,31 @@ def load_checkpoint(path: Path, map_location: str | torch.device = "cpu") -> dic
         raise CheckpointError(f"{path}: no such checkpoint")
     try:
         state = torch.load(path, map_location=map_location, weights_only=True)
-    except (pickle.UnpicklingError, zipfile.BadZipFile, RuntimeError, EOFError, ValueError,
-            KeyError, AttributeError, TypeError, OSError) as exc:
+    except Exception as exc:  # noqa: BLE001 - see below
+        # torch's weights-only unpickler is Python code walking untrusted bytes: a damaged file can
+        # make it raise any built-in exception (IndexError, struct.error, OverflowError...), and
+        # every one of them means the same thing here.
         raise CheckpointError(f"{path.name}: the checkpoint is corrupted or truncated "
                               f"({first_line(exc)})") from None
-    if not isinstance(state, dict) or state.get("format") != FORMAT_NAME:
+    if not isinstance(state, dict) or not _is(state.get("format"), str) or state["format"] != FORMAT_NAME:
         raise CheckpointError(f"{path.name}: not an SRGAN Desktop training checkpoint")
-    if int(state.get("format_version", 0)) > FORMAT_VERSION:
+    version = state.get("format_version", 0)
+    if not _is(version, int):
+        raise CheckpointError(f"{path.name}: the checkpoint is damaged (its format version is not a number)")
+    if version > FORMAT_VERSION:
         raise CheckpointError(f"{path.name}: made by a newer SRGAN Desktop; please update the app")
-    for key in ("step", "config", "generator"):
+    for key, kind in (("step", int), ("config", dict), ("generator", dict)):
         if key not in state:
             raise CheckpointError(f"{path.name}: the checkpoint is incomplete (no {key!r})")
+        if not _is(state[key], kind) or (kind is int and state[key] < 0):
+            what = "a step number" if kind is int else "a table"
+            raise CheckpointError(f"{path.name}: the checkpoint is damaged (its {key!r} is not {what})")
     return state
+
+
+def _is(value: Any, kind: type) -> bool:
+    """isinstance, except that a bool is no number here (Python counts True as 1)."""
+    return isinstance(value, kind) and not (kind is int and isinstance(value, bool))
 
 
 def is_checkpoint_file(path: Path) -> bool:

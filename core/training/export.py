@@ -34,16 +34,21 @@ def export_model(checkpoint: Path, destination: Path, *, name: str, title: str =
         config = TrainConfig.from_dict(state["config"])
         model = SRResNet(config.generator)
         model.load_state_dict(state.get("ema") or state["generator"])
-    except (ValueError, TypeError, KeyError, RuntimeError) as exc:
+        seconds = round(float(state.get("seconds", 0.0)), 1)
+        scores = _numbers(state.get("metrics") or {})
+        metrics = {"validation": scores} if scores else {}
+    except (ValueError, TypeError, KeyError, RuntimeError, AttributeError, OverflowError) as exc:
         raise CheckpointError(f"{checkpoint.name}: its generator cannot be rebuilt "
                               f"({first_line(exc)})") from None
+    if not all(torch.isfinite(v).all() for v in model.state_dict().values() if v.is_floating_point()):
+        raise CheckpointError(f"{checkpoint.name}: its generator's weights contain NaN or infinite values")
     provenance = {
         "trained_with": "SRGAN Desktop",
         "phase": config.phase,
         "content_loss": config.content_loss if config.phase == "gan" else "mse",
-        "steps": int(state["step"]),
-        "seconds": round(float(state.get("seconds", 0.0)), 1),
-        "device": state.get("device", ""),
+        "steps": state["step"],
+        "seconds": seconds,
+        "device": str(state.get("device", "")),
         "data": str(config.data_dir),
         "base_model": str(config.init_from) if config.init_from else None,
         "ema": state.get("ema") is not None,
@@ -52,9 +57,15 @@ def export_model(checkpoint: Path, destination: Path, *, name: str, title: str =
         "min_crop_detail": config.min_crop_detail,
         **(extra_provenance or {}),
     }
-    metrics = {"validation": dict(state["metrics"])} if state.get("metrics") else {}
     return save_model(model.eval(), destination, name=name, title=title, description=description,
                       provenance=provenance, metrics=metrics)
+
+
+def _numbers(values: Any) -> dict[str, float]:
+    """The checkpoint's validation scores that are plain numbers: what a model file's JSON can hold."""
+    if not isinstance(values, dict):
+        raise TypeError("its metrics are not a table")
+    return {str(k): float(v) for k, v in values.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
 
 
 def measure_step_time(config: TrainConfig, steps: int = 3) -> float:

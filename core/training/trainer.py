@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from core.common.atomic import remove_stale_partials
 from core.common.devices import choose_device
 from core.common.errors import first_line
 from core.common.events import NEVER_CANCELLED, Cancelled, Control, Event
@@ -111,6 +112,8 @@ class _Run:
         self.ctx = distributed.from_environment(device)
         self.device = distributed.local_device(device, self.ctx)
         self.precision = resolve_precision(c.precision, self.device)
+        if self.ctx.is_main:
+            remove_stale_partials(c.out_dir)    # a checkpoint write killed half-way, in an earlier run
         state = self._resume_state() if resume else None
         self.data: RunData = prepare_data(c, self.control)
         init = load_init_generator(c.init_from, c) if c.init_from and state is None else None

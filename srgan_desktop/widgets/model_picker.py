@@ -1,7 +1,9 @@
 """Pick the model: bundled models first, then the user's own (e.g. from the fine-tune wizard).
 
 Each entry's tooltip says what a user needs to choose: what the model is good for, how and
-on what it was trained, its scores. `refresh(select=path)` re-reads the library, e.g. after the wizard made a model.
+on what it was trained, its scores. Files in the model folder that cannot be used are listed
+after the models, greyed out, with the reason as their tooltip. `refresh(select=path)` re-reads
+the library, e.g. after the wizard made a model.
 """
 
 from __future__ import annotations
@@ -9,10 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from core.models.library import LibraryEntry, list_models
 from core.models.model_file import ModelFileError, ModelInfo, read_model_info
+from core.models.summary import summary_lines
 
 NO_MODEL = "No model installed"
 
@@ -49,6 +53,8 @@ class ModelPicker(QComboBox):
                     problems.append((path, str(exc)))
         if self.count() == 0:
             self.addItem(NO_MODEL, "")
+        for path, reason in problems:
+            self._add_unusable(Path(path), reason)
         index = self._index_of(wanted) if wanted is not None else -1
         self.setCurrentIndex(index if index >= 0 else 0)
         self.blockSignals(False)
@@ -71,6 +77,16 @@ class ModelPicker(QComboBox):
         self.addItem(label, str(info.path))
         self.setItemData(self.count() - 1, describe(info, entry), Qt.ItemDataRole.ToolTipRole)
 
+    def _add_unusable(self, path: Path, reason: str) -> None:
+        """A greyed-out entry that cannot be chosen; its tooltip says why the file is refused."""
+        self.addItem(f"{path.stem} (unusable)", "")
+        index = self.count() - 1
+        self.setItemData(index, f"{reason}\n{path}", Qt.ItemDataRole.ToolTipRole)
+        model = self.model()
+        if isinstance(model, QStandardItemModel):
+            item = model.item(index)
+            item.setEnabled(False)
+
     def _index_of(self, path: Path) -> int:
         for i in range(self.count()):
             data = self.itemData(i)
@@ -90,52 +106,7 @@ def _label(entry: LibraryEntry) -> str:
 
 
 def describe(info: ModelInfo, entry: LibraryEntry | None = None) -> str:
-    """What a user needs to choose a model, as a short multi-line tooltip: what it is good for, how and on
-    what it was trained (in words, never a development path), its scores, what kind of network it is."""
-    config = info.arch_config
-    lines = [info.display_name]
-    if info.description:
-        lines.append(info.description)
-    lines.extend(_training_lines(info.provenance or {}))
-    lines.extend(_score_lines(info.metrics or {}))
+    """The tooltip: core's words for the model (good for, trained, scores), and where it comes from."""
     origin = "bundled with the app" if entry is not None and entry.bundled else f"your model ({info.path.name})"
-    lines.append(f"{config.scale}\u00d7 SRResNet, {config.num_blocks} blocks \u00d7 {config.width} channels, {origin}")
-    return "\n".join(lines)
-
-
-def _training_lines(provenance: dict) -> list[str]:
-    if "blend" in provenance:
-        blend = provenance["blend"]
-        return [f"A blend of {blend['faithful']['title']} and {blend['photo_realistic']['title']} "
-                f"at detail {blend['weight']:.2f}"]
-    lines = []
-    kind = {"gan": "as a GAN (perceptual and adversarial loss: photo-realistic texture)",
-            "mse": "with a pixel loss (faithful: it never invents detail)"}.get(str(provenance.get("phase")))
-    steps = provenance.get("total_steps") or provenance.get("steps")
-    hours = provenance.get("hours") or (provenance.get("seconds", 0) / 3600)
-    if kind or steps:
-        effort = f" for {int(steps):,} steps" if steps else ""
-        effort += f" ({hours:.1f} hours)" if hours and hours >= 0.1 else ""
-        lines.append(f"Trained {kind or ''}{effort}".replace("  ", " "))
-    photos = provenance.get("training_photos")
-    if photos:
-        base = provenance.get("base_model")
-        lines.append(f"Fine-tuned on {photos} of your photos" + (f", starting from {base}" if base else ""))
-    elif provenance.get("trained_with") == "SRGAN Desktop":
-        lines.append("Training data: openly licensed photographs (desktop wallpapers: landscapes, nature, cities)")
-    return lines
-
-
-def _score_lines(metrics: dict) -> list[str]:
-    lines = []
-    for dataset in ("Set5", "Set14"):
-        values = metrics.get(dataset)
-        if isinstance(values, dict) and "psnr" in values:
-            ssim = f", SSIM {values['ssim']:.3f}" if "ssim" in values else ""
-            bicubic = f" (bicubic: {values['bicubic_psnr']:.2f} dB)" if "bicubic_psnr" in values else ""
-            lines.append(f"{dataset}: PSNR {values['psnr']:.2f} dB{ssim}{bicubic}")
-    if not lines and isinstance(metrics.get("validation"), dict) and "psnr" in metrics["validation"]:
-        lines.append(f"Your validation photos: PSNR {metrics['validation']['psnr']:.2f} dB")
-    if lines:
-        lines.insert(0, "Scores (higher PSNR = closer to the real photo; GAN models trade it for texture):")
-    return lines
+    lines = [f"{label.capitalize()}: {text}" for label, text in summary_lines(info)[1:]]
+    return "\n".join([info.display_name, *lines, f"Source: {origin}"])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import struct
+import time
 import zlib
 from pathlib import Path
 
@@ -88,8 +90,10 @@ def _filter_row(row: bytes, above: bytes | None, kind: int, bpp: int) -> bytes:
 
 
 def write_tiff16_by_hand(path: Path, array: np.ndarray, lzw: bool = True, predictor: int = 2,
-                         byte_order: str = "<", rows_per_strip: int = 8) -> Path:
-    """A 16-bit RGB/RGBA TIFF as cameras' editors write them (LZW + predictor), built from the spec."""
+                         byte_order: str = "<", rows_per_strip: int = 8, drop: tuple[int, ...] = ()) -> Path:
+    """A 16-bit RGB/RGBA TIFF as cameras' editors write them (LZW + predictor), built from the spec.
+
+    `drop`: tags to leave out, for damaged files."""
     height, width, channels = array.shape
     e = byte_order
     samples = array.astype(f"{e}u2")
@@ -105,6 +109,7 @@ def write_tiff16_by_hand(path: Path, array: np.ndarray, lzw: bool = True, predic
                (279, 4, [len(s) for s in strips]), (284, 3, [1]), (317, 3, [predictor])]
     if channels == 4:
         entries.append((338, 3, [2]))
+    entries = [entry for entry in entries if entry[0] not in drop]
     ifd_size = 2 + 12 * len(entries) + 4
     blob_at = 8 + ifd_size
     blobs, cells = b"", []
@@ -239,3 +244,20 @@ def bench_folder(name: str) -> Path | None:
         if folder.is_dir():
             return folder
     return None
+
+
+def aged_file(path: Path, seconds: float = 3600, content: bytes = b"half") -> Path:
+    """A file last written `seconds` ago, e.g. the partial file a killed writer left behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+    return path
+
+
+def write_frames(path: Path, count: int, size: tuple[int, int] = (12, 10)) -> Path:
+    """An animated GIF (or a multi-page TIFF, by suffix) of `count` different frames."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frames = [Image.fromarray(gradient_rgb(size[1], size[0], seed=i)) for i in range(count)]
+    frames[0].save(path, save_all=True, append_images=frames[1:], **({"duration": 40} if path.suffix == ".gif" else {}))
+    return path

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from PIL import Image
 
@@ -9,10 +11,11 @@ from core.batch.estimate import estimate_batch
 from core.batch.journal import JOURNAL_DIR
 from core.batch.runner import BatchOptions, BatchPlanError, BatchProgress, plan_batch, run_batch
 from core.common.events import Cancelled, Control, Finished, ImageDone, ImageFailed, ImageSkipped, TileDone, drain
+from core.common.filelock import try_lock
 from core.inference.output_size import OutputSize
 from core.inference.upscale import UpscaleOptions
 from core.inference.upscaler import InferenceOptions, Upscaler
-from tests.helpers.images import make_tree, no_partial_files, write_damaged_png, write_image
+from tests.helpers.images import aged_file, make_tree, no_partial_files, write_damaged_png, write_image
 from tests.helpers.tiny import tiny_model_file
 
 
@@ -208,3 +211,62 @@ def test_the_network_is_timed_once_per_upscaler(tmp_path, upscaler, monkeypatch)
     for naming in ("{stem}_x4.{ext}", "{stem}-big.{ext}"):                  # a re-plan: the same model
         estimate_batch(plan_batch([tmp_path / "in"], BatchOptions(naming=naming)), upscaler)
     assert len(timings) == 1
+
+
+def test_a_destination_the_file_system_refuses_fails_only_that_file(tmp_path, upscaler):
+    write_image(tmp_path / "in" / "a.png")
+    write_image(tmp_path / "in" / "b.png", seed=1)
+    plan = plan_batch([tmp_path / "in"], BatchOptions(output_dir=tmp_path / "out"))
+    first = plan.jobs[0]
+    plan.jobs[0] = replace(first, destination=first.destination.with_name("x" * 300 + ".png"))
+    finished, events = run(plan, upscaler)
+    assert finished.done == 1 and [p.name for p, _ in finished.failed] == ["a.png"]
+    assert "too long" in finished.failed[0][1]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["b_x4.png"]
+
+
+def test_the_next_run_into_a_folder_removes_the_stale_partial_files_it_owns(tmp_path, upscaler):
+    write_image(tmp_path / "in" / "a.png")
+    write_image(tmp_path / "in" / "sub" / "b.png", seed=1)
+    out = tmp_path / "out"
+    stale = [aged_file(out / ".a_x4.png.k3j_x9q2.part"), aged_file(out / "sub" / ".old_x4.png.0000abcd.part")]
+    kept = [aged_file(out / ".notes.part"), aged_file(out / "draft.part"), aged_file(out / ".a.png.ABCDEFGH.part"),
+            aged_file(out / ".a_x4.png.abc.part"), aged_file(out / ".b_x4.png.abcdefgh.part", seconds=1)]
+    finished, _ = run(plan_batch([tmp_path / "in"], BatchOptions(output_dir=out)), upscaler)
+    assert finished.done == 2
+    assert not any(path.exists() for path in stale)
+    assert all(path.exists() for path in kept)         # not ours, or young enough to have a live writer
+
+
+def test_two_runs_into_one_folder_never_upscale_the_same_image_twice(tmp_path, upscaler):
+    for i in range(4):
+        write_image(tmp_path / "in" / f"{i}.png", size=(70, 40), seed=i)   # several tiles each
+    plan = lambda: plan_batch([tmp_path / "in"], BatchOptions(output_dir=tmp_path / "out"))  # noqa: E731
+    first = run_batch(plan(), UpscaleOptions(), Control(), upscaler=upscaler)
+    first_events = []
+    for event in first:                                 # the first run is in the middle of 0.png...
+        first_events.append(event)
+        if isinstance(event, TileDone):
+            break
+    _, second_events = run(plan(), upscaler)            # ...when a second run starts and ends
+    first_events.extend(first)
+    done = sorted(e.source.name for e in first_events + second_events if isinstance(e, ImageDone))
+    assert done == ["0.png", "1.png", "2.png", "3.png"]
+    skipped = {e.source.name: e.reason for e in second_events if isinstance(e, ImageSkipped)}
+    assert skipped == {"0.png": "being upscaled by another run"}
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [f"{i}_x4.png" for i in range(4)]
+
+
+def test_a_claim_left_by_a_dead_run_is_taken_over_and_a_live_one_respected(tmp_path, upscaler):
+    write_image(tmp_path / "in" / "a.png")
+    write_image(tmp_path / "in" / "b.png", seed=1)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".a_x4.png.srgan-claim").write_text("1234")         # its process died: nothing holds the lock
+    live = out / ".b_x4.png.srgan-claim"
+    live.write_text("5678")
+    with open(live, "rb") as held:
+        assert try_lock(held.fileno())                           # another run at work on b.png
+        finished, _ = run(plan_batch([tmp_path / "in"], BatchOptions(output_dir=out)), upscaler)
+    assert finished.done == 1 and finished.skipped == ((tmp_path / "in" / "b.png", "being upscaled by another run"),)
+    assert sorted(p.name for p in out.iterdir()) == [".b_x4.png.srgan-claim", "a_x4.png"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,7 +12,7 @@ from PIL import Image
 
 from core.cli import upscale as cli_upscale
 from core.cli.main import main
-from tests.helpers.images import make_tree, write_image
+from tests.helpers.images import exif_with, gradient_rgb, make_tree, write_frames, write_image, write_pillow
 from tests.helpers.tiny import tiny_model_file
 
 
@@ -151,3 +154,57 @@ def test_dry_run_writes_nothing(tmp_path, capsys, model):
     code, text = srgan(capsys, tmp_path / "in", "--model", model, "--dry-run")
     assert "a_x4.png" in text and "MB of output" in text
     assert not (tmp_path / "in_x4").exists() and code == 1       # the bad files are still reported
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_a_symlink_loop_in_the_input_folder_is_skipped_and_the_rest_is_done(tmp_path, capsys, model):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    os.symlink("b.png", folder / "a.png")
+    os.symlink("a.png", folder / "b.png")
+    write_image(folder / "good.png")
+    code, text = srgan(capsys, folder, "-o", tmp_path / "out", "--model", model)
+    assert code == 1
+    assert files_under(tmp_path / "out") == ["good_x4.png"]
+    not_processed = text.split("not processed:")[1]
+    assert "a.png" in not_processed and "b.png" in not_processed and "link" in not_processed
+
+
+def test_an_output_name_too_long_fails_that_file_and_the_batch_goes_on(tmp_path, capsys, model):
+    long_name = "l" * 246 + ".png"                                      # a valid 250-character name
+    write_image(tmp_path / "in" / long_name)
+    write_image(tmp_path / "in" / "z.png")
+    code, text = srgan(capsys, tmp_path / "in", "-o", tmp_path / "out", "--model", model)
+    assert code == 1
+    assert files_under(tmp_path / "out") == ["z_x4.png"]
+    assert f"{long_name}: its output name is too long" in text.split("not processed:")[1]
+    code, text = srgan(capsys, tmp_path / "in" / "z.png", "-o", tmp_path / "out2", "--model", model,
+                       "--name", "{stem:>300}.{ext}")
+    assert code == 1 and "too long" in text and not (tmp_path / "out2").exists()
+
+
+def test_a_gif_with_many_frames_and_a_two_page_tiff_are_each_warned_about_once(tmp_path, capsys, model):
+    write_frames(tmp_path / "in" / "anim.gif", 30)
+    write_frames(tmp_path / "in" / "scan.tif", 2)
+    code, text = srgan(capsys, tmp_path / "in", "-o", tmp_path / "out", "--model", model)
+    assert code == 0 and files_under(tmp_path / "out") == ["anim_x4.png", "scan_x4.tif"]
+    warnings = [line for line in text.splitlines() if line.startswith("warning:")]
+    assert warnings == ["warning: anim.gif has 30 frames; only the first is upscaled",
+                        "warning: scan.tif has 2 pages; only the first is upscaled"]
+
+
+def test_library_warnings_about_a_damaged_file_stay_out_of_the_output(tmp_path, model):
+    """A TIFF whose tag points past its end: Pillow warns (two lines each time) before refusing it."""
+    image = write_pillow(tmp_path / "odd.tif", gradient_rgb(6, 8), "RGB", exif=exif_with(make="A long camera make"))
+    data = bytearray(image.read_bytes())
+    ifd = int.from_bytes(data[4:8], "little")
+    for entry in range(ifd + 2, ifd + 2 + 12 * int.from_bytes(data[ifd:ifd + 2], "little"), 12):
+        if int.from_bytes(data[entry:entry + 2], "little") == 271:          # Make, stored out of line
+            data[entry + 8:entry + 12] = (10**6).to_bytes(4, "little")
+    image.write_bytes(bytes(data))
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3]), "PYTHONWARNINGS": "always"}
+    done = subprocess.run([sys.executable, "-m", "core.cli.main", "upscale", str(image), "--model", str(model), "-q"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert "Warning" not in done.stderr and "warnings.warn" not in done.stderr, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 1 and len(lines) == 2 and "odd.tif:" in lines[0], lines   # skipped, and why

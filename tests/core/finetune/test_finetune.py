@@ -181,3 +181,43 @@ def test_each_photo_condition_trains_with_its_degradation(tmp_path):
         assert config.degradation == degradation
     with pytest.raises(ValueError, match="photos must be one of"):
         FineTuneChoices(data_dir=tmp_path, photos="blurry")
+
+
+@pytest.mark.parametrize("route", ["dot-dot", "symlink"])
+def test_a_tampered_record_never_deletes_outside_the_runs_folder(tmp_path, route):
+    runs = user_data_dir() / "finetune" / "runs"
+    runs.mkdir(parents=True)
+    victim = tmp_path / "victim"
+    (victim / "inner").mkdir(parents=True)
+    (victim / "inner" / "precious.txt").write_text("keep me")
+    if route == "dot-dot":
+        depth = len(runs.relative_to(tmp_path.anchor).parts)
+        out_dir = runs.joinpath(*[".."] * depth, *victim.relative_to(tmp_path.anchor).parts, "inner")
+    else:
+        (runs / "link").symlink_to(victim, target_is_directory=True)
+        out_dir = runs / "link" / "inner"
+    assert runs in out_dir.parents                     # what a text comparison would let through
+    record_path().parent.mkdir(parents=True, exist_ok=True)
+    record_path().write_text(json.dumps({"config": {"out_dir": str(out_dir)}, "choices": {}}), encoding="utf-8")
+    clear_run_record(delete_checkpoints=True)
+    assert (victim / "inner" / "precious.txt").read_text() == "keep me"
+    assert read_run_record() is None
+
+
+@pytest.mark.parametrize("text", ['{"config": {}}', '{"config": {"out_dir": 5}}', '{"config": []}', "[1]",
+                                  '{"config": {"out_dir": "x"}, "last_step": 1e400}', "[" * 100_000])
+def test_a_record_without_a_usable_folder_counts_as_none(text):
+    record_path().parent.mkdir(parents=True, exist_ok=True)
+    record_path().write_text(text, encoding="utf-8")
+    assert read_run_record() is None and not has_resumable_run()
+    clear_run_record(delete_checkpoints=True)
+    assert not record_path().exists()
+
+
+def test_a_record_naming_a_folder_with_a_nul_character_is_cleared_quietly():
+    """Found by tests/core/fuzz: resolving such a path raised ValueError out of clear_run_record."""
+    record_path().parent.mkdir(parents=True, exist_ok=True)
+    record_path().write_text(json.dumps({"config": {"out_dir": "runs/a\x00b"}}), encoding="utf-8")
+    assert not has_resumable_run()
+    clear_run_record(delete_checkpoints=True)
+    assert read_run_record() is None

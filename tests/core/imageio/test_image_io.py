@@ -142,6 +142,30 @@ def test_16bit_lzw_tiff_from_editors_keeps_all_bits(tmp_path, channels, byte_ord
     assert image.bit_depth == 16 and np.array_equal(np.round(planes * 65535).astype(np.uint16), values)
 
 
+def test_16bit_tiff_without_strip_byte_counts_is_refused_in_one_line(tmp_path):
+    """Found by the fuzz tests: read_tiff16 raised KeyError(279) instead of an ImageReadError."""
+    values = np.random.default_rng(0).integers(0, 65536, (5, 7, 3), dtype=np.uint16)
+    path = write_tiff16_by_hand(tmp_path / "in.tif", values, lzw=False, predictor=1, drop=(279,))
+    with pytest.raises(ImageReadError, match="in.tif: the image is damaged") as info:
+        load_image(path)
+    assert "\n" not in str(info.value)
+
+
+def test_a_tiff_whose_strip_offsets_are_a_fraction_is_refused_in_one_line(tmp_path):
+    """Found by the fuzz tests: Pillow's TIFF decoder raised TypeError (an IFDRational offset)."""
+    path = write_pillow(tmp_path / "in.tif", gradient_rgb(6, 8), "RGB")
+    data = bytearray(path.read_bytes())
+    ifd = int.from_bytes(data[4:8], "little")
+    for entry in range(ifd + 2, ifd + 2 + 12 * int.from_bytes(data[ifd:ifd + 2], "little"), 12):
+        if int.from_bytes(data[entry:entry + 2], "little") == 273:            # StripOffsets
+            data[entry + 2:entry + 4] = (5).to_bytes(2, "little")             # RATIONAL, not LONG
+            data[entry + 8:entry + 12] = len(data).to_bytes(4, "little")
+    path.write_bytes(bytes(data) + (1000).to_bytes(4, "little") + (7).to_bytes(4, "little"))
+    with pytest.raises(ImageReadError, match="in.tif: the image is damaged") as info:
+        load_image(path)
+    assert "\n" not in str(info.value)
+
+
 def test_16bit_tiff_output_carries_icc_exif_and_alpha(tmp_path):
     values = np.random.default_rng(2).integers(0, 65536, (6, 7, 4), dtype=np.uint16) / 65535
     metadata = ImageMetadata(SRGB_ICC, exif_with(1).tobytes(), (240.0, 240.0), "TIFF")

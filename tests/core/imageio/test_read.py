@@ -17,7 +17,7 @@ from core.imageio.files import (
     probe_image,
     read_image_size,
 )
-from tests.helpers.images import exif_with, gradient_rgb, write_pillow, write_png_header_only
+from tests.helpers.images import exif_with, gradient_rgb, write_frames, write_pillow, write_png_header_only
 
 
 @pytest.mark.parametrize("mode", ["RGB", "RGBA", "L", "P", "CMYK"])
@@ -73,3 +73,12 @@ def test_list_images_leaves_out_hidden_files_and_other_suffixes(tmp_path: Path) 
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(b"x")
     assert [p.relative_to(tmp_path).as_posix() for p in list_images(tmp_path)] == ["b.png", "sub/a.JPG", "sub/c.gif"]
+
+
+def test_a_file_with_several_frames_or_pages_says_how_many(tmp_path: Path) -> None:
+    gif = load_image(write_frames(tmp_path / "anim.gif", 5))
+    tiff = load_image(write_frames(tmp_path / "scan.tif", 2))
+    single = load_image(write_frames(tmp_path / "one.gif", 1))
+    assert (gif.frames, gif.frame_unit) == (5, "frames")
+    assert (tiff.frames, tiff.frame_unit) == (2, "pages")
+    assert single.frames == 1 and (gif.width, gif.height) == (12, 10)

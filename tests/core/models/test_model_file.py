@@ -3,8 +3,12 @@ import json
 import pytest
 import torch
 
+from core.models import library
 from core.models.library import list_models, resolve_model
 from core.models.model_file import ModelFileError, file_sha256, load_model, read_model_info, save_model
+from core.nets.config import MAX_BLOCKS, MAX_WIDTH, GeneratorConfig
+from core.nets.srresnet import SRResNet
+from tests.helpers import model_files
 from tests.helpers.tiny import TINY, tiny_generator, tiny_model_file
 
 
@@ -102,3 +106,51 @@ def test_sha256_is_stable(tmp_path):
     assert file_sha256(path) == file_sha256(path)
     assert len(file_sha256(path)) == 64
     assert read_model_info(path).name == "tiny"
+
+
+@pytest.mark.parametrize("declared", [{"num_blocks": 10_000_000}, {"width": 6000}, {"num_blocks": 2}])
+def test_a_declared_architecture_is_checked_before_anything_is_built(tmp_path, monkeypatch, declared):
+    """Real weights inside, a huge (or just different) network declared: refused from the header alone."""
+    path = tiny_model_file(tmp_path)
+    header, _ = model_files.split(path.read_bytes())
+    desc = model_files.description(header)
+    desc["arch_config"].update(declared)
+    model_files.rewrite(path, model_files.with_description(header, desc))
+
+    def shapes_only(config):                     # the meta device records shapes and allocates nothing
+        if torch.get_default_device().type != "meta":
+            raise AssertionError("the network was built before its declared architecture was checked")
+        return SRResNet(config)
+
+    monkeypatch.setattr("core.models.model_file.SRResNet", shapes_only)
+    with pytest.raises(ModelFileError) as info:
+        load_model(path)
+    assert "\n" not in str(info.value) and "tiny.safetensors" in str(info.value)
+    with pytest.raises(ModelFileError):
+        read_model_info(path)                   # listing the library refuses it as well
+
+
+def test_the_architecture_limits_admit_every_sensible_network():
+    assert GeneratorConfig(num_blocks=MAX_BLOCKS, width=MAX_WIDTH).num_blocks == MAX_BLOCKS
+    with pytest.raises(ValueError, match="num_blocks"):
+        GeneratorConfig(num_blocks=MAX_BLOCKS + 1)
+    with pytest.raises(ValueError, match="width"):
+        GeneratorConfig(width=MAX_WIDTH + 1)
+
+
+def test_an_unforeseen_error_in_one_model_file_marks_only_that_file(isolated_user_data, monkeypatch):
+    folder = isolated_user_data / "models"
+    folder.mkdir()
+    tiny_model_file(folder, name="good")
+    tiny_model_file(folder, name="odd")
+    real = library.read_model_info
+
+    def upset_by_odd(path):
+        if path.stem == "odd":
+            raise KeyError("something no check foresaw")
+        return real(path)
+
+    monkeypatch.setattr(library, "read_model_info", upset_by_odd)
+    entries, problems = list_models()
+    assert "good" in [e.info.name for e in entries]
+    assert [(p.name, "\n" in reason) for p, reason in problems] == [("odd.safetensors", False)]

@@ -131,5 +131,5 @@ def test_model_tooltips_say_what_a_user_needs_without_development_paths():
     assert entries, "the bundled models are part of the source tree"
     for entry in entries:
         tip = describe(entry.info, entry)
-        assert "Set14: PSNR" in tip and "Training data:" in tip and "Trained " in tip
+        assert "Set14 " in tip and "dB PSNR" in tip and "openly licensed photographs" in tip and "Trained: " in tip
         assert not any(word in tip for word in ("../", ".ckpt", "training/", "\ndata:", "base model:")), tip

@@ -252,7 +252,7 @@ def test_model_picker_shows_the_models_metadata(window, tiny_model):
     index = window.model_picker.findData(str(tiny_model))
     assert index >= 0
     tip = window.model_picker.itemData(index, Qt.ItemDataRole.ToolTipRole)
-    assert "Tiny test model" in tip and "untrained, for tests" in tip and "4\u00d7" in tip
+    assert "Tiny test model" in tip and "untrained, for tests" in tip and "4x, SRResNet" in tip
 
 
 def test_command_line_paths_are_opened():
