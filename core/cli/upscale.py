@@ -23,6 +23,7 @@ from core.common.errors import first_line
 from core.common.events import DeviceChosen, Event, ExtraFramesIgnored, Finished, ImageFailed, drain
 from core.common.formatting import format_count, format_duration
 from core.imageio.files import DEFAULT_MAX_PIXELS, SUFFIX_FORMATS, ImageWriteError
+from core.inference.output_size import OutputSize
 from core.inference.upscale import DEFAULT_DETAIL_PARTNER, UpscaleOptions, open_upscaler, refuse_overwriting_input
 from core.inference.upscaler import InferenceOptions
 from core.models.model_file import ModelFileError
@@ -46,6 +47,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--detail-with", default=DEFAULT_DETAIL_PARTNER, metavar="MODEL",
                    help="the photo-realistic end of --detail (default %(default)s; any model of the same "
                         "architecture, e.g. a GAN fine-tuned from --model)")
+    size = p.add_mutually_exclusive_group()
+    size.add_argument("--scale", type=float, metavar="N",
+                      help="output N times the input (e.g. 2: the model's 4x, then a high-quality downscale)")
+    size.add_argument("--width", type=int, metavar="PIXELS", help="output this wide; the height keeps the ratio")
+    size.add_argument("--height", type=int, metavar="PIXELS", help="output this high; the width keeps the ratio")
     p.add_argument("--save-map", action="store_true",
                    help="also write <output>_map.png: where the result departs from what the input supports")
     p.add_argument("--format", default="keep", type=lambda s: FORMAT_ALIASES.get(s.lower(), s.lower()),
@@ -76,7 +82,7 @@ def run_upscale(args: argparse.Namespace) -> int:
                              max_pixels=None if args.allow_huge else DEFAULT_MAX_PIXELS)
         options = UpscaleOptions(model=args.model, output_format=None, quality=args.quality,
                                  max_pixels=batch.max_pixels, detail=args.detail, detail_with=args.detail_with,
-                                 save_map=args.save_map,
+                                 save_map=args.save_map, output_size=_output_size(args),
                                  inference=InferenceOptions(device=args.device, precision=args.precision,
                                                             tile=args.tile))
         plan = _single_file_plan(args, batch) if _names_one_output_file(args) else plan_batch(args.inputs, batch)
@@ -100,6 +106,13 @@ def run_upscale(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     _print_summary(finished, plan.problems)
     return EXIT_SOME_FAILED if finished.failed or plan.problems else EXIT_OK
+
+
+def _output_size(args: argparse.Namespace) -> OutputSize | None:
+    """--scale / --width / --height, or None for the model's own scale (ValueError for a bad value)."""
+    if args.scale is None and args.width is None and args.height is None:
+        return None
+    return OutputSize(scale=args.scale, width=args.width, height=args.height)
 
 
 def _names_one_output_file(args: argparse.Namespace) -> bool:

@@ -59,3 +59,16 @@ def test_save_map_writes_a_heat_map_beside_the_result(tmp_path: Path) -> None:
         assert heat.mode == "RGBA" and heat.size == (40, 32)
         alpha = np.asarray(heat)[..., 3]
     assert alpha.max() > 0          # an untrained network departs from its input somewhere
+
+
+def test_output_size_flags_scale_width_and_height(tmp_path: Path, capsys) -> None:
+    model = tiny_model_file(tmp_path, "a")
+    photo = write_image(tmp_path / "photo.png", size=(20, 10))
+    for flags, size in ((["--scale", "2"], (40, 20)), (["--width", "50"], (50, 25)), (["--height", "30"], (60, 30)),
+                        ([], (80, 40))):
+        out = tmp_path / f"out{len(flags)}{flags[-1] if flags else ''}.png"
+        assert _run(str(photo), "-o", str(out), "--model", str(model), *flags) == 0
+        with Image.open(out) as result:
+            assert result.size == size, flags
+    assert _run(str(photo), "-o", str(tmp_path / "bad.png"), "--model", str(model), "--scale", "0") == 2
+    assert "output scale" in capsys.readouterr().err
