@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from core.common import paths
 from core.common.paths import user_models_dir
 from core.imageio.condition import jpeg_quality, noise_sigma
 from core.inference.recommend import REAL_WORLD_MODEL, recommend
@@ -58,5 +59,6 @@ def test_clean_images_keep_the_users_choice(tmp_path, real_world_installed):
     assert recommend(_save(clean, tmp_path / "clean.png"), clean) is None
 
 
-def test_nothing_is_recommended_when_the_model_is_not_installed(tmp_path, isolated_user_data):
+def test_nothing_is_recommended_when_the_model_is_not_installed(tmp_path, isolated_user_data, monkeypatch):
+    monkeypatch.setenv(paths.RESOURCES_DIR_ENV, str(tmp_path / "an-install-without-bundled-models"))
     assert recommend(_save(_photo(), tmp_path / "web.jpg", quality=40)) is None
