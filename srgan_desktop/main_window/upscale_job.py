@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QImage
 
-from core.common.events import Control, Event, TileDone, drain
+from core.common.events import Control, Event, ExtraFramesIgnored, TileDone, drain
 from core.imageio.files import DecodedImage, load_image
 from core.inference.cache import UpscalerCache
 from core.inference.upscale import UpscaleOptions, upscale_decoded
@@ -143,6 +143,8 @@ def upscale_job(source: Path | DecodedImage, label: str, options: UpscaleOptions
         if decoded is None:
             yield JobStage(f"Reading {label}…")
         image = decoded or (source if isinstance(source, DecodedImage) else load_image(source, options.max_pixels))
+        if decoded is None and path is not None and image.frames > 1:     # told once, when the file is read
+            yield ExtraFramesIgnored(path, image.frames, image.frame_unit)
         yield JobStage("Loading the model…" if options.detail is None else "Blending the two models…")
         upscaler = cache.for_options(options)
         yield upscaler.device_event()

@@ -17,7 +17,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from core.common.events import Cancelled, DeviceChosen, Event
+from core.common.events import Cancelled, DeviceChosen, Event, ExtraFramesIgnored
 from core.imageio.files import DecodedImage
 from core.inference.cache import UpscalerCache, shared_upscalers
 from core.inference.upscale import UpscaleOptions
@@ -255,6 +255,8 @@ class UpscaleQueue(QObject):
             self._view.job_stage(event.text)
         elif isinstance(event, DeviceChosen):
             self._view.device_used(event)
+        elif isinstance(event, ExtraFramesIgnored):
+            self._view.notice(event.message + ".")
 
     def _eta(self, fraction: float) -> float | None:
         """Remaining seconds, from the rate since the first tile (model loading excluded)."""

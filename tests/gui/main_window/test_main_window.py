@@ -282,6 +282,16 @@ def test_out_of_memory_halves_the_tile_retries_and_tells_the_user(qtbot, window,
     assert window.viewer.images.result.size().toTuple() == (512, 384)
 
 
+def test_an_animated_gif_is_upscaled_from_its_first_frame_and_says_so(qtbot, window, tmp_path):
+    frames = [Image.new("RGB", (20, 16), (40 * i, 80, 120)) for i in range(5)]
+    gif = tmp_path / "anim.gif"
+    frames[0].save(gif, save_all=True, append_images=frames[1:], duration=50)
+    drop(window, gif)
+    wait_idle(qtbot, window)
+    assert window.queue.entries[0].status == "done"
+    assert "anim.gif has 5 frames; only the first is upscaled" in window.banner.message
+
+
 @pytest.mark.slow
 def test_srgan_desktop_launches_opens_argv_images_and_quits_cleanly(tmp_path, tiny_model):
     """`python -m srgan_desktop photo.png` in a real process: opens, upscales, exits with 0."""
