@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from core.batch.estimate import BatchEstimate, estimate_batch
 from core.batch.runner import BatchPlan, BatchPlanError, BatchProgress, plan_batch, run_batch
-from core.common.events import Cancelled, DeviceChosen, Finished, ImageFailed
+from core.common.events import Cancelled, DeviceChosen, ExtraFramesIgnored, Finished, ImageFailed
 from core.imageio.files import IMAGE_SUFFIXES
 from core.inference.cache import UpscalerCache, shared_upscalers
 from core.inference.upscale import UpscaleOptions
@@ -299,6 +299,8 @@ class BatchWindow(QWidget):
             self.progress.show_progress(event)
         elif isinstance(event, ImageFailed):
             self.log.appendPlainText(f"Failed: {event.source}: {event.reason}")
+        elif isinstance(event, ExtraFramesIgnored):
+            self.log.appendPlainText(f"Note: {event.message}.")
         elif isinstance(event, DeviceChosen):
             notice = f" ({event.notice})" if event.notice else ""
             self.log.appendPlainText(f"Running on {event.description}, {event.precision}{notice}")

@@ -192,3 +192,14 @@ def test_while_a_batch_runs_the_inputs_cannot_change_and_the_percent_agrees_with
     assert all(label == bar for label, bar, _, _ in seen)
     assert all(not any(enabled) and not form for _, _, enabled, form in seen)
     assert all(b.isEnabled() for b in window.input_buttons)       # and back once it ended
+
+
+def test_a_multi_page_file_is_noted_in_the_log(qtbot, window, tmp_path):
+    from PIL import Image
+    folder = tmp_path / "in"
+    folder.mkdir()
+    pages = [Image.new("RGB", (16, 12), (30 * i, 90, 150)) for i in range(3)]
+    pages[0].save(folder / "scan.tif", save_all=True, append_images=pages[1:])
+    plan(qtbot, window, [folder], tmp_path / "out")
+    assert run_to_end(qtbot, window).done == 1
+    assert "Note: scan.tif has 3 pages; only the first is upscaled." in window.log.toPlainText()
