@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.batch.estimate import estimate_batch  # noqa: E402
 from core.batch.runner import BatchOptions, plan_batch, run_batch  # noqa: E402
-from core.common.formatting import format_duration_words  # noqa: E402
+from core.common.formatting import format_duration  # noqa: E402
 from core.inference.upscale import UpscaleOptions, open_upscaler  # noqa: E402
 from core.inference.upscaler import InferenceOptions  # noqa: E402
 
@@ -65,13 +65,13 @@ def main() -> int:
         estimate = estimate_batch(plan, upscaler)
         probe_seconds = time.perf_counter() - started
         print(f"{len(plan.jobs)} photos of {size[0]}x{size[1]} ({plan.total_pixels / 1e6:.2f} MP) on {estimate.device}")
-        print(f"estimate: {estimate.seconds:.1f} s ({format_duration_words(estimate.seconds)}), "
+        print(f"estimate: {estimate.seconds:.1f} s ({format_duration(estimate.seconds, rounded=True)}), "
               f"measured in {probe_seconds:.1f} s")
         started = time.perf_counter()
         for _event in run_batch(plan, options, upscaler=upscaler):
             pass
         real = time.perf_counter() - started
-        print(f"real run: {real:.1f} s ({format_duration_words(real)})")
+        print(f"real run: {real:.1f} s ({format_duration(real, rounded=True)})")
         print(f"estimate / real = {estimate.seconds / real:.2f}")
     return 0
 

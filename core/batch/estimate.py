@@ -24,7 +24,7 @@ from core.imageio.files import DecodedImage, ImageMetadata, load_image, save_ima
 from core.inference.output_size import OutputSize
 from core.inference.tiling import plan_tiles
 
-PROBE_CPU = 128       # input pixels per edge (a half-size crop is timed too): about a second, once per model
+PROBE_CPU = 256       # input pixels per edge (a half-size crop is timed too): tile-sized, ~2.5 s once per model
 PROBE_GPU = 256
 TIMED_REPEATS = 3     # timed runs per probe size, after an untimed one
 
