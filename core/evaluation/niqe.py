@@ -57,7 +57,10 @@ def niqe_luma(y255: np.ndarray) -> float:
                                   for c in range(cols) for r in range(rows)]))
         if scale == 1:
             image = matlab_half_size(image / 255.0) * 255.0
-    return _distance(np.concatenate(features, axis=1))
+    stacked = np.concatenate(features, axis=1)
+    if np.isnan(stacked).any(axis=1).all():
+        raise ValueError("NIQE needs texture: every 96 px block of this image is flat")
+    return _distance(stacked)
 
 
 def _distance(features: np.ndarray) -> float:
@@ -123,8 +126,11 @@ def _fit_aggd(values: np.ndarray) -> tuple[float, float, float]:
     values = values.ravel()
     left_std = math.sqrt(float(np.mean(values[values < 0] ** 2))) if np.any(values < 0) else math.nan
     right_std = math.sqrt(float(np.mean(values[values > 0] ** 2))) if np.any(values > 0) else math.nan
+    power = float(np.mean(values ** 2))
+    if power == 0.0:                # a flat block (line art, a page margin): no statistics to fit
+        return math.nan, math.nan, math.nan
     skew = left_std / right_std
-    ratio = float(np.mean(np.abs(values))) ** 2 / float(np.mean(values ** 2))
+    ratio = float(np.mean(np.abs(values))) ** 2 / power
     normalised = ratio * (skew ** 3 + 1) * (skew + 1) / (skew ** 2 + 1) ** 2
     if not math.isfinite(normalised):
         return math.nan, math.nan, math.nan

@@ -48,6 +48,15 @@ def test_shave_ignores_the_border():
     assert niqe(framed) != pytest.approx(niqe(image))
 
 
+def test_flat_blocks_are_left_out_and_a_flat_image_is_refused_in_words():
+    # Line art and page margins have blocks of one grey; the score comes from the textured ones.
+    image = _texture(192)
+    image[:96] = 0.5
+    assert niqe(image) == pytest.approx(niqe(image[96:]), abs=0.5)   # the edge between them bleeds in
+    with pytest.raises(ValueError, match="flat"):
+        niqe(np.full((192, 192, 3), 0.5))
+
+
 def test_an_image_smaller_than_one_block_is_refused_in_words():
     with pytest.raises(ValueError, match="at least 96x96"):
         niqe(np.zeros((95, 200, 3)))
