@@ -28,7 +28,7 @@ from core.models.library import resolve_model
 from core.models.model_file import MODEL_SUFFIX, ModelFileError, read_model_info
 from core.nets.config import DiscriminatorConfig, GeneratorConfig
 from core.training.checkpoint import LAST_NAME, CheckpointError, is_checkpoint_file, load_checkpoint
-from core.training.config import CONTENT_LOSSES, TRAIN_PRECISIONS, TrainConfig
+from core.training.config import BEST_BY, CONTENT_LOSSES, TRAIN_PRECISIONS, TrainConfig
 from core.training.degradations import DegradationConfig
 from core.training.events import (
     CheckpointSaved,
@@ -80,6 +80,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="gan phase weight of the adversarial loss (default %(default)s)")
     p.add_argument("--ema", action=argparse.BooleanOptionalAction, default=None,
                    help="average generator weights (default: on for gan, off for mse)")
+    p.add_argument("--best-by", choices=BEST_BY, default="auto",
+                   help="what best.ckpt keeps: the highest held-out PSNR, the lowest NIQE within 0.5 dB PSNR of "
+                        "the --init-from model (measures NIQE at each validation), or the latest validated; "
+                        "auto: psnr for mse, latest for gan (default %(default)s)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps (default %(default)s)")
     p.add_argument("--precision", choices=TRAIN_PRECISIONS, default="auto",
                    help="auto: fp16 on CUDA, bf16 on CPUs with bf16 units, else fp32 (default %(default)s)")
@@ -143,7 +147,7 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
             content_loss=args.content_loss, adversarial_weight=args.adversarial_weight, steps=args.steps,
             batch_size=args.batch_size, crop_size=args.crop_size, photo_scale=args.photo_scale,
             min_crop_detail=args.min_crop_detail, lr=args.lr, lr_drop_at=args.lr_drop_at,
-            ema=args.ema, device=args.device, precision=args.precision, val_every=args.val_every,
+            ema=args.ema, best_by=args.best_by, device=args.device, precision=args.precision, val_every=args.val_every,
             checkpoint_every=args.checkpoint_every, preview_every=max(args.val_every, 1), seed=args.seed,
             num_workers=args.workers, init_from=init_from, vgg_weights=args.vgg_weights,
             out_dir=args.out or Path("runs") / args.phase, degradation=_degradation(args))
@@ -237,7 +241,8 @@ class _Printer:
         elif isinstance(event, ValidationDone):
             self.last_validation = event
             base = f", base model {event.base_psnr:.2f}" if event.base_psnr is not None else ""
-            self.note(f"step {event.step}: PSNR {event.psnr:.2f} dB, SSIM {event.ssim:.4f} "
+            niqe = f", NIQE {event.niqe:.2f}" if event.niqe is not None else ""
+            self.note(f"step {event.step}: PSNR {event.psnr:.2f} dB, SSIM {event.ssim:.4f}{niqe} "
                       f"(bicubic {event.bicubic_psnr:.2f} dB / {event.bicubic_ssim:.4f}{base})")
         elif isinstance(event, CheckpointSaved) and event.best and event.step:
             self.note(f"step {event.step}: new best, saved {event.path}")
