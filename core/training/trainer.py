@@ -58,11 +58,12 @@ from core.training.events import (
     TrainingStarted,
     ValidationDone,
 )
-from core.training.export import export_model, measure_step_time  # noqa: F401  (public API lives here too)
+from core.training.export import export_model  # noqa: F401  (public API lives here too)
 from core.training.run_data import RunData, batches, prepare_data
 from core.training.selection import Candidate, beats
 from core.training.setup import TrainingSetup, build_content_loss, build_setup, load_init_generator, resolve_precision
 from core.training.steps import StepStats, gan_step, mse_step
+from core.training.timing import measure_step_time  # noqa: F401  (public API lives here too)
 from core.training.validation import score_bicubic, score_model, super_resolve
 
 __all__ = ["train", "export_model", "measure_step_time", "TrainingError"]
