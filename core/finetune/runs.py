@@ -1,176 +1,489 @@
-"""A fine-tune's life outside the training loop: the resume record and the saved model.
+"""The fine-tune runs store: every fine-tune (wizard or `srgan finetune`) has a folder and a record.
 
-While a fine-tune runs, a small JSON record in the user's data folder names its config and
-checkpoint folder. Finishing (or discarding) the run removes it; a record that is still
-there at the next start means the app was closed mid-training, and the wizard offers to
-resume from the run's last checkpoint. The finished model goes into the user's model
-library (`core.common.paths.user_models_dir()`), where every model picker finds it.
+    runs_root()/<id>/run.json      the record (`RunRecord`), written atomically after each event
+                    last.ckpt      where training resumes from      best.ckpt   what gets exported
+                    preview.png    the latest preview crop          run.lock    held while it trains
+
+    listing = list_runs()                    # newest first; damaged records in listing.damaged
+    run = create_run(choices, recipe, plan, title="Holiday (faithful)", budget_minutes=60)
+    result = drain(run_finetune(run, control), on_event)   # core.finetune.runner
+    finish_run(run, "Holiday (faithful)")                  # core.finetune.finish: export or "no improvement"
+    delete_run(run)
+
+States: "running" (a process is training it), "interrupted" (the app closed or crashed mid-run),
+"kept" (stopped by the user, or trained and waiting to be named), "finished" (exported, or
+found no improvement: nothing to export). A record that says "running" while no process holds
+its `run.lock` (a lock the operating system drops when the process dies, `core.common.filelock`)
+is listed as interrupted.
+
+Records are files anyone can edit: a damaged one is listed in `damaged` with a reason and never
+stops the others from listing, and deleting only ever removes a folder below `runs_root()`.
+The single `interrupted.json` of earlier versions is read once and moved into the store.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
 from core.common.atomic import write_bytes_atomically
-from core.common.paths import user_data_dir, user_models_dir
-from core.models.model_file import MODEL_SUFFIX
+from core.common.filelock import is_unlocked, try_lock
+from core.common.formatting import format_duration
+from core.common.paths import user_data_dir
+from core.finetune.history import LossHistory
+from core.training.selection import Candidate, Selection, SelectionRule, pick_best
 
-RECORD_NAME = "interrupted.json"
+if TYPE_CHECKING:
+    from core.finetune.budget import BudgetPlan
+    from core.finetune.recipe import FineTuneChoices, FineTuneRecipe
+    from core.training.config import TrainConfig
+
+RECORD_NAME = "run.json"
+LOCK_NAME = "run.lock"
+PREVIEW_NAME = "preview.png"
 LAST_CHECKPOINT = "last.ckpt"
 BEST_CHECKPOINT = "best.ckpt"
-MAX_NAME_LENGTH = 60
+OLD_RECORD_NAME = "interrupted.json"            # the single record of earlier versions
+FORMAT = "srgan-desktop-finetune-run"
+STATES = ("running", "interrupted", "kept", "finished")
+_ID = re.compile(r"[0-9]{8}-[0-9]{6}(-[0-9]+)?")
+
+
+class RunError(Exception):
+    """A run that cannot be found, read or changed; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class Score:
+    """Held-out scores of one validation (or of the base model, or of bicubic)."""
+
+    step: int
+    psnr: float
+    ssim: float | None = None
+    niqe: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"step": self.step, "psnr": self.psnr, "ssim": self.ssim, "niqe": self.niqe}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Score:
+        if not isinstance(data, dict):
+            raise ValueError("a score is not a table")
+        return cls(_int(data.get("step", 0)), _number(data.get("psnr")), _optional_number(data.get("ssim")),
+                   _optional_number(data.get("niqe")))
 
 
 @dataclass(frozen=True)
 class RunRecord:
-    """What is needed to pick a fine-tune up again: its config and the wizard's choices."""
+    """One fine-tune, as its run.json holds it; `folder` is where it was read from (not stored)."""
 
-    config: dict[str, Any]          # TrainConfig.to_dict()
-    choices: dict[str, Any]         # base model, mode, folder: for the finish page's metadata
-    started: str                    # ISO time, shown in the resume question
-    last_step: int = 0              # step of the newest checkpoint, shown in the resume question
-
-    @property
-    def out_dir(self) -> Path:
-        return Path(self.config["out_dir"])
+    id: str
+    folder: Path
+    title: str                          # the suggested (or, from the CLI, the asked-for) model name
+    photo_folder: str
+    base_model: str | None              # model file or checkpoint; None: trained from scratch
+    base_title: str
+    mode: str                           # "faithful" | "realistic"
+    created: str                        # ISO time
+    state: str
+    config: dict[str, Any]              # TrainConfig.to_dict(): how to resume
+    total_steps: int
+    last_step: int = 0                  # step of the newest last.ckpt
+    budget_minutes: float | None = None
+    planned_seconds: float | None = None
+    seconds: float = 0.0                # training time so far
+    photos: str = "clean"
+    scoreboard: tuple[Score, ...] = ()  # every validation, step order
+    base: Score | None = None           # the base model on the held-out photos
+    bicubic: Score | None = None
+    losses: LossHistory = field(default_factory=LossHistory)
+    preview: str | None = None          # file name in `folder`
+    preview_step: int = 0
+    best_step: int | None = None        # the step best.ckpt holds
+    exported: str | None = None         # the model file a finished run saved
+    message: str = ""                   # why it stopped, when it did not stop cleanly
 
     @property
     def last_checkpoint(self) -> Path:
-        return self.out_dir / LAST_CHECKPOINT
+        return self.folder / LAST_CHECKPOINT
+
+    @property
+    def best_checkpoint(self) -> Path:
+        return self.folder / BEST_CHECKPOINT
+
+    @property
+    def preview_path(self) -> Path | None:
+        return self.folder / self.preview if self.preview else None
+
+    @property
+    def trained(self) -> bool:
+        return self.last_step >= self.total_steps
 
     @property
     def resumable(self) -> bool:
-        return self.last_checkpoint.is_file()
+        """Stopped before its last step, with a checkpoint to carry on from."""
+        return self.state in ("interrupted", "kept") and not self.trained and self.last_checkpoint.is_file()
 
-    def train_config(self):
+    @property
+    def finishable(self) -> bool:
+        """Can be named now: not training, not finished, and holding a best checkpoint."""
+        return self.state in ("interrupted", "kept") and self.best_checkpoint.is_file()
+
+    def train_config(self) -> TrainConfig:
+        """The run's TrainConfig (ValueError/TypeError when the record's copy is damaged)."""
         from core.training.config import TrainConfig
-        return TrainConfig.from_dict(self.config)
+        return replace(TrainConfig.from_dict(self.config), out_dir=self.folder)
+
+    def selection_rule(self) -> SelectionRule:
+        from core.finetune.recipe import MODE_BEST_BY
+        return SelectionRule(MODE_BEST_BY.get(self.mode, "psnr"))
+
+    def selection(self) -> Selection:
+        """The best of the base model and the scoreboard, by the one rule (`core.training.selection`)."""
+        base = self.base
+        base_candidate = Candidate(0, base.psnr, base.ssim, base.niqe, is_base=True) if base else None
+        rows = [Candidate(s.step, s.psnr, s.ssim, s.niqe) for s in self.scoreboard]
+        return pick_best(base_candidate, rows, self.selection_rule())
+
+    def status_text(self) -> str:
+        """One line for the runs list and `srgan finetune --list`."""
+        where = f"step {self.last_step:,} of {self.total_steps:,}"
+        if self.state == "running":
+            return f"Training: {where}."
+        if self.state == "interrupted":
+            why = self.message or "the app closed or stopped unexpectedly"
+            return f"Interrupted at {where} ({why.rstrip('.')}); it can be resumed."
+        if self.state == "kept":
+            if self.trained:
+                return f"Trained ({self.total_steps:,} steps in {format_duration(self.seconds)}), not saved yet."
+            return f"Kept for later at {where}."
+        if self.exported:
+            return f"Finished: saved as {Path(self.exported).name}."
+        return "Finished: no improvement over the base model, nothing saved."
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT, "version": 1, "title": self.title, "photo_folder": self.photo_folder,
+            "base_model": self.base_model, "base_title": self.base_title, "mode": self.mode,
+            "photos": self.photos, "created": self.created, "state": self.state, "config": self.config,
+            "total_steps": self.total_steps, "last_step": self.last_step, "budget_minutes": self.budget_minutes,
+            "planned_seconds": self.planned_seconds, "seconds": self.seconds,
+            "scoreboard": [s.to_json() for s in self.scoreboard],
+            "base": self.base.to_json() if self.base else None,
+            "bicubic": self.bicubic.to_json() if self.bicubic else None,
+            "losses": self.losses.to_json(), "preview": self.preview, "preview_step": self.preview_step,
+            "best_step": self.best_step, "exported": self.exported, "message": self.message,
+        }
 
 
-def record_path() -> Path:
-    return user_data_dir() / "finetune" / RECORD_NAME
+@dataclass(frozen=True)
+class RunListing:
+    runs: tuple[RunRecord, ...]                      # newest first
+    damaged: tuple[tuple[Path, str], ...] = ()       # run folders whose record cannot be read, with why
 
 
-def write_run_record(config: Any, choices: dict[str, Any]) -> RunRecord:
-    """Remember a starting run (atomically), so closing the app mid-training can be undone."""
-    record = RunRecord(config=config.to_dict(), choices=_jsonable(choices),
-                       started=datetime.now().isoformat(timespec="seconds"))
-    _write(record)
+def runs_root() -> Path:
+    return user_data_dir() / "finetune" / "runs"
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+def list_runs() -> RunListing:
+    """Every run, newest first; a stale "running" one is listed as interrupted."""
+    migrate_old_record()
+    runs, damaged = [], []
+    try:
+        folders = sorted(p for p in runs_root().iterdir() if p.is_dir() and not p.is_symlink())
+    except OSError:
+        folders = []
+    for folder in folders:
+        if not (folder / RECORD_NAME).exists():
+            continue                                   # a folder being created, or not a run
+        try:
+            runs.append(read_run(folder.name))
+        except RunError as exc:
+            damaged.append((folder, str(exc)))
+    runs.sort(key=lambda r: (r.created, r.id), reverse=True)
+    return RunListing(tuple(runs), tuple(damaged))
+
+
+def read_run(run_id: str) -> RunRecord:
+    """The run called `run_id`; RunError when there is none or its record is damaged."""
+    if not isinstance(run_id, str) or not _ID.fullmatch(run_id):
+        raise RunError(f"{run_id!r} is not a fine-tune run id (they look like 20250101-120000)")
+    folder = runs_root() / run_id
+    try:
+        text = (folder / RECORD_NAME).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RunError(f"no fine-tune run {run_id}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RunError(f"run {run_id}: its record cannot be read ({exc})") from None
+    try:
+        record = _from_json(json.loads(text), folder)
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError) as exc:
+        raise RunError(f"run {run_id}: its record is damaged ({_first_line(exc)})") from None
+    if record.state == "running" and not is_running(record):
+        record = replace(record, state="interrupted")
     return record
 
 
-def note_checkpoint(step: int) -> None:
-    """Remember how far the run got (the resume question says so); no-op without a record."""
-    record = read_run_record()
-    if record is not None and step > record.last_step:
-        _write(replace(record, last_step=int(step)))
+def is_running(run: RunRecord) -> bool:
+    """Whether a live process holds the run's lock (is training it now)."""
+    lock = run.folder / LOCK_NAME
+    return lock.exists() and not is_unlocked(lock)
 
 
-def _write(record: RunRecord) -> None:
-    text = json.dumps({"config": record.config, "choices": record.choices, "started": record.started,
-                       "last_step": record.last_step}, indent=2)
-    write_bytes_atomically(record_path(), text.encode("utf-8"))
+def latest_resumable() -> RunRecord | None:
+    """The newest interrupted run that can be resumed (what the app offers at start-up)."""
+    return next((r for r in list_runs().runs if r.state == "interrupted" and r.resumable), None)
 
 
-def read_run_record() -> RunRecord | None:
-    """The interrupted run's record, or None (a damaged record counts as none)."""
-    path = record_path()
+# -- writing ------------------------------------------------------------------------------------
+
+def new_run_folder() -> Path:
+    """A fresh, empty run folder named by the time: its name is the run's id."""
+    root = runs_root()
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    n = 1
+    while True:
+        folder = root / (stamp if n == 1 else f"{stamp}-{n}")
+        try:
+            folder.mkdir(parents=True)
+            return folder
+        except FileExistsError:
+            n += 1
+
+
+def create_run(choices: FineTuneChoices, recipe: FineTuneRecipe, plan: BudgetPlan, title: str,
+               base_title: str = "", overrides: dict[str, Any] | None = None) -> RunRecord:
+    """A new run's folder and record (state "kept" until `run_finetune` starts it)."""
+    from core.finetune.recipe import build_train_config
+
+    folder = new_run_folder()
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        record = RunRecord(config=dict(data["config"]), choices=dict(data.get("choices") or {}),
-                           started=str(data.get("started", "")), last_step=int(data.get("last_step", 0)))
-        if not isinstance(record.config.get("out_dir"), str):
-            return None                             # every use of a record needs its folder
-        return record
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError):
-        return None
+        config = build_train_config(choices, recipe, plan, folder, overrides)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    record = RunRecord(
+        id=folder.name, folder=folder, title=title.strip(), photo_folder=str(choices.data_dir),
+        base_model=str(choices.base_model) if choices.base_model else None, base_title=base_title,
+        mode=choices.mode, photos=choices.photos, created=datetime.now().isoformat(timespec="seconds"),
+        state="kept", config=config.to_dict(), total_steps=config.steps, budget_minutes=plan.minutes,
+        planned_seconds=plan.seconds)
+    return save_run(record)
 
 
-def has_resumable_run() -> bool:
-    record = read_run_record()
-    return record is not None and record.resumable
+def save_run(record: RunRecord) -> RunRecord:
+    """Write the record (atomically); returns it."""
+    if _run_folder_inside_runs(record.folder) is None:
+        raise RunError(f"{record.folder} is not a fine-tune run folder")
+    text = json.dumps(record.to_json(), indent=1, allow_nan=False)
+    write_bytes_atomically(record.folder / RECORD_NAME, text.encode("utf-8"))
+    return record
 
 
-def clear_run_record(delete_checkpoints: bool = False) -> None:
-    """Forget the interrupted run; optionally delete its checkpoint folder too."""
-    record = read_run_record()
-    record_path().unlink(missing_ok=True)
-    if delete_checkpoints and record is not None:
-        folder = _run_folder_inside_runs(record.out_dir)
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
+def update_run(record: RunRecord, **changes: Any) -> RunRecord:
+    return save_run(replace(record, **changes))
+
+
+def mark(record: RunRecord, state: str, message: str = "") -> RunRecord:
+    if state not in STATES:
+        raise ValueError(f"state must be one of {STATES}, got {state!r}")
+    return update_run(record, state=state, message=message)
+
+
+def note_validation(record: RunRecord, step: int, psnr: float, ssim: float, niqe: float | None = None,
+                    base: Score | None = None, bicubic: Score | None = None) -> RunRecord:
+    """Add a validation to the scoreboard (a repeated step, after a resume, replaces the old row)."""
+    rows = [s for s in record.scoreboard if s.step != step] + [Score(step, psnr, ssim, niqe)]
+    return update_run(record, scoreboard=tuple(sorted(rows, key=lambda s: s.step)),
+                      base=base or record.base, bicubic=bicubic or record.bicubic)
+
+
+def note_checkpoint(record: RunRecord, step: int, seconds: float | None = None) -> RunRecord:
+    return update_run(record, last_step=int(step), seconds=record.seconds if seconds is None else seconds)
+
+
+def note_losses(record: RunRecord, history: LossHistory) -> RunRecord:
+    return update_run(record, losses=history)
+
+
+def delete_run(record: RunRecord) -> bool:
+    """Remove the run's folder; False (nothing removed) if it is training now or not a run folder."""
+    folder = _run_folder_inside_runs(record.folder)
+    if folder is None or is_running(record):
+        return False
+    shutil.rmtree(folder, ignore_errors=True)
+    return not folder.exists()
+
+
+class RunLock:
+    """Held while a process trains the run: `with RunLock(run): ...` (RunError if another holds it)."""
+
+    def __init__(self, record: RunRecord) -> None:
+        self.path = record.folder / LOCK_NAME
+        self._file: IO[bytes] | None = None
+
+    def __enter__(self) -> RunLock:
+        handle = open(self.path, "a+b")                 # noqa: SIM115 - held open until __exit__
+        if not try_lock(handle.fileno()):
+            handle.close()
+            raise RunError(f"run {self.path.parent.name} is being trained by another process")
+        self._file = handle
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._file is not None:
+            self._file.close()                          # closing drops the lock
+            self._file = None
 
 
 def _run_folder_inside_runs(out_dir: Path) -> Path | None:
-    """`out_dir` with links and '..' resolved, if that is a folder below the wizard's runs folder.
+    """`out_dir` with links and '..' resolved, if that is a folder below the runs folder.
 
-    The record is a file anyone can edit: only ever delete a folder the wizard could have made,
+    A record is a file anyone can edit: only ever delete a folder the store could have made,
     never one that '..' or a symbolic link leads out of the data folder to.
     """
     try:
-        runs_root = (user_data_dir() / "finetune" / "runs").resolve()
-        folder = out_dir.resolve()
+        root = runs_root().resolve()
+        folder = Path(out_dir).resolve()
     except (OSError, RuntimeError, ValueError):     # a link loop, a NUL in the name: nothing of ours
         return None
-    return folder if runs_root in folder.parents else None
+    return folder if root in folder.parents else None
 
 
-def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: (str(v) if isinstance(v, Path) else v) for k, v in values.items()}
+# -- the record's JSON --------------------------------------------------------------------------
+
+def _from_json(data: Any, folder: Path) -> RunRecord:
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ValueError("not a fine-tune run record")
+    config = data["config"]
+    if not isinstance(config, dict):
+        raise ValueError("its training settings are not a table")
+    state = data["state"]
+    if state not in STATES:
+        raise ValueError(f"unknown state {state!r}")
+    return RunRecord(
+        id=folder.name, folder=folder, title=_text(data.get("title")), photo_folder=_text(data.get("photo_folder")),
+        base_model=_optional_text(data.get("base_model")), base_title=_text(data.get("base_title")),
+        mode=_choice(data.get("mode"), ("faithful", "realistic")), photos=_text(data.get("photos") or "clean"),
+        created=_text(data.get("created")), state=state, config=config,
+        total_steps=_int(data["total_steps"]), last_step=_int(data.get("last_step", 0)),
+        budget_minutes=_optional_number(data.get("budget_minutes")),
+        planned_seconds=_optional_number(data.get("planned_seconds")), seconds=_number(data.get("seconds", 0.0)),
+        scoreboard=tuple(Score.from_json(s) for s in _list(data.get("scoreboard"))),
+        base=Score.from_json(data["base"]) if data.get("base") is not None else None,
+        bicubic=Score.from_json(data["bicubic"]) if data.get("bicubic") is not None else None,
+        losses=LossHistory.from_json(data.get("losses") or {"stride": 1}),
+        preview=_file_name(data.get("preview")), preview_step=_int(data.get("preview_step", 0)),
+        best_step=None if data.get("best_step") is None else _int(data["best_step"]),
+        exported=_optional_text(data.get("exported")), message=_text(data.get("message")))
 
 
-# -- naming and saving ------------------------------------------------------------------------
-
-def model_slug(title: str) -> str:
-    """A file-system-safe name: "Holiday photos (2024)" -> "holiday-photos-2024"."""
-    slug = re.sub(r"[^a-z0-9]+", "-", title.strip().lower()).strip("-")
-    return slug[:MAX_NAME_LENGTH].strip("-")
-
-
-def model_destination(title: str, models_dir: Path | None = None) -> Path:
-    return (models_dir or user_models_dir()) / f"{model_slug(title)}{MODEL_SUFFIX}"
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValueError(f"expected text, got {type(value).__name__}")
+    return value
 
 
-def name_problem(title: str, models_dir: Path | None = None) -> str:
-    """Why a model name cannot be used, in one line; "" when it is fine."""
-    if not title.strip():
-        return "Give the model a name."
-    if len(title.strip()) > MAX_NAME_LENGTH:
-        return f"Use at most {MAX_NAME_LENGTH} characters."
-    if not model_slug(title):
-        return "Use at least one letter or digit in the name."
-    if model_destination(title, models_dir).exists():
-        return f"A model called \u201c{title.strip()}\u201d already exists; choose another name."
-    return ""
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else _text(value)
 
 
-def suggest_name(folder: Path | None, mode: str) -> str:
-    """A default name from the photo folder: "Holiday (photo-realistic)"."""
-    base = (folder.name if folder else "") or "My photos"
-    words = "photo-realistic" if mode == "realistic" else "faithful"
-    title, n = f"{base} ({words})", 2
-    while model_destination(title).exists():
-        title, n = f"{base} ({words}) {n}", n + 1
-    return title
+def _choice(value: Any, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ValueError(f"expected one of {allowed}, got {value!r}")
+    return str(value)
 
 
-def save_finetuned_model(checkpoint: Path, title: str, provenance: dict[str, Any],
-                         description: str = "") -> Path:
-    """Export the checkpoint's generator into the user's model library; returns the file.
+def _int(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2 ** 53:
+        raise ValueError(f"expected a whole number, got {value!r}")
+    return value
 
-    Refuses a name already taken (never overwrites another model).
+
+def _number(value: Any) -> float:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or value != value or abs(value) > 1e300:
+        raise ValueError(f"expected a number, got {value!r}")
+    return float(value)
+
+
+def _optional_number(value: Any) -> float | None:
+    return None if value is None else _number(value)
+
+
+def _list(value: Any) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValueError("expected a list")
+    return value
+
+
+def _file_name(value: Any) -> str | None:
+    """A file name inside the run folder (a record naming '../x' or a path is damaged)."""
+    name = _optional_text(value)
+    if name is not None and (not name or name != os.path.basename(name) or name in (".", "..")):
+        raise ValueError(f"{name!r} is not a file name")
+    return name
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0]
+
+
+# -- the old single record ----------------------------------------------------------------------
+
+def old_record_path() -> Path:
+    return user_data_dir() / "finetune" / OLD_RECORD_NAME
+
+
+def migrate_old_record() -> RunRecord | None:
+    """Move an earlier version's `interrupted.json` into the store (once); returns the run it became.
+
+    The old record named its checkpoint folder (below the runs folder, named like a run id); its
+    run becomes an interrupted run there. A record that is damaged, or names any other folder, is
+    dropped: it never led to anything but that folder.
     """
-    from core.training.trainer import export_model
+    path = old_record_path()
+    if not path.exists():
+        return None
+    try:
+        record = _from_old(json.loads(path.read_text(encoding="utf-8")))
+        if record is not None and not (record.folder / RECORD_NAME).exists():
+            save_run(record)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError,
+            UnicodeDecodeError, RunError):
+        record = None
+    try:
+        path.unlink()
+    except OSError:
+        pass
+    return record
 
-    problem = name_problem(title)
-    if problem:
-        raise ValueError(problem)
-    destination = model_destination(title)
-    return export_model(Path(checkpoint), destination, name=model_slug(title), title=title.strip(),
-                        description=description, extra_provenance=_jsonable(provenance))
+
+def _from_old(data: Any) -> RunRecord | None:
+    config, choices = data["config"], data.get("choices") or {}
+    folder = _run_folder_inside_runs(Path(config["out_dir"]))
+    if folder is None or not folder.is_dir() or not _ID.fullmatch(folder.name):
+        return None
+    if folder.parent != runs_root().resolve():
+        return None
+    mode = str(choices["mode"]) if choices.get("mode") in ("faithful", "realistic") else "faithful"
+    photos = choices.get("photos")
+    steps = _int(config["steps"])
+    return RunRecord(
+        id=folder.name, folder=runs_root() / folder.name, title="", photo_folder=_text(config.get("data_dir")),
+        base_model=_optional_text(choices.get("base_model")), base_title=_text(choices.get("base_title")),
+        mode=mode, photos=photos if isinstance(photos, str) else "clean",
+        created=_text(data.get("started")), state="interrupted", config=dict(config), total_steps=steps,
+        last_step=min(_int(data.get("last_step", 0)), steps))
