@@ -4,9 +4,8 @@ of a fine-tune (`core.finetune.budget`) is planned from these numbers.
 `time_training(config)` builds the run's real networks, optimisers and content loss, then times
 
   * training steps on random crops (a warm-up step first; then until `min_seconds` have passed,
-    `min_steps` at least, `max_steps` at most), plus making a batch's LR crops through the
-    real-world degradation chain when the run uses one (on a CPU that work competes with the
-    step, on a GPU a loader process hides it, so it is added on CPUs and overlapped on GPUs);
+    `min_steps` at least, `max_steps` at most), plus cutting a batch of crops from a photo the
+    way the run's loader does (crop detail redraws, the degradation chain when the run uses one);
   * one validation of a synthetic 512 x 512 photo: the generator's forward pass, and the PSNR,
     SSIM (and NIQE, when the run's selection rule needs it) of the result, each per megapixel;
   * writing last.ckpt (networks, optimisers, RNG) and best.ckpt (weights only) to a temp folder.
@@ -83,10 +82,14 @@ def time_training(config: TrainConfig, control: Control = NEVER_CANCELLED, min_s
     model_spm, metric_spm = _time_validation(setup, config)
     control.checkpoint()
     yield TimingProgress("Timing a checkpoint")
-    last, best = _time_checkpoints(setup, config)
-    data = _data_seconds(config)
+    with tempfile.TemporaryDirectory(prefix="srgan-timing-") as folder:
+        last, best = _time_checkpoints(setup, config, Path(folder))
+        data = _data_seconds(config, Path(folder))
     compute = elapsed / timed
-    per_step = compute + data if device.type == "cpu" else max(compute, data)
+    # Clean crops are cut in the training process (core.training.run_data.batches), degraded ones in a
+    # loader process, which a GPU's step hides and a CPU's step competes with.
+    overlapped = device.type != "cpu" and config.degradation is not None
+    per_step = max(compute, data) if overlapped else compute + data
     return Timings(per_step, model_spm, metric_spm, last, best, startup, str(device), precision.name)
 
 
@@ -140,28 +143,35 @@ def _time_validation(setup: TrainingSetup, config: TrainConfig) -> tuple[float, 
     return forward / megapixels, metrics / megapixels
 
 
-def _time_checkpoints(setup: TrainingSetup, config: TrainConfig) -> tuple[float, float]:
+def _time_checkpoints(setup: TrainingSetup, config: TrainConfig, folder: Path) -> tuple[float, float]:
     weights = {"kind": "best", "step": 0, "config": config.to_dict(), **setup.weights_state()}
     full = {**weights, "kind": "last", **setup.optimisation_state(), "rng": capture_rng()}
-    with tempfile.TemporaryDirectory(prefix="srgan-timing-") as folder:
-        start = time.perf_counter()
-        save_checkpoint(full, Path(folder) / "last.ckpt")
-        last = time.perf_counter() - start
-        start = time.perf_counter()
-        save_checkpoint(weights, Path(folder) / "best.ckpt")
-        return last, time.perf_counter() - start
-
-
-def _data_seconds(config: TrainConfig) -> float:
-    """Seconds to make one batch's LR crops through the degradation chain (0 for clean bicubic)."""
-    if config.degradation is None:
-        return 0.0
-    from core.training.degradations import degrade
-    rng = np.random.default_rng(0)
-    crops = rng.random((config.batch_size, config.crop_size, config.crop_size, 3)).astype(np.float32)
     start = time.perf_counter()
-    for crop in crops:
-        degrade(crop, config.scale, config.degradation, rng)
+    save_checkpoint(full, folder / "last.ckpt")
+    last = time.perf_counter() - start
+    start = time.perf_counter()
+    save_checkpoint(weights, folder / "best.ckpt")
+    return last, time.perf_counter() - start
+
+
+def _data_seconds(config: TrainConfig, folder: Path) -> float:
+    """Seconds to cut one batch of crops (and degrade their LR) the way the run's loader does, from a
+    synthetic photo that is half flat and half textured, so `min_crop_detail` redraws about as
+    often as on a typical photo."""
+    from PIL import Image
+
+    from core.training.data import CropDataset
+
+    side = max(4 * config.crop_size, 256)
+    rng = np.random.default_rng(0)
+    photo = np.full((side, side, 3), 128.0)
+    photo[:, side // 2:] += rng.normal(0, 40, (side, side - side // 2, 3))
+    path = folder / "timing.png"
+    Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8)).save(path)
+    dataset = CropDataset([path], config.crop_size, config.scale, config.seed, min_detail=config.min_crop_detail,
+                          degradation=config.degradation)
+    start = time.perf_counter()
+    torch.utils.data.default_collate([dataset[(config.seed, k)] for k in range(config.batch_size)])
     return time.perf_counter() - start
 
 
