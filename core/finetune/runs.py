@@ -5,7 +5,7 @@
                     preview.png    the latest preview crop          run.lock    held while it trains
 
     listing = list_runs()                    # newest first; damaged records in listing.damaged
-    run = create_run(choices, recipe, plan, title="Holiday (faithful)", budget_minutes=60)
+    run = create_run(choices, recipe, plan, title="Holiday (faithful)")
     result = drain(run_finetune(run, control), on_event)   # core.finetune.runner
     finish_run(run, "Holiday (faithful)")                  # core.finetune.finish: export or "no improvement"
     delete_run(run)
@@ -24,162 +24,40 @@ The single `interrupted.json` of earlier versions is read once and moved into th
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from core.common.atomic import write_bytes_atomically
+from core.common.errors import first_line
 from core.common.filelock import is_unlocked, try_lock
-from core.common.formatting import format_duration
 from core.common.paths import user_data_dir
 from core.finetune.history import LossHistory
-from core.training.selection import Candidate, Selection, SelectionRule, pick_best
+from core.finetune.run_record import (  # noqa: F401  (the store's API: records, scores, errors)
+    BEST_CHECKPOINT,
+    LAST_CHECKPOINT,
+    STATES,
+    RunError,
+    RunRecord,
+    Score,
+    as_int,
+    as_optional_text,
+    as_text,
+    record_from_json,
+)
 
 if TYPE_CHECKING:
     from core.finetune.budget import BudgetPlan
     from core.finetune.recipe import FineTuneChoices, FineTuneRecipe
-    from core.training.config import TrainConfig
 
 RECORD_NAME = "run.json"
 LOCK_NAME = "run.lock"
 PREVIEW_NAME = "preview.png"
-LAST_CHECKPOINT = "last.ckpt"
-BEST_CHECKPOINT = "best.ckpt"
 OLD_RECORD_NAME = "interrupted.json"            # the single record of earlier versions
-FORMAT = "srgan-desktop-finetune-run"
-STATES = ("running", "interrupted", "kept", "finished")
 _ID = re.compile(r"[0-9]{8}-[0-9]{6}(-[0-9]+)?")
-
-
-class RunError(Exception):
-    """A run that cannot be found, read or changed; the message is one line for the user."""
-
-
-@dataclass(frozen=True)
-class Score:
-    """Held-out scores of one validation (or of the base model, or of bicubic)."""
-
-    step: int
-    psnr: float
-    ssim: float | None = None
-    niqe: float | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"step": self.step, "psnr": self.psnr, "ssim": self.ssim, "niqe": self.niqe}
-
-    @classmethod
-    def from_json(cls, data: Any) -> Score:
-        if not isinstance(data, dict):
-            raise ValueError("a score is not a table")
-        return cls(_int(data.get("step", 0)), _number(data.get("psnr")), _optional_number(data.get("ssim")),
-                   _optional_number(data.get("niqe")))
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    """One fine-tune, as its run.json holds it; `folder` is where it was read from (not stored)."""
-
-    id: str
-    folder: Path
-    title: str                          # the suggested (or, from the CLI, the asked-for) model name
-    photo_folder: str
-    base_model: str | None              # model file or checkpoint; None: trained from scratch
-    base_title: str
-    mode: str                           # "faithful" | "realistic"
-    created: str                        # ISO time
-    state: str
-    config: dict[str, Any]              # TrainConfig.to_dict(): how to resume
-    total_steps: int
-    last_step: int = 0                  # step of the newest last.ckpt
-    budget_minutes: float | None = None
-    planned_seconds: float | None = None
-    seconds: float = 0.0                # training time so far
-    photos: str = "clean"
-    scoreboard: tuple[Score, ...] = ()  # every validation, step order
-    base: Score | None = None           # the base model on the held-out photos
-    bicubic: Score | None = None
-    losses: LossHistory = field(default_factory=LossHistory)
-    preview: str | None = None          # file name in `folder`
-    preview_step: int = 0
-    best_step: int | None = None        # the step best.ckpt holds
-    exported: str | None = None         # the model file a finished run saved
-    message: str = ""                   # why it stopped, when it did not stop cleanly
-
-    @property
-    def last_checkpoint(self) -> Path:
-        return self.folder / LAST_CHECKPOINT
-
-    @property
-    def best_checkpoint(self) -> Path:
-        return self.folder / BEST_CHECKPOINT
-
-    @property
-    def preview_path(self) -> Path | None:
-        return self.folder / self.preview if self.preview else None
-
-    @property
-    def trained(self) -> bool:
-        return self.last_step >= self.total_steps
-
-    @property
-    def resumable(self) -> bool:
-        """Stopped before its last step, with a checkpoint to carry on from."""
-        return self.state in ("interrupted", "kept") and not self.trained and self.last_checkpoint.is_file()
-
-    @property
-    def finishable(self) -> bool:
-        """Can be named now: not training, not finished, and holding a best checkpoint."""
-        return self.state in ("interrupted", "kept") and self.best_checkpoint.is_file()
-
-    def train_config(self) -> TrainConfig:
-        """The run's TrainConfig (ValueError/TypeError when the record's copy is damaged)."""
-        from core.training.config import TrainConfig
-        return replace(TrainConfig.from_dict(self.config), out_dir=self.folder)
-
-    def selection_rule(self) -> SelectionRule:
-        from core.finetune.recipe import MODE_BEST_BY
-        return SelectionRule(MODE_BEST_BY.get(self.mode, "psnr"))
-
-    def selection(self) -> Selection:
-        """The best of the base model and the scoreboard, by the one rule (`core.training.selection`)."""
-        base = self.base
-        base_candidate = Candidate(0, base.psnr, base.ssim, base.niqe, is_base=True) if base else None
-        rows = [Candidate(s.step, s.psnr, s.ssim, s.niqe) for s in self.scoreboard]
-        return pick_best(base_candidate, rows, self.selection_rule())
-
-    def status_text(self) -> str:
-        """One line for the runs list and `srgan finetune --list`."""
-        where = f"step {self.last_step:,} of {self.total_steps:,}"
-        if self.state == "running":
-            return f"Training: {where}."
-        if self.state == "interrupted":
-            why = self.message or "the app closed or stopped unexpectedly"
-            return f"Interrupted at {where} ({why.rstrip('.')}); it can be resumed."
-        if self.state == "kept":
-            if self.trained:
-                return f"Trained ({self.total_steps:,} steps in {format_duration(self.seconds)}), not saved yet."
-            return f"Kept for later at {where}."
-        if self.exported:
-            return f"Finished: saved as {Path(self.exported).name}."
-        return "Finished: no improvement over the base model, nothing saved."
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "format": FORMAT, "version": 1, "title": self.title, "photo_folder": self.photo_folder,
-            "base_model": self.base_model, "base_title": self.base_title, "mode": self.mode,
-            "photos": self.photos, "created": self.created, "state": self.state, "config": self.config,
-            "total_steps": self.total_steps, "last_step": self.last_step, "budget_minutes": self.budget_minutes,
-            "planned_seconds": self.planned_seconds, "seconds": self.seconds,
-            "scoreboard": [s.to_json() for s in self.scoreboard],
-            "base": self.base.to_json() if self.base else None,
-            "bicubic": self.bicubic.to_json() if self.bicubic else None,
-            "losses": self.losses.to_json(), "preview": self.preview, "preview_step": self.preview_step,
-            "best_step": self.best_step, "exported": self.exported, "message": self.message,
-        }
 
 
 @dataclass(frozen=True)
@@ -225,9 +103,9 @@ def read_run(run_id: str) -> RunRecord:
     except (OSError, UnicodeDecodeError) as exc:
         raise RunError(f"run {run_id}: its record cannot be read ({exc})") from None
     try:
-        record = _from_json(json.loads(text), folder)
+        record = record_from_json(json.loads(text), folder)
     except (ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError) as exc:
-        raise RunError(f"run {run_id}: its record is damaged ({_first_line(exc)})") from None
+        raise RunError(f"run {run_id}: its record is damaged ({first_line(exc)})") from None
     if record.state == "running" and not is_running(record):
         record = replace(record, state="interrupted")
     return record
@@ -359,88 +237,6 @@ def _run_folder_inside_runs(out_dir: Path) -> Path | None:
     return folder if root in folder.parents else None
 
 
-# -- the record's JSON --------------------------------------------------------------------------
-
-def _from_json(data: Any, folder: Path) -> RunRecord:
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ValueError("not a fine-tune run record")
-    config = data["config"]
-    if not isinstance(config, dict):
-        raise ValueError("its training settings are not a table")
-    state = data["state"]
-    if state not in STATES:
-        raise ValueError(f"unknown state {state!r}")
-    return RunRecord(
-        id=folder.name, folder=folder, title=_text(data.get("title")), photo_folder=_text(data.get("photo_folder")),
-        base_model=_optional_text(data.get("base_model")), base_title=_text(data.get("base_title")),
-        mode=_choice(data.get("mode"), ("faithful", "realistic")), photos=_text(data.get("photos") or "clean"),
-        created=_text(data.get("created")), state=state, config=config,
-        total_steps=_int(data["total_steps"]), last_step=_int(data.get("last_step", 0)),
-        budget_minutes=_optional_number(data.get("budget_minutes")),
-        planned_seconds=_optional_number(data.get("planned_seconds")), seconds=_number(data.get("seconds", 0.0)),
-        scoreboard=tuple(Score.from_json(s) for s in _list(data.get("scoreboard"))),
-        base=Score.from_json(data["base"]) if data.get("base") is not None else None,
-        bicubic=Score.from_json(data["bicubic"]) if data.get("bicubic") is not None else None,
-        losses=LossHistory.from_json(data.get("losses") or {"stride": 1}),
-        preview=_file_name(data.get("preview")), preview_step=_int(data.get("preview_step", 0)),
-        best_step=None if data.get("best_step") is None else _int(data["best_step"]),
-        exported=_optional_text(data.get("exported")), message=_text(data.get("message")))
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise ValueError(f"expected text, got {type(value).__name__}")
-    return value
-
-
-def _optional_text(value: Any) -> str | None:
-    return None if value is None else _text(value)
-
-
-def _choice(value: Any, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
-        raise ValueError(f"expected one of {allowed}, got {value!r}")
-    return str(value)
-
-
-def _int(value: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2 ** 53:
-        raise ValueError(f"expected a whole number, got {value!r}")
-    return value
-
-
-def _number(value: Any) -> float:
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or value != value or abs(value) > 1e300:
-        raise ValueError(f"expected a number, got {value!r}")
-    return float(value)
-
-
-def _optional_number(value: Any) -> float | None:
-    return None if value is None else _number(value)
-
-
-def _list(value: Any) -> list:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise ValueError("expected a list")
-    return value
-
-
-def _file_name(value: Any) -> str | None:
-    """A file name inside the run folder (a record naming '../x' or a path is damaged)."""
-    name = _optional_text(value)
-    if name is not None and (not name or name != os.path.basename(name) or name in (".", "..")):
-        raise ValueError(f"{name!r} is not a file name")
-    return name
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).splitlines() or [type(exc).__name__])[0]
-
-
 # -- the old single record ----------------------------------------------------------------------
 
 def old_record_path() -> Path:
@@ -480,10 +276,10 @@ def _from_old(data: Any) -> RunRecord | None:
         return None
     mode = str(choices["mode"]) if choices.get("mode") in ("faithful", "realistic") else "faithful"
     photos = choices.get("photos")
-    steps = _int(config["steps"])
+    steps = as_int(config["steps"])
     return RunRecord(
-        id=folder.name, folder=runs_root() / folder.name, title="", photo_folder=_text(config.get("data_dir")),
-        base_model=_optional_text(choices.get("base_model")), base_title=_text(choices.get("base_title")),
+        id=folder.name, folder=runs_root() / folder.name, title="", photo_folder=as_text(config.get("data_dir")),
+        base_model=as_optional_text(choices.get("base_model")), base_title=as_text(choices.get("base_title")),
         mode=mode, photos=photos if isinstance(photos, str) else "clean",
-        created=_text(data.get("started")), state="interrupted", config=dict(config), total_steps=steps,
-        last_step=min(_int(data.get("last_step", 0)), steps))
+        created=as_text(data.get("started")), state="interrupted", config=dict(config), total_steps=steps,
+        last_step=min(as_int(data.get("last_step", 0)), steps))
