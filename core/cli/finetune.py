@@ -28,6 +28,7 @@ from core.cli.main import EXIT_INTERRUPTED, EXIT_OK, EXIT_SOME_FAILED, UserError
 from core.cli.progress import ProgressBar
 from core.cli.train import resolve_start_model
 from core.cli.train_progress import TrainingPrinter, first_interrupt
+from core.common.devices import choose_device
 from core.common.events import Cancelled, Control, drain
 from core.finetune.budget import BudgetPlan, RunSize, budget_text, plan_budget, plan_for_steps
 from core.finetune.finish import NO_IMPROVEMENT, finish_run
@@ -109,7 +110,7 @@ def _new_run(args: argparse.Namespace) -> int:
     except (ValueError, TrainingError) as exc:
         raise UserError(str(exc)) from None
     plan = _plan(args, timings, RunSize.of(summary, recipe.photo_scale, base is not None))
-    print(budget_text(plan, timings.device), file=sys.stderr)
+    print(budget_text(plan, choose_device(args.device, "fp32").description), file=sys.stderr)
     run = create_run(choices, recipe, plan, title, base_title=_model_title(base))
     provenance = {"training_photos": len(summary.training), "validation_photos": list(summary.held_out_names())}
     return _train_and_finish(run, resume=False, provenance=provenance)
@@ -234,15 +235,19 @@ def _measure(config, remeasure: bool) -> Timings:
         return drain(speed_for(config))
     print("Measuring how fast this computer trains with these settings (once; remembered for next time)...",
           file=sys.stderr)
-    bar = ProgressBar(0, label="measure", unit="step")
+    bars: list[ProgressBar] = []
 
     def show(event: TimingProgress) -> None:
-        bar.update(event.done, total=event.total or None)
+        if event.total and not bars:                # the steps' bar; the other stages take a moment
+            bars.append(ProgressBar(event.total, label="measure", unit="step"))
+        if bars:
+            bars[0].update(event.done)
 
     try:
         return drain(speed_for(config, remeasure=remeasure), show)
     finally:
-        bar.close()
+        for bar in bars:
+            bar.close()
 
 
 def _plan(args: argparse.Namespace, timings: Timings, size: RunSize) -> BudgetPlan:

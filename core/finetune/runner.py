@@ -53,6 +53,7 @@ from core.training.events import (
 from core.training.selection import Selection
 
 MIN_TIMED_STEPS = 5            # a run's own step time replaces the cached measurement from this many on
+PAUSE_FACTOR = 5.0             # a step interval this many times the median one had a pause in it
 
 
 @dataclass(frozen=True)
@@ -155,8 +156,11 @@ class _Notes:
         return self.run
 
     def typical_step_seconds(self) -> float:
-        """The median step time seen (steps right after a validation or checkpoint are left out)."""
+        """The mean step time seen, what a budget must plan with (steps right after a validation or
+        checkpoint are left out, and so are pauses: intervals over PAUSE_FACTOR x the median). Not
+        the median: on a shared computer steps come fast and slow, and the slow ones take the time."""
         if len(self.step_seconds) < MIN_TIMED_STEPS:
             return 0.0
-        return statistics.median(self.step_seconds)
+        limit = PAUSE_FACTOR * statistics.median(self.step_seconds)
+        return statistics.fmean(s for s in self.step_seconds if s <= limit)
 
