@@ -44,6 +44,7 @@ from core.models.model_file import ModelFileError, read_model_info
 from core.training.config import TRAIN_PRECISIONS
 from core.training.events import TrainingError
 from core.training.timing import TimingProgress, Timings
+from core.training.vgg_weights import missing_message, vgg_weights_available
 
 MODES = {"faithful": "faithful", "photo-realistic": "realistic"}
 
@@ -100,6 +101,8 @@ def _new_run(args: argparse.Namespace) -> int:
     base = resolve_start_model(args.base) if args.base else _default_base(mode)
     title = _export_name(args.export or suggest_name(args.photos, mode))
     recipe = recipe_for(args.device)
+    if mode == "realistic" and recipe.content_loss != "mse" and not vgg_weights_available(args.vgg_weights):
+        raise UserError(f"photo-realistic mode needs VGG19 weights: {missing_message()}")
     summary = _scan(args.photos, args.seed, recipe.crop_size)
     choices = FineTuneChoices(data_dir=args.photos, base_model=base, mode=mode, photos=args.condition,
                               held_out=summary.held_out_names(), device=args.device, precision=args.precision,

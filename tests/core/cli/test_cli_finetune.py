@@ -130,3 +130,10 @@ def test_the_recipe_is_the_one_in_core(photos, base, monkeypatch):
     finetune(str(photos), "--base", str(base), "--steps", "2", "--export", "Recipe")
     config = list_runs().runs[0].train_config()
     assert (config.batch_size, config.crop_size, config.lr) == (3, 64, 5e-4)
+
+
+def test_photo_realistic_without_vgg_weights_is_refused_before_anything_starts(photos, base, tmp_path, capsys):
+    missing = tmp_path / "no-vgg.pth"
+    assert finetune(str(photos), "--base", str(base), "--mode", "photo-realistic", "--vgg-weights", str(missing),
+                    "--steps", "2") == 2
+    assert "needs VGG19 weights" in capsys.readouterr().err and list_runs().runs == ()
