@@ -212,3 +212,17 @@ def test_a_stopped_run_is_kept_resumed_and_carries_on(tmp_path):
 def test_the_data_folder_holds_nothing_else(tmp_path):
     new_run(tmp_path)
     assert {p.name for p in (user_data_dir() / "finetune").iterdir()} <= {"runs", "speed.json"}
+
+
+def test_a_photo_realistic_run_keeps_niqe_in_its_scoreboard_and_finishes_by_the_niqe_rule(tmp_path):
+    make_photos(tmp_path / "photos", count=6, size=128)                 # NIQE needs a 96 px block
+    run = new_run(tmp_path, steps=4, mode="realistic")
+    assert run.train_config().best_by == "niqe"
+    done = drain(run_finetune(run))
+    record = done.run
+    assert all(s.niqe is not None for s in record.scoreboard) and record.base.niqe is not None
+    assert record.bicubic.niqe is not None
+    expected = record.selection()
+    assert record.best_step == (expected.best.step if expected.improved else 0)
+    result = finish_run(record, "Garden (GAN)")
+    assert (result.model is not None) == expected.improved
