@@ -28,9 +28,9 @@ from core.common.devices import choose_device, cpu_supports_fast_bf16  # noqa: E
 from core.nets.config import GeneratorConfig  # noqa: E402
 from core.training.config import TrainConfig  # noqa: E402
 from core.training.distributed import SINGLE_PROCESS  # noqa: E402
-from core.training.export import _timing_content_loss  # noqa: E402
 from core.training.setup import build_setup, resolve_precision  # noqa: E402
 from core.training.steps import Precision, gan_step, mse_step  # noqa: E402
+from core.training.timing import _timing_content_loss  # noqa: E402
 
 
 def variants(device: torch.device) -> dict[str, Precision]:

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "core.cli.upscale",
     "core.cli.eval",
     "core.cli.train",
+    "core.cli.finetune",
     "core.cli.export",
 )
 

@@ -20,25 +20,17 @@ from pathlib import Path
 from typing import Any
 
 from core.cli.main import EXIT_INTERRUPTED, EXIT_OK, EXIT_SOME_FAILED, UserError
-from core.cli.progress import ProgressBar
-from core.common.events import Cancelled, Control, drain
+from core.cli.train_progress import TrainingPrinter, first_interrupt
+from core.common.events import Cancelled, Control
 from core.common.formatting import format_duration
 from core.common.paths import user_models_dir
 from core.models.library import resolve_model
 from core.models.model_file import MODEL_SUFFIX, ModelFileError, read_model_info
 from core.nets.config import DiscriminatorConfig, GeneratorConfig
 from core.training.checkpoint import LAST_NAME, CheckpointError, is_checkpoint_file, load_checkpoint
-from core.training.config import CONTENT_LOSSES, TRAIN_PRECISIONS, TrainConfig
+from core.training.config import BEST_BY, CONTENT_LOSSES, TRAIN_PRECISIONS, TrainConfig
 from core.training.degradations import DegradationConfig
-from core.training.events import (
-    CheckpointSaved,
-    DivergenceDetected,
-    StepDone,
-    TrainingError,
-    TrainingFailed,
-    TrainingStarted,
-    ValidationDone,
-)
+from core.training.events import TrainingError
 from core.training.trainer import export_model, train
 
 
@@ -80,6 +72,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="gan phase weight of the adversarial loss (default %(default)s)")
     p.add_argument("--ema", action=argparse.BooleanOptionalAction, default=None,
                    help="average generator weights (default: on for gan, off for mse)")
+    p.add_argument("--best-by", choices=BEST_BY, default="auto",
+                   help="what best.ckpt keeps: the highest held-out PSNR, the lowest NIQE within 0.5 dB PSNR of "
+                        "the --init-from model (measures NIQE at each validation), or the latest validated; "
+                        "auto: psnr for mse, latest for gan (default %(default)s)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps (default %(default)s)")
     p.add_argument("--precision", choices=TRAIN_PRECISIONS, default="auto",
                    help="auto: fp16 on CUDA, bf16 on CPUs with bf16 units, else fp32 (default %(default)s)")
@@ -105,8 +101,8 @@ def run_train(args: argparse.Namespace) -> int:
     _check_out_dir(config, args)
     main_process = os.environ.get("RANK", "0") == "0"
     control = Control()
-    printer = _Printer(config, quiet=not main_process)
-    previous = signal.signal(signal.SIGINT, _first_interrupt(control, printer))
+    printer = TrainingPrinter(config, quiet=not main_process)
+    previous = signal.signal(signal.SIGINT, first_interrupt(control, printer))
     try:
         finished = printer.consume(train(config, control, resume=args.resume))
     except Cancelled:
@@ -132,7 +128,7 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
-    init_from = _resolve_init(args.init_from)
+    init_from = resolve_start_model(args.init_from)
     arch = _init_arch(init_from) if init_from else GeneratorConfig()
     try:
         generator = replace(arch, **{k: v for k, v in (("scale", args.scale), ("num_blocks", args.blocks),
@@ -143,7 +139,7 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
             content_loss=args.content_loss, adversarial_weight=args.adversarial_weight, steps=args.steps,
             batch_size=args.batch_size, crop_size=args.crop_size, photo_scale=args.photo_scale,
             min_crop_detail=args.min_crop_detail, lr=args.lr, lr_drop_at=args.lr_drop_at,
-            ema=args.ema, device=args.device, precision=args.precision, val_every=args.val_every,
+            ema=args.ema, best_by=args.best_by, device=args.device, precision=args.precision, val_every=args.val_every,
             checkpoint_every=args.checkpoint_every, preview_every=max(args.val_every, 1), seed=args.seed,
             num_workers=args.workers, init_from=init_from, vgg_weights=args.vgg_weights,
             out_dir=args.out or Path("runs") / args.phase, degradation=_degradation(args))
@@ -163,7 +159,7 @@ def _degradation(args: argparse.Namespace) -> DegradationConfig | None:
     return DegradationConfig(**chosen)
 
 
-def _resolve_init(name: str | None) -> Path | None:
+def resolve_start_model(name: str | None) -> Path | None:
     if name is None:
         return None
     if is_checkpoint_file(Path(name)):
@@ -202,82 +198,7 @@ def _check_out_dir(config: TrainConfig, args: argparse.Namespace) -> None:
         raise UserError(f"{config.out_dir} already holds a run; add --resume to carry on or --restart to start over")
 
 
-def _first_interrupt(control: Control, printer: _Printer):
-    def handler(signum, frame):
-        printer.note("Stopping after this step and saving a checkpoint (Ctrl-C again to abort at once)...")
-        control.cancel()
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-    return handler
-
-
-class _Printer:
-    """Turns training events into a progress bar and a few lines of news."""
-
-    def __init__(self, config: TrainConfig, quiet: bool = False) -> None:
-        self.config, self.quiet = config, quiet
-        self.bar: ProgressBar | None = None
-        self.step, self.failed = 0, False
-        self.last_validation: ValidationDone | None = None
-
-    def consume(self, events):
-        return drain(events, self._take)
-
-    def _take(self, event) -> None:
-        if not self.quiet:
-            self.show(event)
-        self.failed |= isinstance(event, TrainingFailed)
-
-    def show(self, event) -> None:
-        if isinstance(event, TrainingStarted):
-            self._started(event)
-        elif isinstance(event, StepDone):
-            self.step = event.step
-            if self.bar is not None:                # None only if a step came before TrainingStarted
-                self.bar.update(event.step, extra=_step_words(event), rate=event.steps_per_second or None)
-        elif isinstance(event, ValidationDone):
-            self.last_validation = event
-            base = f", base model {event.base_psnr:.2f}" if event.base_psnr is not None else ""
-            self.note(f"step {event.step}: PSNR {event.psnr:.2f} dB, SSIM {event.ssim:.4f} "
-                      f"(bicubic {event.bicubic_psnr:.2f} dB / {event.bicubic_ssim:.4f}{base})")
-        elif isinstance(event, CheckpointSaved) and event.best and event.step:
-            self.note(f"step {event.step}: new best, saved {event.path}")
-        elif isinstance(event, DivergenceDetected):
-            self.note(event.reason)
-        elif isinstance(event, TrainingFailed):
-            self.note(event.message)
-
-    def _started(self, event: TrainingStarted) -> None:
-        c = self.config
-        print(f"Training {'SRGAN' if c.phase == 'gan' else 'SRResNet'} x{c.scale} on {event.train_images} photos "
-              f"({event.val_images} held out) on {event.device}, {event.precision}"
-              + (f", {event.world_size} processes" if event.world_size > 1 else "")
-              + (f"; resuming at step {event.start_step}" if event.start_step else ""), file=sys.stderr)
-        for path, reason in event.skipped:
-            print(f"  skipped {path}: {reason}", file=sys.stderr)
-        self.bar = ProgressBar(event.total_steps, label="train", unit="step", initial=event.start_step)
-        self.bar.update(event.start_step, force=True)
-
-    def note(self, text: str) -> None:
-        if self.quiet:
-            return
-        if self.bar is not None:
-            self.bar.message(text)
-        else:
-            print(text, file=sys.stderr)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
-def _step_words(event: StepDone) -> str:
-    words = " ".join(f"{k} {v:.4g}" for k, v in event.losses.items())
-    if event.d_real is not None:
-        words += f"  D(real) {event.d_real:.2f} D(fake) {event.d_fake:.2f}"
-    return f"{words}  lr {event.lr:.1e}"
-
-
-def _print_summary(finished, printer: _Printer) -> None:
+def _print_summary(finished, printer: TrainingPrinter) -> None:
     print(f"Finished {finished.steps} steps in {format_duration(finished.seconds)}.")
     v = printer.last_validation
     if finished.best_psnr is not None:

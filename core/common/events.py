@@ -172,3 +172,30 @@ def relay(events: Generator[E, Any, R], transform: Callable[[E], Iterable[Event]
             yield from transform(event)
     finally:
         events.close()
+
+
+class tap(Generator[E, Any, R]):  # noqa: N801 - used like the generator function it stands in for
+    """`yield from tap(events, on_event)`: exactly `yield from events`, calling `on_event(event)`
+    for each event on its way out.
+
+    Unlike `relay`, a `throw` reaches `events` itself (a GUI worker throws `Cancelled` in at the
+    event where the user stopped, and a trainer must see it to save and report its last
+    checkpoint); `close` closes `events`. The value `events` returns is this generator's.
+    """
+
+    def __init__(self, events: Generator[E, Any, R], on_event: Callable[[E], object]) -> None:
+        self._events, self._on_event = events, on_event
+
+    def send(self, value: Any) -> E:
+        return self._seen(self._events.send(value))
+
+    def throw(self, typ: Any, val: Any = None, tb: Any = None) -> E:
+        error = val if isinstance(val, BaseException) else typ if isinstance(typ, BaseException) else typ()
+        return self._seen(self._events.throw(error))
+
+    def close(self) -> None:
+        self._events.close()
+
+    def _seen(self, event: E) -> E:
+        self._on_event(event)
+        return event

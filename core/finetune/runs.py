@@ -1,10 +1,24 @@
-"""A fine-tune's life outside the training loop: the resume record and the saved model.
+"""The fine-tune runs store: every fine-tune (wizard or `srgan finetune`) has a folder and a record.
 
-While a fine-tune runs, a small JSON record in the user's data folder names its config and
-checkpoint folder. Finishing (or discarding) the run removes it; a record that is still
-there at the next start means the app was closed mid-training, and the wizard offers to
-resume from the run's last checkpoint. The finished model goes into the user's model
-library (`core.common.paths.user_models_dir()`), where every model picker finds it.
+    runs_root()/<id>/run.json      the record (`RunRecord`), written atomically after each event
+                    last.ckpt      where training resumes from      best.ckpt   what gets exported
+                    preview.png    the latest preview crop          run.lock    held while it trains
+
+    listing = list_runs()                    # newest first; damaged records in listing.damaged
+    run = create_run(choices, recipe, plan, title="Holiday (faithful)")
+    result = drain(run_finetune(run, control), on_event)   # core.finetune.runner
+    finish_run(run, "Holiday (faithful)")                  # core.finetune.finish: export or "no improvement"
+    delete_run(run)
+
+States: "running" (a process is training it), "interrupted" (the app closed or crashed mid-run),
+"kept" (stopped by the user, or trained and waiting to be named), "finished" (exported, or
+found no improvement: nothing to export). A record that says "running" while no process holds
+its `run.lock` (a lock the operating system drops when the process dies, `core.common.filelock`)
+is listed as interrupted.
+
+Records are files anyone can edit: a damaged one is listed in `damaged` with a reason and never
+stops the others from listing, and deleting only ever removes a folder below `runs_root()`.
+The single `interrupted.json` of earlier versions is read once and moved into the store.
 """
 
 from __future__ import annotations
@@ -15,162 +29,257 @@ import shutil
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
 from core.common.atomic import write_bytes_atomically
-from core.common.paths import user_data_dir, user_models_dir
-from core.models.model_file import MODEL_SUFFIX
+from core.common.errors import first_line
+from core.common.filelock import is_unlocked, try_lock
+from core.common.paths import user_data_dir
+from core.finetune.history import LossHistory
+from core.finetune.run_record import (  # noqa: F401  (the store's API: records, scores, errors)
+    BEST_CHECKPOINT,
+    LAST_CHECKPOINT,
+    STATES,
+    RunError,
+    RunRecord,
+    Score,
+    as_int,
+    as_optional_text,
+    as_text,
+    record_from_json,
+)
 
-RECORD_NAME = "interrupted.json"
-LAST_CHECKPOINT = "last.ckpt"
-BEST_CHECKPOINT = "best.ckpt"
-MAX_NAME_LENGTH = 60
+if TYPE_CHECKING:
+    from core.finetune.budget import BudgetPlan
+    from core.finetune.recipe import FineTuneChoices, FineTuneRecipe
+
+RECORD_NAME = "run.json"
+LOCK_NAME = "run.lock"
+PREVIEW_NAME = "preview.png"
+OLD_RECORD_NAME = "interrupted.json"            # the single record of earlier versions
+_ID = re.compile(r"[0-9]{8}-[0-9]{6}(-[0-9]+)?")
 
 
 @dataclass(frozen=True)
-class RunRecord:
-    """What is needed to pick a fine-tune up again: its config and the wizard's choices."""
-
-    config: dict[str, Any]          # TrainConfig.to_dict()
-    choices: dict[str, Any]         # base model, mode, folder: for the finish page's metadata
-    started: str                    # ISO time, shown in the resume question
-    last_step: int = 0              # step of the newest checkpoint, shown in the resume question
-
-    @property
-    def out_dir(self) -> Path:
-        return Path(self.config["out_dir"])
-
-    @property
-    def last_checkpoint(self) -> Path:
-        return self.out_dir / LAST_CHECKPOINT
-
-    @property
-    def resumable(self) -> bool:
-        return self.last_checkpoint.is_file()
-
-    def train_config(self):
-        from core.training.config import TrainConfig
-        return TrainConfig.from_dict(self.config)
+class RunListing:
+    runs: tuple[RunRecord, ...]                      # newest first
+    damaged: tuple[tuple[Path, str], ...] = ()       # run folders whose record cannot be read, with why
 
 
-def record_path() -> Path:
-    return user_data_dir() / "finetune" / RECORD_NAME
+def runs_root() -> Path:
+    return user_data_dir() / "finetune" / "runs"
 
 
-def write_run_record(config: Any, choices: dict[str, Any]) -> RunRecord:
-    """Remember a starting run (atomically), so closing the app mid-training can be undone."""
-    record = RunRecord(config=config.to_dict(), choices=_jsonable(choices),
-                       started=datetime.now().isoformat(timespec="seconds"))
-    _write(record)
+# -- reading ------------------------------------------------------------------------------------
+
+def list_runs() -> RunListing:
+    """Every run, newest first; a stale "running" one is listed as interrupted."""
+    migrate_old_record()
+    runs, damaged = [], []
+    try:
+        folders = sorted(p for p in runs_root().iterdir() if p.is_dir() and not p.is_symlink())
+    except OSError:
+        folders = []
+    for folder in folders:
+        if not (folder / RECORD_NAME).exists():
+            continue                                   # a folder being created, or not a run
+        try:
+            runs.append(read_run(folder.name))
+        except RunError as exc:
+            damaged.append((folder, str(exc)))
+    runs.sort(key=lambda r: (r.created, r.id), reverse=True)
+    return RunListing(tuple(runs), tuple(damaged))
+
+
+def read_run(run_id: str) -> RunRecord:
+    """The run called `run_id`; RunError when there is none or its record is damaged."""
+    if not isinstance(run_id, str) or not _ID.fullmatch(run_id):
+        raise RunError(f"{run_id!r} is not a fine-tune run id (they look like 20250101-120000)")
+    folder = runs_root() / run_id
+    try:
+        text = (folder / RECORD_NAME).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RunError(f"no fine-tune run {run_id}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RunError(f"run {run_id}: its record cannot be read ({exc})") from None
+    try:
+        record = record_from_json(json.loads(text), folder)
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError) as exc:
+        raise RunError(f"run {run_id}: its record is damaged ({first_line(exc)})") from None
+    if record.state == "running" and not is_running(record):
+        record = replace(record, state="interrupted")
     return record
 
 
-def note_checkpoint(step: int) -> None:
-    """Remember how far the run got (the resume question says so); no-op without a record."""
-    record = read_run_record()
-    if record is not None and step > record.last_step:
-        _write(replace(record, last_step=int(step)))
+def is_running(run: RunRecord) -> bool:
+    """Whether a live process holds the run's lock (is training it now)."""
+    lock = run.folder / LOCK_NAME
+    return lock.exists() and not is_unlocked(lock)
 
 
-def _write(record: RunRecord) -> None:
-    text = json.dumps({"config": record.config, "choices": record.choices, "started": record.started,
-                       "last_step": record.last_step}, indent=2)
-    write_bytes_atomically(record_path(), text.encode("utf-8"))
+def latest_resumable() -> RunRecord | None:
+    """The newest interrupted run that can be resumed (what the app offers at start-up)."""
+    return next((r for r in list_runs().runs if r.state == "interrupted" and r.resumable), None)
 
 
-def read_run_record() -> RunRecord | None:
-    """The interrupted run's record, or None (a damaged record counts as none)."""
-    path = record_path()
+# -- writing ------------------------------------------------------------------------------------
+
+def new_run_folder() -> Path:
+    """A fresh, empty run folder named by the time: its name is the run's id."""
+    root = runs_root()
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    n = 1
+    while True:
+        folder = root / (stamp if n == 1 else f"{stamp}-{n}")
+        try:
+            folder.mkdir(parents=True)
+            return folder
+        except FileExistsError:
+            n += 1
+
+
+def create_run(choices: FineTuneChoices, recipe: FineTuneRecipe, plan: BudgetPlan, title: str,
+               base_title: str = "", overrides: dict[str, Any] | None = None) -> RunRecord:
+    """A new run's folder and record (state "kept" until `run_finetune` starts it)."""
+    from core.finetune.recipe import build_train_config
+
+    folder = new_run_folder()
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        record = RunRecord(config=dict(data["config"]), choices=dict(data.get("choices") or {}),
-                           started=str(data.get("started", "")), last_step=int(data.get("last_step", 0)))
-        if not isinstance(record.config.get("out_dir"), str):
-            return None                             # every use of a record needs its folder
-        return record
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError):
-        return None
+        config = build_train_config(choices, recipe, plan, folder, overrides)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    record = RunRecord(
+        id=folder.name, folder=folder, title=title.strip(), photo_folder=str(choices.data_dir),
+        base_model=str(choices.base_model) if choices.base_model else None, base_title=base_title,
+        mode=choices.mode, photos=choices.photos, created=datetime.now().isoformat(timespec="seconds"),
+        state="kept", config=config.to_dict(), total_steps=config.steps, budget_minutes=plan.minutes,
+        planned_seconds=plan.seconds)
+    return save_run(record)
 
 
-def has_resumable_run() -> bool:
-    record = read_run_record()
-    return record is not None and record.resumable
+def save_run(record: RunRecord) -> RunRecord:
+    """Write the record (atomically); returns it."""
+    if _run_folder_inside_runs(record.folder) is None:
+        raise RunError(f"{record.folder} is not a fine-tune run folder")
+    text = json.dumps(record.to_json(), indent=1, allow_nan=False)
+    write_bytes_atomically(record.folder / RECORD_NAME, text.encode("utf-8"))
+    return record
 
 
-def clear_run_record(delete_checkpoints: bool = False) -> None:
-    """Forget the interrupted run; optionally delete its checkpoint folder too."""
-    record = read_run_record()
-    record_path().unlink(missing_ok=True)
-    if delete_checkpoints and record is not None:
-        folder = _run_folder_inside_runs(record.out_dir)
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
+def update_run(record: RunRecord, **changes: Any) -> RunRecord:
+    return save_run(replace(record, **changes))
+
+
+def mark(record: RunRecord, state: str, message: str = "") -> RunRecord:
+    if state not in STATES:
+        raise ValueError(f"state must be one of {STATES}, got {state!r}")
+    return update_run(record, state=state, message=message)
+
+
+def note_validation(record: RunRecord, step: int, psnr: float, ssim: float, niqe: float | None = None,
+                    base: Score | None = None, bicubic: Score | None = None) -> RunRecord:
+    """Add a validation to the scoreboard (a repeated step, after a resume, replaces the old row)."""
+    rows = [s for s in record.scoreboard if s.step != step] + [Score(step, psnr, ssim, niqe)]
+    return update_run(record, scoreboard=tuple(sorted(rows, key=lambda s: s.step)),
+                      base=base or record.base, bicubic=bicubic or record.bicubic)
+
+
+def note_checkpoint(record: RunRecord, step: int, seconds: float | None = None) -> RunRecord:
+    return update_run(record, last_step=int(step), seconds=record.seconds if seconds is None else seconds)
+
+
+def note_losses(record: RunRecord, history: LossHistory) -> RunRecord:
+    return update_run(record, losses=history)
+
+
+def delete_run(record: RunRecord) -> bool:
+    """Remove the run's folder; False (nothing removed) if it is training now or not a run folder."""
+    folder = _run_folder_inside_runs(record.folder)
+    if folder is None or is_running(record):
+        return False
+    shutil.rmtree(folder, ignore_errors=True)
+    return not folder.exists()
+
+
+class RunLock:
+    """Held while a process trains the run: `with RunLock(run): ...` (RunError if another holds it)."""
+
+    def __init__(self, record: RunRecord) -> None:
+        self.path = record.folder / LOCK_NAME
+        self._file: IO[bytes] | None = None
+
+    def __enter__(self) -> RunLock:
+        handle = open(self.path, "a+b")                 # noqa: SIM115 - held open until __exit__
+        if not try_lock(handle.fileno()):
+            handle.close()
+            raise RunError(f"run {self.path.parent.name} is being trained by another process")
+        self._file = handle
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._file is not None:
+            self._file.close()                          # closing drops the lock
+            self._file = None
 
 
 def _run_folder_inside_runs(out_dir: Path) -> Path | None:
-    """`out_dir` with links and '..' resolved, if that is a folder below the wizard's runs folder.
+    """`out_dir` with links and '..' resolved, if that is a folder below the runs folder.
 
-    The record is a file anyone can edit: only ever delete a folder the wizard could have made,
+    A record is a file anyone can edit: only ever delete a folder the store could have made,
     never one that '..' or a symbolic link leads out of the data folder to.
     """
     try:
-        runs_root = (user_data_dir() / "finetune" / "runs").resolve()
-        folder = out_dir.resolve()
+        root = runs_root().resolve()
+        folder = Path(out_dir).resolve()
     except (OSError, RuntimeError, ValueError):     # a link loop, a NUL in the name: nothing of ours
         return None
-    return folder if runs_root in folder.parents else None
+    return folder if root in folder.parents else None
 
 
-def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: (str(v) if isinstance(v, Path) else v) for k, v in values.items()}
+# -- the old single record ----------------------------------------------------------------------
+
+def old_record_path() -> Path:
+    return user_data_dir() / "finetune" / OLD_RECORD_NAME
 
 
-# -- naming and saving ------------------------------------------------------------------------
+def migrate_old_record() -> RunRecord | None:
+    """Move an earlier version's `interrupted.json` into the store (once); returns the run it became.
 
-def model_slug(title: str) -> str:
-    """A file-system-safe name: "Holiday photos (2024)" -> "holiday-photos-2024"."""
-    slug = re.sub(r"[^a-z0-9]+", "-", title.strip().lower()).strip("-")
-    return slug[:MAX_NAME_LENGTH].strip("-")
-
-
-def model_destination(title: str, models_dir: Path | None = None) -> Path:
-    return (models_dir or user_models_dir()) / f"{model_slug(title)}{MODEL_SUFFIX}"
-
-
-def name_problem(title: str, models_dir: Path | None = None) -> str:
-    """Why a model name cannot be used, in one line; "" when it is fine."""
-    if not title.strip():
-        return "Give the model a name."
-    if len(title.strip()) > MAX_NAME_LENGTH:
-        return f"Use at most {MAX_NAME_LENGTH} characters."
-    if not model_slug(title):
-        return "Use at least one letter or digit in the name."
-    if model_destination(title, models_dir).exists():
-        return f"A model called \u201c{title.strip()}\u201d already exists; choose another name."
-    return ""
-
-
-def suggest_name(folder: Path | None, mode: str) -> str:
-    """A default name from the photo folder: "Holiday (photo-realistic)"."""
-    base = (folder.name if folder else "") or "My photos"
-    words = "photo-realistic" if mode == "realistic" else "faithful"
-    title, n = f"{base} ({words})", 2
-    while model_destination(title).exists():
-        title, n = f"{base} ({words}) {n}", n + 1
-    return title
-
-
-def save_finetuned_model(checkpoint: Path, title: str, provenance: dict[str, Any],
-                         description: str = "") -> Path:
-    """Export the checkpoint's generator into the user's model library; returns the file.
-
-    Refuses a name already taken (never overwrites another model).
+    The old record named its checkpoint folder (below the runs folder, named like a run id); its
+    run becomes an interrupted run there. A record that is damaged, or names any other folder, is
+    dropped: it never led to anything but that folder.
     """
-    from core.training.trainer import export_model
+    path = old_record_path()
+    if not path.exists():
+        return None
+    try:
+        record = _from_old(json.loads(path.read_text(encoding="utf-8")))
+        if record is not None and not (record.folder / RECORD_NAME).exists():
+            save_run(record)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError,
+            UnicodeDecodeError, RunError):
+        record = None
+    try:
+        path.unlink()
+    except OSError:
+        pass
+    return record
 
-    problem = name_problem(title)
-    if problem:
-        raise ValueError(problem)
-    destination = model_destination(title)
-    return export_model(Path(checkpoint), destination, name=model_slug(title), title=title.strip(),
-                        description=description, extra_provenance=_jsonable(provenance))
+
+def _from_old(data: Any) -> RunRecord | None:
+    config, choices = data["config"], data.get("choices") or {}
+    folder = _run_folder_inside_runs(Path(config["out_dir"]))
+    if folder is None or not folder.is_dir() or not _ID.fullmatch(folder.name):
+        return None
+    if folder.parent != runs_root().resolve():
+        return None
+    mode = str(choices["mode"]) if choices.get("mode") in ("faithful", "realistic") else "faithful"
+    photos = choices.get("photos")
+    steps = as_int(config["steps"])
+    return RunRecord(
+        id=folder.name, folder=runs_root() / folder.name, title="", photo_folder=as_text(config.get("data_dir")),
+        base_model=as_optional_text(choices.get("base_model")), base_title=as_text(choices.get("base_title")),
+        mode=mode, photos=photos if isinstance(photos, str) else "clean",
+        created=as_text(data.get("started")), state="interrupted", config=dict(config), total_steps=steps,
+        last_step=min(as_int(data.get("last_step", 0)), steps))

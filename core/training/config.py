@@ -9,21 +9,23 @@ config it was made with and `--resume` can check the run still matches.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from core.common.settings import refuse_unknown_fields
 from core.nets.config import DiscriminatorConfig, GeneratorConfig
 from core.training.degradations import DegradationConfig
+from core.training.selection import GOALS, SelectionRule
 
 PHASES = ("mse", "gan")
 CONTENT_LOSSES = ("vgg54", "vgg22", "mse")
 TRAIN_PRECISIONS = ("auto", "fp32", "bf16", "fp16")
+BEST_BY = ("auto", *GOALS)
 
 # Settings a resumed run may change: bookkeeping, and the schedule's length (`steps`, `lr_drop_at`),
 # which resume re-applies to the loaded schedulers.
 RESUMABLE_CHANGES = frozenset({
-    "steps", "device", "precision", "val_every", "checkpoint_every", "preview_every", "num_workers",
+    "best_by", "steps", "device", "precision", "val_every", "checkpoint_every", "preview_every", "num_workers",
     "out_dir", "data_dir", "val_dir", "vgg_weights", "init_from", "lr_drop_at",
 })
 
@@ -35,6 +37,9 @@ class TrainConfig:
     data_dir: Path
     val_dir: Path | None = None          # None: hold out `val_count` images of data_dir
     val_count: int = 5
+    # The held-out photos by name (relative to data_dir, "/"-separated); when given they replace the
+    # `val_count` draw, so whoever chose them (the fine-tune's one hold-out rule) is what the run uses.
+    val_files: tuple[str, ...] = ()
     phase: str = "mse"                   # "mse" (SRResNet) or "gan" (SRGAN)
     generator: GeneratorConfig = field(default_factory=GeneratorConfig)
     discriminator: DiscriminatorConfig = field(default_factory=DiscriminatorConfig)
@@ -53,6 +58,9 @@ class TrainConfig:
     # Fraction of steps where lr drops 10x; None: 0.5 for gan (paper), never for mse.
     lr_drop_at: float | None = None
     ema: bool | None = None              # None = on in the gan phase, off in mse
+    # What best.ckpt keeps (core.training.selection): "psnr", "niqe" (NIQE is then measured at each
+    # validation), "latest"; "auto" is "psnr" for mse and "latest" for gan.
+    best_by: str = "auto"
     ema_decay: float = 0.999
     device: str = "auto"
     precision: str = "auto"              # auto: fp16 autocast on CUDA, bf16 on CPUs with bf16 units
@@ -81,6 +89,9 @@ class TrainConfig:
             raise ValueError(f"content_loss must be one of {CONTENT_LOSSES}, got {self.content_loss!r}")
         if self.precision not in TRAIN_PRECISIONS:
             raise ValueError(f"precision must be one of {TRAIN_PRECISIONS}, got {self.precision!r}")
+        if self.best_by not in BEST_BY:
+            raise ValueError(f"best_by must be one of {BEST_BY}, got {self.best_by!r}")
+        object.__setattr__(self, "val_files", _relative_names(self.val_files))
         self._check_numbers()
         if self.discriminator.crop_size != self.crop_size:
             # D's dense layer is sized for the HR crop, so the crop decides it.
@@ -122,6 +133,11 @@ class TrainConfig:
         return self.generator.scale
 
     @property
+    def selection_rule(self) -> SelectionRule:
+        goal = self.best_by if self.best_by != "auto" else ("psnr" if self.phase == "mse" else "latest")
+        return SelectionRule(goal)
+
+    @property
     def uses_vgg(self) -> bool:
         return self.phase == "gan" and self.content_loss != "mse"
 
@@ -153,6 +169,17 @@ class TrainConfig:
         if values.get("degradation") is not None:
             values["degradation"] = DegradationConfig.from_dict(values["degradation"])
         return cls(**values)
+
+
+def _relative_names(names: object) -> tuple[str, ...]:
+    """`val_files` as a tuple of relative names; one that climbs out of data_dir is refused."""
+    if isinstance(names, str) or not isinstance(names, (list, tuple)):
+        raise ValueError(f"val_files must be a list of names, got {names!r}")
+    for name in names:
+        if (not isinstance(name, str) or not name or PurePosixPath(name).is_absolute()
+                or PureWindowsPath(name).drive or ".." in name.replace("\\", "/").split("/")):
+            raise ValueError(f"val_files must name photos inside data_dir, got {name!r}")
+    return tuple(names)
 
 
 def config_differences(saved: TrainConfig, current: TrainConfig) -> list[str]:

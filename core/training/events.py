@@ -49,6 +49,12 @@ class ValidationDone(Event):
     bicubic_psnr: float
     bicubic_ssim: float
     base_psnr: float | None         # the init_from model's PSNR on the same images
+    base_ssim: float | None = None
+    # NIQE (lower = more natural), when the run's selection rule asks for it (`TrainConfig.best_by`
+    # "niqe") and the held-out photos hold a 96 px block; else None.
+    niqe: float | None = None
+    base_niqe: float | None = None
+    bicubic_niqe: float | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,7 @@ class TrainingFinished(Event):
     best_checkpoint: Path
     last_checkpoint: Path
     best_psnr: float | None
+    best_step: int | None = None    # the step `best_checkpoint` holds (0: the starting weights won)
 
 
 @dataclass(frozen=True)

@@ -1,23 +1,17 @@
-"""Turning a checkpoint into a library model file, and timing a training step for estimates."""
+"""Turning a checkpoint into a library model file."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from core.common.devices import choose_device
 from core.common.errors import first_line
 from core.models.model_file import MODEL_SUFFIX, save_model
 from core.nets.srresnet import SRResNet
 from core.training.checkpoint import CheckpointError, load_checkpoint
 from core.training.config import TrainConfig
-from core.training.distributed import SINGLE_PROCESS
-from core.training.events import TrainingError
-from core.training.setup import build_content_loss, build_setup, resolve_precision
-from core.training.steps import gan_step, mse_step
 
 
 def export_model(checkpoint: Path, destination: Path, *, name: str, title: str = "", description: str = "",
@@ -66,50 +60,3 @@ def _numbers(values: Any) -> dict[str, float]:
     if not isinstance(values, dict):
         raise TypeError("its metrics are not a table")
     return {str(k): float(v) for k, v in values.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
-
-
-def measure_step_time(config: TrainConfig, steps: int = 3) -> float:
-    """Seconds per training step of `config` on this machine (random data; one warm-up step first)."""
-    device = choose_device(config.device, "fp32").device
-    precision = resolve_precision(config.precision, device)
-    setup = build_setup(config, device, precision, SINGLE_PROCESS, _timing_content_loss(config, device))
-    side = config.crop_size // config.scale
-    channels = config.generator.channels
-    generator = torch.Generator().manual_seed(0)
-    lr = precision.prepare(torch.rand(config.batch_size, channels, side, side, generator=generator).to(device))
-    hr = precision.prepare(torch.rand(config.batch_size, channels, config.crop_size, config.crop_size,
-                                      generator=generator).to(device))
-
-    def one_step() -> None:
-        if config.phase == "gan":
-            gan_step(setup.nets, lr, hr, precision, config.adversarial_weight)
-        else:
-            mse_step(setup.nets, lr, hr, precision)
-        if setup.ema is not None:
-            setup.ema.update(setup.plain_generator)
-
-    one_step()
-    _sync(device)
-    start = time.perf_counter()
-    for _ in range(max(1, steps)):
-        one_step()
-    _sync(device)
-    return (time.perf_counter() - start) / max(1, steps)
-
-
-def _timing_content_loss(config: TrainConfig, device: torch.device) -> torch.nn.Module | None:
-    """The run's content loss; without VGG weights, the same network with random weights (same cost)."""
-    try:
-        return build_content_loss(config, device)
-    except TrainingError:
-        from torchvision.models.vgg import cfgs, make_layers
-
-        from core.training.vgg_loss import PerceptualLoss
-        from core.training.vgg_weights import from_torchvision
-        weights = from_torchvision(make_layers(cfgs["E"]).state_dict())
-        return PerceptualLoss(layer=config.content_loss, weights=weights).to(device).eval()
-
-
-def _sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)

@@ -104,8 +104,24 @@ def _split(config: TrainConfig, control: Control) -> tuple[list[Path], list[Path
         raise TrainingError(f"{config.data_dir}: no usable training images "
                             f"(need photos of at least {config.crop_size}x{config.crop_size} pixels; "
                             f"{len(skipped)} skipped)")
+    if config.val_files:
+        return _named_split(config, scan.usable, skipped)
     train, val = split_validation(scan.usable, config.val_count, config.seed)
     return train, val, skipped
+
+
+def _named_split(config: TrainConfig, usable: list[Path], skipped: list[tuple[Path, str]]
+                 ) -> tuple[list[Path], list[Path], list[tuple[Path, str]]]:
+    """The photos `config.val_files` names are held out (even ones too small for a training crop);
+    the others train. A named photo that has gone is reported, never silently replaced."""
+    held = [config.data_dir / name for name in config.val_files]
+    names = set(config.val_files)
+    train = [p for p in usable if p.relative_to(config.data_dir).as_posix() not in names]
+    missing = [p for p in held if not p.is_file()]
+    skipped += [(p, "held-out photo no longer found") for p in missing]
+    if not train:
+        raise TrainingError(f"{config.data_dir}: no usable training images besides the held-out ones")
+    return train, [p for p in held if p not in missing], skipped
 
 
 def _bounded(lr: np.ndarray, hr: np.ndarray, scale: int) -> tuple[np.ndarray, np.ndarray]:

@@ -4,7 +4,9 @@
 
 What a run leaves in `config.out_dir`: `last.ckpt` (everything needed to resume exactly:
 networks, optimisers, schedulers, EMA, step, RNG states; data order is a pure function of
-seed and step) and `best.ckpt` (the generator with the best validation PSNR so far).
+seed and step) and `best.ckpt` (the generator the run's selection rule, `core.training.selection`,
+keeps: by default the best validation PSNR for mse and the latest validated for gan; the starting
+weights are saved as it at step 0 and stay it until a validation beats them).
 
 Failure policy (see `core.training.divergence`):
   * a NaN/inf loss stops the run: `TrainingFailed` is yielded and `TrainingError` raised; the
@@ -18,6 +20,7 @@ boundary, so `train(config, resume=True)` carries on later; `best.ckpt` is kept.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import deque
 from collections.abc import Generator
@@ -55,10 +58,12 @@ from core.training.events import (
     TrainingStarted,
     ValidationDone,
 )
-from core.training.export import export_model, measure_step_time  # noqa: F401  (public API lives here too)
+from core.training.export import export_model  # noqa: F401  (public API lives here too)
 from core.training.run_data import RunData, batches, prepare_data
+from core.training.selection import Candidate, beats
 from core.training.setup import TrainingSetup, build_content_loss, build_setup, load_init_generator, resolve_precision
 from core.training.steps import StepStats, gan_step, mse_step
+from core.training.timing import measure_step_time  # noqa: F401  (public API lives here too)
 from core.training.validation import score_bicubic, score_model, super_resolve
 
 __all__ = ["train", "export_model", "measure_step_time", "TrainingError"]
@@ -78,6 +83,7 @@ class _Run:
         self.step = 0
         self.saved_step: int | None = None      # step of the last.ckpt on disk, if any
         self.best_psnr: float | None = None
+        self.best: Candidate | None = None      # what best.ckpt holds, under config.selection_rule
         self.metrics: dict[str, float] = {}
         self.seconds_before = 0.0
         self.lr_scale = 1.0
@@ -100,7 +106,8 @@ class _Run:
         except GeneratorExit:
             self._save_on_stop()                # the consumer stopped listening: save quietly
             raise
-        return TrainingFinished(self.step, self._seconds(), self.best_path, self.last_path, self.best_psnr)
+        return TrainingFinished(self.step, self._seconds(), self.best_path, self.last_path, self.best_psnr,
+                                self.best.step if self.best is not None else None)
 
     def _prepare(self, resume: bool) -> None:
         c = self.config
@@ -251,35 +258,55 @@ class _Run:
     # ----- validation, preview ----------------------------------------------------------------
     def _score_baselines(self) -> None:
         c, pairs = self.config, self.data.val_pairs
-        self.bicubic = score_bicubic(pairs, c.scale) if self.ctx.is_main else None
-        self.base_psnr, self.base_preview = None, None
+        self.with_niqe = c.selection_rule.needs_niqe
+        self.bicubic = score_bicubic(pairs, c.scale, self.with_niqe) if self.ctx.is_main else None
+        self.base_scores, self.base_preview = None, None
         if c.init_from is None or not self.ctx.is_main:
             return
         base = SRResNet(c.generator)
         base.load_state_dict(load_init_generator(c.init_from, c))
         base = base.to(self.device).eval()
-        scores = score_model(base, pairs, c.scale)
-        self.base_psnr = scores.psnr if scores else None
+        self.base_scores = score_model(base, pairs, c.scale, self.with_niqe)
         if self.data.preview is not None:
             self.base_preview = super_resolve(base, self.data.preview[0])
+
+    @property
+    def base_psnr(self) -> float | None:
+        return self.base_scores.psnr if self.base_scores is not None else None
+
+    def _base_candidate(self) -> Candidate | None:
+        b = self.base_scores
+        return None if b is None else Candidate(0, b.psnr, b.ssim, b.niqe, is_base=True)
 
     def _validate(self) -> Generator[Event, None, None]:
         if not self.ctx.is_main:
             return
-        scores = score_model(self.setup.eval_generator(), self.data.val_pairs, self.config.scale)
-        bic = self.bicubic
+        scores = score_model(self.setup.eval_generator(), self.data.val_pairs, self.config.scale, self.with_niqe)
+        bic, base = self.bicubic, self.base_scores
         if scores is None or bic is None:                  # no validation images
             return
         self.metrics = {"psnr": scores.psnr, "ssim": scores.ssim, "bicubic_psnr": bic.psnr,
                         "bicubic_ssim": bic.ssim, "val_images": len(self.data.val_pairs), "step": self.step}
-        if self.base_psnr is not None:
-            self.metrics["base_psnr"] = self.base_psnr
-        yield ValidationDone(self.step, scores.psnr, scores.ssim, bic.psnr, bic.ssim, self.base_psnr)
-        # PSNR is the SRResNet's goal; the gan phase trades PSNR for texture, so keeping its highest-PSNR
-        # weights would keep the unchanged base model. There the kept weights are the latest validated.
-        if self.config.phase == "gan" or self.best_psnr is None or scores.psnr > self.best_psnr:
-            self.best_psnr = scores.psnr
-            yield CheckpointSaved(self.step, self._save_best(), True)
+        if base is not None:
+            self.metrics.update(base_psnr=base.psnr, base_ssim=base.ssim)
+        for name, value in (("niqe", scores.niqe), ("bicubic_niqe", bic.niqe),
+                            ("base_niqe", base.niqe if base is not None else None)):
+            if value is not None:
+                self.metrics[name] = value
+        yield ValidationDone(self.step, scores.psnr, scores.ssim, bic.psnr, bic.ssim, self.base_psnr,
+                             base.ssim if base is not None else None, scores.niqe,
+                             base.niqe if base is not None else None, bic.niqe)
+        candidate, base_candidate = Candidate(self.step, scores.psnr, scores.ssim, scores.niqe), self._base_candidate()
+        if self.step == 0:
+            # The starting weights are the first thing kept: best.ckpt then always exists, and a run
+            # that never beats them keeps them (the base model's own scores when there is one).
+            self.best = base_candidate or Candidate(0, scores.psnr, scores.ssim, scores.niqe, is_base=True)
+        elif beats(candidate, self.best, base_candidate, self.config.selection_rule):
+            self.best = candidate
+        else:
+            return
+        self.best_psnr = scores.psnr
+        yield CheckpointSaved(self.step, self._save_best(), True)
 
     def _preview(self, lr: np.ndarray, hr: np.ndarray) -> PreviewReady:
         return PreviewReady(self.step, lr, super_resolve(self.setup.eval_generator(), lr), hr, self.base_preview)
@@ -302,7 +329,9 @@ class _Run:
                                   f"{self.config.max_rollbacks} times did not help.")
         distributed.barrier(self.ctx)
         rollbacks, scale = self.rollbacks, self.lr_scale * 0.5
+        kept = self.best, self.best_psnr          # best.ckpt on disk may be newer than last.ckpt
         self._restore(load_checkpoint(self.last_path))
+        self.best, self.best_psnr = kept
         for optimizer in self._optimizers():
             for group in optimizer.param_groups:
                 group["lr"] *= scale / self.lr_scale
@@ -324,8 +353,8 @@ class _Run:
 
     def _weights_state(self, kind: str) -> dict[str, Any]:
         return {"kind": kind, "step": self.step, "config": self.config.to_dict(), "metrics": dict(self.metrics),
-                "best_psnr": self.best_psnr, "seconds": self._seconds(), "device": str(self.device),
-                **self.setup.weights_state()}
+                "best_psnr": self.best_psnr, "best": _candidate_state(self.best), "seconds": self._seconds(),
+                "device": str(self.device), **self.setup.weights_state()}
 
     def _full_state(self) -> dict[str, Any]:
         return {**self._weights_state("last"), **self.setup.optimisation_state(), "rng": capture_rng(),
@@ -358,10 +387,23 @@ class _Run:
             raise TrainingError(f"{self.last_path.name} does not match this run ({first_line(exc)})") from None
         self.step = self.saved_step = int(state["step"])
         self.best_psnr, self.metrics = state.get("best_psnr"), dict(state.get("metrics") or {})
+        self.best = _candidate_from_state(state.get("best"), self.best_psnr)
         self.seconds_before = float(state.get("seconds", 0.0))
         self.session_start = time.monotonic()
         self.lr_scale, self.rollbacks = float(state.get("lr_scale", 1.0)), int(state.get("rollbacks", 0))
         self.monitor.streak = int(state.get("collapse_streak", 0))
+
+
+def _candidate_state(candidate: Candidate | None) -> dict[str, Any] | None:
+    return None if candidate is None else dataclasses.asdict(candidate)
+
+
+def _candidate_from_state(state: Any, best_psnr: float | None) -> Candidate | None:
+    """The kept candidate of a resumed run; checkpoints older than the selection rule only knew
+    the best PSNR, which is what their best.ckpt held (its step is unknown, so a new one wins ties)."""
+    if isinstance(state, dict):
+        return Candidate(**state)
+    return None if best_psnr is None else Candidate(-1, float(best_psnr))
 
 
 class _Rate:

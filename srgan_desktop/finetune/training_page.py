@@ -3,7 +3,8 @@
 The trainer may report every step; this page only buffers what arrives and repaints on a
 100 ms timer (the charts batch their points the same way), so the window stays responsive
 however fast the steps come. Stop keeps the best checkpoint so far; closing mid-run keeps
-the last checkpoint and the run record, so the next start can offer to resume.
+the last checkpoint and the run's record (`core.finetune.runs`), so the next start can offer to
+resume. The record itself is kept by `core.finetune.runner.run_finetune`, which this page runs.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QProgressBar, QP
 
 from core.common.events import Cancelled, Control
 from core.common.formatting import format_duration
-from core.finetune.recipe import build_train_config, new_run_dir
-from core.finetune.runs import BEST_CHECKPOINT, LAST_CHECKPOINT, note_checkpoint, write_run_record
+from core.finetune.naming import suggest_name
+from core.finetune.runner import run_finetune
+from core.finetune.runs import BEST_CHECKPOINT, LAST_CHECKPOINT, RunError, RunRecord, create_run, mark, read_run
 from srgan_desktop.background import Job, WorkFailed, async_slot, run_in_background
 from srgan_desktop.finetune.chart import LiveChart
 from srgan_desktop.finetune.preview import PreviewPanel
@@ -42,7 +44,6 @@ class TrainingPage(QWizardPage):
         self._out_dir: Path | None = None
         self._total_steps = 0
         self._closing = False
-        self._noted_step = 0
         self.started = False
         self.setTitle("Training")
         self.setSubTitle("Your model is learning from your photos. You can pause, or stop and keep the "
@@ -113,28 +114,23 @@ class TrainingPage(QWizardPage):
     # -- control ----------------------------------------------------------------------------------
     def start(self) -> None:
         """Start (or resume) the run the earlier pages describe."""
-        from core.training.trainer import train
-
         session = self._session
         self.started = True
         try:
-            if session.resume is not None:
-                config, resume = session.resume.train_config(), True
-            else:
-                config = build_train_config(session.choices, new_run_dir(), session.train_overrides)
-                write_run_record(config, _choices_record(session))
-                resume = False
-        except (ValueError, OSError, KeyError, TypeError) as exc:
+            run, resume = (session.resume, True) if session.resume is not None else (self._new_run(), False)
+            config = run.train_config()
+        except (ValueError, OSError, KeyError, TypeError, RunError) as exc:
             self._show_notice(f"Training cannot start: {str(exc).splitlines()[0]}", error=True)
             self.status_label.setText("Not started.")
             self.pause_button.setEnabled(False)
             self.stop_button.setEnabled(False)
             return
+        session.run = run
         self._out_dir = config.out_dir
         self._total_steps = config.steps
         self._configure_charts(config.phase == "gan", config.steps)
         self._session.outcome = None
-        self._job = run_in_background(lambda control: train(config, control, resume),
+        self._job = run_in_background(lambda control: run_finetune(run, control, resume),
                                       on_event=self._router.route, control=self._control)
         self._refresh.start()
         self._await_training(self._job)
@@ -143,13 +139,16 @@ class TrainingPage(QWizardPage):
     async def _await_training(self, job: Job) -> None:
         """How the run ended: finished, stopped by the user, or failed; then the page says so."""
         try:
-            finished = await job
+            done = await job
         except Cancelled:
+            if not self._closing:               # the user's Stop: kept, not "interrupted by a close"
+                self._mark_kept()
             self._set_outcome(best=None, steps=self._router.last_step, seconds=self._router.seconds,
                               stopped_early=True)
         except WorkFailed as failure:
             self._on_failed(failure.message)
         else:
+            self._session.run, finished = done.run, done.finished
             steps = getattr(finished, "steps", self._router.last_step)
             self._set_outcome(best=getattr(finished, "best_checkpoint", None), steps=steps,
                               seconds=getattr(finished, "seconds", 0.0),
@@ -157,6 +156,21 @@ class TrainingPage(QWizardPage):
         finally:
             self._job = None
             self._show_end()
+
+    def _new_run(self) -> RunRecord:
+        s = self._session
+        if s.choices is None or s.recipe is None or s.plan is None:
+            raise ValueError("the earlier pages have not chosen the photos and the goal")
+        title = suggest_name(s.choices.data_dir, s.choices.mode)
+        return create_run(s.choices, s.recipe, s.plan, title, base_title=s.base_title, overrides=s.train_overrides)
+
+    def _mark_kept(self) -> None:
+        run = self._session.run
+        if run is not None:
+            try:
+                self._session.run = mark(read_run(run.id), "kept")
+            except (RunError, OSError):
+                pass                            # the record says "interrupted": still listed, still resumable
 
     @property
     def running(self) -> bool:
@@ -242,9 +256,6 @@ class TrainingPage(QWizardPage):
         """The 100 ms tick: progress, labels, preview and notices from the latest events."""
         router = self._router
         self.progress.setValue(min(router.last_step, self._total_steps))
-        if router.saved_step > self._noted_step:
-            self._noted_step = router.saved_step
-            note_checkpoint(router.saved_step)
         if router.device_text:
             self.device_label.setText(router.device_text)
         if router.take_notice() is not None:
@@ -267,10 +278,4 @@ class TrainingPage(QWizardPage):
             self._control.resume()
         self.pause_button.setText("Resume" if paused else "Pause")
         self._on_refresh()
-
-
-def _choices_record(session: FineTuneSession) -> dict:
-    choices = session.choices
-    return {"base_model": choices.base_model, "base_title": session.base_title, "mode": choices.mode,
-            "data_dir": choices.data_dir, "seed": choices.seed, "photos": choices.photos}
 

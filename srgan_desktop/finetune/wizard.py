@@ -7,7 +7,8 @@
 At start-up the app asks `FineTuneWizard.has_interrupted_run()`; when True it may open
 `FineTuneWizard.resume_interrupted(parent)` (or call `finetune_resume.offer_resume`, which
 asks the user first). Closing the wizard or the app mid-training asks, then stops at a clean
-step boundary with a checkpoint written, so the run can be resumed at the next start.
+step boundary with a checkpoint written, so the run can be resumed at the next start. Every
+run is in the runs store (`core.finetune.runs`); "interrupted" is the newest interrupted one.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget, QWizard
 
 from core.finetune.recipe import PHOTO_CONDITIONS
-from core.finetune.runs import clear_run_record, has_resumable_run, read_run_record
+from core.finetune.runs import RunError, delete_run, latest_resumable, mark, read_run
 from srgan_desktop.finetune.finish_page import FinishPage
 from srgan_desktop.finetune.goal_page import GoalPage
 from srgan_desktop.finetune.photos_page import PhotosPage
@@ -66,12 +67,14 @@ class FineTuneWizard(QWizard):
     @staticmethod
     def has_interrupted_run() -> bool:
         """True when an earlier fine-tune was closed mid-training and can be resumed."""
-        return has_resumable_run()
+        return latest_resumable() is not None
 
     @staticmethod
     def discard_interrupted_run() -> None:
-        """Forget the interrupted run and delete its checkpoints."""
-        clear_run_record(delete_checkpoints=True)
+        """Delete the newest interrupted run (its record and checkpoints)."""
+        run = latest_resumable()
+        if run is not None:
+            delete_run(run)
 
     @classmethod
     def resume_interrupted(cls, parent: QWidget | None = None,
@@ -80,20 +83,17 @@ class FineTuneWizard(QWizard):
         return cls(parent, train_overrides=train_overrides, resume=True)
 
     def _prepare_resume(self) -> None:
-        record = read_run_record()
-        if record is None or not record.resumable:
+        record = latest_resumable()
+        if record is None:
             return
         from core.finetune.recipe import FineTuneChoices
         config = record.train_config()
-        base = record.choices.get("base_model")
         self.session.resume = record
-        self.session.base_title = str(record.choices.get("base_title") or "")
+        self.session.base_title = record.base_title
         self.session.choices = FineTuneChoices(
-            data_dir=config.data_dir, base_model=Path(base) if base else None,
-            mode=str(record.choices.get("mode", "faithful")), steps=config.steps,
-            batch_size=config.batch_size, crop_size=config.crop_size, lr=config.lr, ema=config.ema,
-            device=config.device, val_count=config.val_count, seed=config.seed,
-            vgg_weights=config.vgg_weights, photos=_known_photos(record.choices.get("photos")))
+            data_dir=config.data_dir, base_model=Path(record.base_model) if record.base_model else None,
+            mode=record.mode, held_out=config.val_files, device=config.device, precision=config.precision,
+            seed=config.seed, vgg_weights=config.vgg_weights, photos=_known_photos(record.photos))
         self.setStartId(TRAINING)
 
     # -- closing --------------------------------------------------------------------------------------
@@ -134,8 +134,11 @@ class FineTuneWizard(QWizard):
             return True
         if self.session.outcome is not None and self.session.saved_model is None:
             answer = self.ask_keep_or_discard()
-            if answer == "discard":
-                clear_run_record(delete_checkpoints=True)
+            run = self.session.run
+            if run is not None and answer == "discard":
+                delete_run(run)
+            elif run is not None and answer == "keep":
+                _keep(run.id)
             return answer != "cancel"
         return True
 
@@ -174,6 +177,16 @@ def _app_preferences() -> tuple[str, Path | None]:
     """The device and model the user picked in the main window (shared settings), if any."""
     settings = AppSettings()
     return settings.device, settings.model
+
+
+def _keep(run_id: str) -> None:
+    """The user chose "Keep for Later": the run's record says so (unless it already ended otherwise)."""
+    try:
+        run = read_run(run_id)
+    except RunError:
+        return
+    if run.state == "interrupted":
+        mark(run, "kept")
 
 
 def _known_photos(value: object) -> str:

@@ -74,3 +74,31 @@ def test_closing_a_relay_closes_the_work_at_once():
     keep_alive = source           # the relay, not garbage collection, must close it
     relayed.close()
     assert cleaned == [True] and keep_alive.gi_frame is None
+
+
+def test_tap_sees_every_event_and_passes_a_thrown_cancel_to_the_work():
+    from core.common.events import Cancelled, tap
+    saved = []
+
+    def work():
+        try:
+            yield 1
+            yield 2
+        except Cancelled:
+            saved.append("checkpoint")
+            yield "saved"
+            raise
+        return "done"
+
+    seen = []
+    assert drain(tap(work(), seen.append)) == "done" and seen == [1, 2]
+
+    def outer():
+        return (yield from tap(work(), seen.append))
+
+    seen.clear()
+    events = outer()
+    assert next(events) == 1
+    assert events.throw(Cancelled()) == "saved" and saved == ["checkpoint"] and seen == [1, "saved"]
+    with pytest.raises(Cancelled):
+        next(events)

@@ -1,8 +1,8 @@
-"""The fine-tune wizard's Qt-free rules: photo summary, settings, resume record, naming and saving."""
+"""The fine-tune's Qt-free rules: photo summary, the one hold-out rule, the recipe, naming."""
 
 from __future__ import annotations
 
-import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -10,34 +10,14 @@ import pytest
 from PIL import Image
 
 from core.common.events import drain
-from core.common.paths import user_data_dir, user_models_dir
-from core.finetune.recipe import (
-    MAX_VALIDATION,
-    FineTuneChoices,
-    PhotoSummary,
-    build_train_config,
-    estimate_text,
-    report_intervals,
-    scan_photos,
-    summarize_scan,
-    validation_count,
-)
-from core.finetune.runs import (
-    clear_run_record,
-    has_resumable_run,
-    model_slug,
-    name_problem,
-    read_run_record,
-    record_path,
-    save_finetuned_model,
-    suggest_name,
-    write_run_record,
-)
-from core.models.library import list_models
-from core.models.model_file import load_model
+from core.common.paths import user_models_dir
+from core.finetune.budget import plan_for_steps
+from core.finetune.holdout import MAX_HELD_OUT, held_out_count, hold_out
+from core.finetune.naming import model_slug, name_problem, suggest_name
+from core.finetune.photos import PhotoSummary, scan_photos, summarize_scan
+from core.finetune.recipe import FineTuneChoices, FineTuneRecipe, build_train_config, recipe_for
 from core.nets.config import DiscriminatorConfig
 from core.training.data import ScanResult
-from core.training.trainer import train
 from tests.helpers.tiny import TINY, tiny_model_file
 
 
@@ -52,26 +32,30 @@ def fake_scan(count: int) -> ScanResult:
     return ScanResult(usable=paths, skipped=[], sizes={p: (640, 480) for p in paths})
 
 
-@pytest.mark.parametrize("usable, held", [(0, 0), (1, 0), (2, 1), (19, 1), (20, 2), (45, 4), (500, 5)])
-def test_validation_count_holds_out_about_one_in_ten(usable, held):
-    assert validation_count(usable) == held <= MAX_VALIDATION
+@pytest.mark.parametrize("usable, held", [(0, 0), (1, 0), (2, 1), (9, 1), (10, 2), (24, 4), (25, 5), (500, 5)])
+def test_one_photo_in_five_is_held_out_at_least_one_at_most_five(usable, held):
+    assert held_out_count(usable) == held <= MAX_HELD_OUT
 
 
-def test_split_is_reproducible_disjoint_and_complete():
+def test_split_is_reproducible_disjoint_complete_and_independent_of_order():
     first = summarize_scan(Path("/photos"), fake_scan(30), seed=3)
     again = summarize_scan(Path("/photos"), fake_scan(30), seed=3)
-    assert first.validation == again.validation and len(first.validation) == 3
+    assert first.validation == again.validation and len(first.validation) == 5
     assert not set(first.validation) & set(first.training)
     assert set(first.validation) | set(first.training) == set(first.usable)
+    shuffled = list(reversed(fake_scan(30).usable))
+    assert set(hold_out(shuffled, Path("/photos"), seed=3)[1]) == set(first.validation)
+    assert summarize_scan(Path("/photos"), fake_scan(30), seed=4).validation != first.validation
+    assert first.held_out_names() == tuple(p.name for p in first.validation)
 
 
 def test_warnings_in_plain_words():
-    assert "No usable photos" in summarize_scan(Path("/p"), fake_scan(0)).warning
-    assert "at least two" in summarize_scan(Path("/p"), fake_scan(1)).warning
-    assert "Only 5 usable photos" in summarize_scan(Path("/p"), fake_scan(5)).warning
-    assert summarize_scan(Path("/p"), fake_scan(25)).warning == ""
-    assert not summarize_scan(Path("/p"), fake_scan(1)).can_train
-    assert summarize_scan(Path("/p"), fake_scan(2)).can_train
+    assert "No usable photos" in summarize_scan(Path("/photos"), fake_scan(0)).warning
+    assert "at least two" in summarize_scan(Path("/photos"), fake_scan(1)).warning
+    assert "Only 5 usable photos" in summarize_scan(Path("/photos"), fake_scan(5)).warning
+    assert summarize_scan(Path("/photos"), fake_scan(25)).warning == ""
+    assert not summarize_scan(Path("/photos"), fake_scan(1)).can_train
+    assert summarize_scan(Path("/photos"), fake_scan(2)).can_train
 
 
 def test_scan_reports_sizes_and_grouped_skip_reasons(tmp_path):
@@ -90,6 +74,17 @@ def test_scan_reports_sizes_and_grouped_skip_reasons(tmp_path):
     assert summary.largest_crop() == 96     # the smallest photo is 100 px high
     (held_out,) = summary.validation
     assert set(summary.thumbnails) == {held_out} and max(summary.thumbnails[held_out].shape[:2]) <= 112
+    assert summary.megapixels() == pytest.approx((120 * 100 + 300 * 200 + 200 * 150) / 1e6)
+    w, h = summary.sizes[held_out]
+    assert summary.held_out_megapixels() == pytest.approx(w * h / 1e6)
+
+
+def test_held_out_pixels_are_bounded_by_the_centre_crop():
+    big = PhotoSummary(folder=Path("/p"), usable=(Path("/p/a.jpg"), Path("/p/b.jpg")), skipped=(),
+                       sizes={Path("/p/a.jpg"): (4000, 3000), Path("/p/b.jpg"): (4000, 300)},
+                       validation=(Path("/p/a.jpg"), Path("/p/b.jpg")))
+    assert big.held_out_megapixels() == pytest.approx((512 * 512 + 512 * 300) / 1e6)
+    assert big.held_out_megapixels(photo_scale=0.1) == pytest.approx((400 * 300 + 400 * 30) / 1e6)
 
 
 def test_scan_of_a_missing_folder_is_a_clear_error(tmp_path):
@@ -97,51 +92,34 @@ def test_scan_of_a_missing_folder_is_a_clear_error(tmp_path):
         drain(scan_photos(tmp_path / "nope"))
 
 
-def test_config_follows_the_choices_and_the_base_model(tmp_path):
+def test_config_follows_the_choices_the_recipe_the_plan_and_the_base_model(tmp_path):
     base = tiny_model_file(tmp_path)
-    faithful = FineTuneChoices(data_dir=tmp_path, base_model=base, steps=200, batch_size=2, crop_size=64,
-                               val_count=2)
-    config = build_train_config(faithful, tmp_path / "run")
+    recipe = FineTuneRecipe(batch_size=2, crop_size=64, lr=3e-4, lr_drop_at=0.8, min_crop_detail=4.0)
+    faithful = FineTuneChoices(data_dir=tmp_path, base_model=base, held_out=("a.png", "sub/b.png"))
+    config = build_train_config(faithful, recipe, plan_for_steps(200), tmp_path / "run")
     assert config.phase == "mse" and config.generator == TINY and config.init_from == base
-    assert (config.steps, config.batch_size, config.crop_size, config.val_count) == (200, 2, 64, 2)
-    assert (config.val_every, config.checkpoint_every, config.preview_every) == report_intervals(200)
-    realistic = build_train_config(FineTuneChoices(data_dir=tmp_path, mode="realistic", crop_size=64),
-                                   tmp_path / "run", {"discriminator": DiscriminatorConfig(base_width=8)})
-    assert realistic.phase == "gan" and realistic.content_loss == "vgg54"
+    assert (config.steps, config.batch_size, config.crop_size, config.lr) == (200, 2, 64, 3e-4)
+    assert config.val_files == ("a.png", "sub/b.png") and config.best_by == "psnr"
+    assert config.lr_drop_step == 160 and config.min_crop_detail == 4.0 and not config.use_ema
+    schedule = plan_for_steps(200).schedule
+    assert (config.val_every, config.checkpoint_every, config.preview_every) == (
+        schedule.val_every, schedule.checkpoint_every, schedule.preview_every) == (20, 20, 5)
+    realistic = build_train_config(replace(faithful, mode="realistic"), recipe, plan_for_steps(10),
+                                   tmp_path / "run", {"discriminator": DiscriminatorConfig(crop_size=64, base_width=8)})
+    assert realistic.phase == "gan" and realistic.content_loss == "vgg54" and realistic.best_by == "niqe"
+    assert realistic.lr == recipe.realistic_lr and realistic.use_ema
     assert realistic.discriminator.crop_size == 64 and realistic.discriminator.base_width == 8
     with pytest.raises(ValueError):
         FineTuneChoices(data_dir=tmp_path, mode="sharpest")
+    with pytest.raises(ValueError, match="held-out"):       # every caller goes through the one hold-out rule
+        build_train_config(FineTuneChoices(data_dir=tmp_path), recipe, plan_for_steps(10), tmp_path / "run")
 
 
-def test_estimate_reads_like_people_say_it():
-    assert estimate_text(2.0, 300, "CPU (2 threads)").startswith("About 11 min on CPU (2 threads)")
-
-
-def test_run_record_round_trip_and_resumability(tmp_path):
-    from core.training.config import TrainConfig
-    out_dir = user_data_dir() / "finetune" / "runs" / "r1"
-    config = TrainConfig(data_dir=tmp_path, out_dir=out_dir, steps=50)
-    write_run_record(config, {"base_model": tmp_path / "m.safetensors", "mode": "faithful"})
-    record = read_run_record()
-    assert record.train_config() == config and record.choices["mode"] == "faithful"
-    assert not has_resumable_run()                     # no checkpoint written yet
-    out_dir.mkdir(parents=True)
-    (out_dir / "last.ckpt").write_bytes(b"x")
-    assert has_resumable_run()
-    clear_run_record(delete_checkpoints=True)
-    assert read_run_record() is None and not out_dir.exists()
-
-
-def test_damaged_record_counts_as_none_and_foreign_folders_are_never_deleted(tmp_path):
-    record_path().parent.mkdir(parents=True, exist_ok=True)
-    record_path().write_text("{not json", encoding="utf-8")
-    assert read_run_record() is None and not has_resumable_run()
-    foreign = tmp_path / "my-own-folder"
-    foreign.mkdir()
-    foreign_record = {"config": {"out_dir": str(foreign)}, "choices": {}}
-    record_path().write_text(json.dumps(foreign_record), encoding="utf-8")
-    clear_run_record(delete_checkpoints=True)
-    assert foreign.exists() and read_run_record() is None
+def test_the_recipe_starts_from_the_leads_defaults_on_every_device():
+    recipe = recipe_for("cpu")
+    assert (recipe.batch_size, recipe.crop_size, recipe.lr, recipe.lr_drop_at, recipe.ema) == (16, 96, 2e-4, 0.75, None)
+    with pytest.raises(ValueError):
+        FineTuneRecipe(crop_size=100)
 
 
 def test_names_are_checked_and_suggested_without_clashes():
@@ -153,71 +131,16 @@ def test_names_are_checked_and_suggested_without_clashes():
     assert name_problem("Garden (faithful) 2") == ""
 
 
-def test_saved_model_lands_in_the_library_with_its_story(tmp_path):
-    for i in range(3):
-        photo(tmp_path / f"p{i}.png", (64, 64), seed=i)
-    base = tiny_model_file(user_models_dir(), name="base")
-    choices = FineTuneChoices(data_dir=tmp_path, base_model=base, steps=2, batch_size=2, crop_size=32,
-                              device="cpu", precision="fp32")
-    finished = drain(train(build_train_config(choices, tmp_path / "run", {"num_workers": 0})))
-    path = save_finetuned_model(finished.best_checkpoint, "My garden", {"data_folder": str(tmp_path)})
-    model, info = load_model(path)
-    assert path.parent == user_models_dir() and info.title == "My garden" and info.name == "my-garden"
-    assert info.provenance["data_folder"] == str(tmp_path) and info.provenance["steps"] == 2
-    assert path in [e.path for e in list_models()[0]]
-    with pytest.raises(ValueError, match="already exists"):
-        save_finetuned_model(finished.best_checkpoint, "My garden", {})
-
-
 def test_photo_summary_without_sizes_is_still_describable():
     summary = PhotoSummary(folder=Path("/p"), usable=(Path("/p/a.jpg"),), skipped=())
     assert summary.size_text() == "" and summary.largest_crop() == 96
 
 
 def test_each_photo_condition_trains_with_its_degradation(tmp_path):
-    from core.finetune.recipe import PHOTO_CONDITIONS, FineTuneChoices, build_train_config
+    from core.finetune.recipe import PHOTO_CONDITIONS
     for photos, (_label, degradation) in PHOTO_CONDITIONS.items():
-        config = build_train_config(FineTuneChoices(data_dir=tmp_path, photos=photos), tmp_path / photos)
+        choices = FineTuneChoices(data_dir=tmp_path, photos=photos, held_out=("a.png",))
+        config = build_train_config(choices, recipe_for("cpu"), plan_for_steps(10), tmp_path / photos)
         assert config.degradation == degradation
     with pytest.raises(ValueError, match="photos must be one of"):
         FineTuneChoices(data_dir=tmp_path, photos="blurry")
-
-
-@pytest.mark.parametrize("route", ["dot-dot", "symlink"])
-def test_a_tampered_record_never_deletes_outside_the_runs_folder(tmp_path, route):
-    runs = user_data_dir() / "finetune" / "runs"
-    runs.mkdir(parents=True)
-    victim = tmp_path / "victim"
-    (victim / "inner").mkdir(parents=True)
-    (victim / "inner" / "precious.txt").write_text("keep me")
-    if route == "dot-dot":
-        depth = len(runs.relative_to(tmp_path.anchor).parts)
-        out_dir = runs.joinpath(*[".."] * depth, *victim.relative_to(tmp_path.anchor).parts, "inner")
-    else:
-        (runs / "link").symlink_to(victim, target_is_directory=True)
-        out_dir = runs / "link" / "inner"
-    assert runs in out_dir.parents                     # what a text comparison would let through
-    record_path().parent.mkdir(parents=True, exist_ok=True)
-    record_path().write_text(json.dumps({"config": {"out_dir": str(out_dir)}, "choices": {}}), encoding="utf-8")
-    clear_run_record(delete_checkpoints=True)
-    assert (victim / "inner" / "precious.txt").read_text() == "keep me"
-    assert read_run_record() is None
-
-
-@pytest.mark.parametrize("text", ['{"config": {}}', '{"config": {"out_dir": 5}}', '{"config": []}', "[1]",
-                                  '{"config": {"out_dir": "x"}, "last_step": 1e400}', "[" * 100_000])
-def test_a_record_without_a_usable_folder_counts_as_none(text):
-    record_path().parent.mkdir(parents=True, exist_ok=True)
-    record_path().write_text(text, encoding="utf-8")
-    assert read_run_record() is None and not has_resumable_run()
-    clear_run_record(delete_checkpoints=True)
-    assert not record_path().exists()
-
-
-def test_a_record_naming_a_folder_with_a_nul_character_is_cleared_quietly():
-    """Found by tests/core/fuzz: resolving such a path raised ValueError out of clear_run_record."""
-    record_path().parent.mkdir(parents=True, exist_ok=True)
-    record_path().write_text(json.dumps({"config": {"out_dir": "runs/a\x00b"}}), encoding="utf-8")
-    assert not has_resumable_run()
-    clear_run_record(delete_checkpoints=True)
-    assert read_run_record() is None

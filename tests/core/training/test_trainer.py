@@ -292,3 +292,14 @@ def test_gan_phase_on_cuda_with_mixed_precision(tmp_path):
     steps = of_type(events, StepDone)
     assert all(math.isfinite(v) for s in steps for v in s.losses.values())
     assert mean_loss(steps[-5:], "g_content") < mean_loss(steps[:5], "g_content")
+
+
+def test_named_held_out_photos_are_the_validation_set_and_never_trained_on(tmp_path):
+    config = tiny_config(tmp_path, val_files=("photo1.png", "photo4.png"))
+    data = prepare_data(config)
+    assert len(data.val_pairs) == 2 and len(data.dataset) == 4
+    assert {p.name for p in data.dataset.paths} == {"photo0.png", "photo2.png", "photo3.png", "photo5.png"}
+    assert TrainConfig.from_dict(config.to_dict()) == config
+    for bad in (("../elsewhere.png",), ("/etc/passwd",), "photo1.png"):
+        with pytest.raises(ValueError, match="val_files"):
+            tiny_config(tmp_path, val_files=bad)

@@ -12,8 +12,9 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWizard
 
 from core.common.paths import user_models_dir
+from core.finetune.budget import plan_for_steps
 from core.finetune.recipe import build_train_config
-from core.finetune.runs import has_resumable_run, read_run_record
+from core.finetune.runs import latest_resumable, list_runs
 from core.models.library import list_models
 from core.models.model_file import load_model
 from core.nets.config import DiscriminatorConfig
@@ -117,7 +118,10 @@ def test_full_walk_trains_saves_and_lists_the_model(qtbot, tmp_path, base_model)
     assert "validation" in info.metrics and "psnr" in info.provenance["validation"]
     entries, _ = list_models()
     assert created[0] in [e.path for e in entries]
-    assert not has_resumable_run()                           # nothing left to resume
+    assert latest_resumable() is None                         # nothing left to resume
+    (run,) = list_runs().runs
+    assert run.state == "finished" and run.exported == str(created[0])
+    assert tuple(run.config["val_files"]) == wizard.session.summary.held_out_names()
 
 
 def test_folder_with_corrupt_and_tiny_images_lists_skips(qtbot, tmp_path):
@@ -170,7 +174,8 @@ def test_pause_resume_and_stop_keep_the_best_checkpoint(qtbot, tmp_path, base_mo
     outcome = wizard.session.outcome
     assert outcome.stopped_early and outcome.best_checkpoint.exists()
     assert page.isComplete()
-    assert has_resumable_run()                       # stopped runs can be continued later
+    (run,) = list_runs().runs                        # stopped runs can be continued later
+    assert run.state == "kept" and run.resumable
 
 
 def test_closing_mid_training_offers_resume_next_start(qtbot, tmp_path, base_model, monkeypatch):
@@ -183,8 +188,8 @@ def test_closing_mid_training_offers_resume_next_start(qtbot, tmp_path, base_mod
     assert not page.running and not wizard.isVisible()
     stopped_at = page._router.last_step
     assert FineTuneWizard.has_interrupted_run()
-    assert read_run_record().config["steps"] == 100_000
-    assert read_run_record().last_step == stopped_at      # the final checkpoint is at the stop
+    assert latest_resumable().total_steps == 100_000
+    assert latest_resumable().last_step == stopped_at     # the final checkpoint is at the stop
     assert f"reached step {stopped_at:,} of 100,000" in resume_question(None).informativeText()
 
     def press_resume(box: QMessageBox) -> None:
@@ -204,7 +209,7 @@ def test_discarding_the_interrupted_run_forgets_it(qtbot, tmp_path, base_model, 
     walk_to_training(qtbot, wizard, photos, steps=100_000, realistic=False)
     qtbot.waitUntil(lambda: wizard.training_page._router.last_step >= 2, timeout=60_000)
     wizard.training_page.stop_for_close()
-    out_dir = read_run_record().out_dir
+    out_dir = latest_resumable().folder
     assert out_dir.exists()
     assert offer_resume(None, ask=lambda box: box.discard_button.click()) is None
     assert not FineTuneWizard.has_interrupted_run() and not out_dir.exists()
@@ -282,9 +287,9 @@ def test_estimate_is_measured_and_scales_with_the_steps(qtbot, tmp_path, base_mo
     page = wizard.goal_page
     qtbot.waitUntil(lambda: page.seconds_per_step is not None, timeout=30_000)
     measured = page.seconds_per_step
-    assert "x 100 steps" in page.estimate_label.text()
+    assert "100 training steps at" in page.estimate_label.text()
     page.advanced.steps.setValue(2000)                 # same cost per step: no new measurement
-    assert page.seconds_per_step == measured and "x 2,000 steps" in page.estimate_label.text()
+    assert page.seconds_per_step == measured and "2,000 training steps at" in page.estimate_label.text()
     page.advanced.batch.setValue(3)                    # a different step: measured again
     assert page.seconds_per_step is None
     qtbot.waitUntil(lambda: page.seconds_per_step is not None, timeout=30_000)
@@ -299,9 +304,9 @@ def test_the_photos_question_sets_the_training_degradation(qtbot, tmp_path, base
     page.photos_combo.setCurrentIndex(page.photos_combo.findData("compressed"))
     page.advanced_toggle.setChecked(True)
     assert page.degradation_label.isVisible() and "JPEG quality 30-90" in page.degradation_label.text()
-    config = build_train_config(page.choices(), tmp_path / "run")
+    config = build_train_config(page.choices(), page.recipe(), plan_for_steps(10), tmp_path / "run")
     assert config.degradation is not None and config.degradation.jpeg_quality == (30, 90)
     page.photos_combo.setCurrentIndex(page.photos_combo.findData("clean"))
-    assert build_train_config(page.choices(), tmp_path / "run").degradation is None
+    assert build_train_config(page.choices(), page.recipe(), plan_for_steps(10), tmp_path / "run").degradation is None
     assert "clean bicubic" in page.degradation_label.text()
     qtbot.waitUntil(lambda: page.seconds_per_step is not None, timeout=30_000)   # the re-measure ends
