@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from core.imageio.condition import jpeg_quality, noise_sigma
-from core.models.library import list_models
+from core.models.library import installed_names
 
 REAL_WORLD_MODEL = "realworld-x4"
 COMPRESSED_BELOW = 90      # JPEG quality under which blocks and ringing show in a 4x result
@@ -33,7 +33,7 @@ def recommend(path: str | Path, rgb: np.ndarray | None = None) -> Recommendation
     `rgb` (HxWx3 in [0, 1]) is the decoded image when the caller has it; without it only the
     file's JPEG tables are read, not its pixels.
     """
-    if not _installed(REAL_WORLD_MODEL):
+    if REAL_WORLD_MODEL not in installed_names():
         return None
     quality = jpeg_quality(path)
     if quality is not None and quality < COMPRESSED_BELOW:
@@ -45,8 +45,3 @@ def recommend(path: str | Path, rgb: np.ndarray | None = None) -> Recommendation
             return Recommendation(REAL_WORLD_MODEL, f"noisy (about {sigma:.0f} grey levels): the real-world "
                                                     "model smooths noise instead of sharpening it")
     return None
-
-
-def _installed(name: str) -> bool:
-    entries, _ = list_models()
-    return any(entry.info.name == name for entry in entries)
