@@ -15,7 +15,7 @@ from pathlib import Path
 from core.common.events import Event
 from core.imageio.files import DecodedImage
 from core.inference.cache import UpscalerCache
-from core.inference.recommend import REAL_WORLD_MODEL, recommend
+from core.inference.recommend import REAL_WORLD_MODEL, Recommendation, recommend
 from core.inference.upscale import UpscaleOptions
 from core.inference.upscaler import Upscaler
 from core.models.library import installed_names, resolve_model
@@ -55,14 +55,25 @@ class BatchModels:
         """The options and upscaler for this image, and in an automatic run the choice to report."""
         if not self.auto:
             return self.options, self.fallback, None
-        found = recommend(source, image.color) if self._can_recommend else None
+        found, reason = self._recommendation(source, image)
         if found is None:
-            reason = NOTHING_TO_REPAIR if self._can_recommend else NOT_INSTALLED
             return self.options, self.fallback, _chosen(source, self.fallback, reason)
         # The recommended model whole: a detail blend pairs the run's own two models, not this one.
         options = replace(self.options, model=found.model, detail=None)
         upscaler = self._upscalers.for_options(options)
-        return options, upscaler, _chosen(source, upscaler, found.reason)
+        return options, upscaler, _chosen(source, upscaler, reason)
+
+    def preview(self, source: Path, image: DecodedImage) -> tuple[str, str]:
+        """(library name, reason) of the model this image would get, loading none (a dry run)."""
+        found, reason = self._recommendation(source, image)
+        return (found.model if found is not None else self.fallback.info.name), reason
+
+    def _recommendation(self, source: Path, image: DecodedImage) -> tuple[Recommendation | None, str]:
+        """The recommendation for this image (None: the run's own model), and why."""
+        found = recommend(source, image.color) if self._can_recommend else None
+        if found is not None:
+            return found, found.reason
+        return None, NOTHING_TO_REPAIR if self._can_recommend else NOT_INSTALLED
 
     def journal_key(self) -> tuple[str, ...]:
         """What decides which model made an output, for the batch journal.
