@@ -261,3 +261,14 @@ def write_frames(path: Path, count: int, size: tuple[int, int] = (12, 10)) -> Pa
     frames = [Image.fromarray(gradient_rgb(size[1], size[0], seed=i)) for i in range(count)]
     frames[0].save(path, save_all=True, append_images=frames[1:], **({"duration": 40} if path.suffix == ".gif" else {}))
     return path
+
+
+def write_smooth_photo(path: Path, size: tuple[int, int] = (40, 32), **save_options) -> Path:
+    """A clean colour gradient: nothing in its pixels asks for the real-world model, only how it is
+    saved does (e.g. `quality=70` as a JPEG)."""
+    width, height = size
+    yy, xx = np.mgrid[0:height, 0:width]
+    rgb = np.stack([xx * 255 / width, yy * 255 / height, (xx + yy) * 127 / (width + height)], axis=2)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(rgb.astype(np.uint8)).save(path, **save_options)
+    return path

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import pytest
 from PIL import Image
 
@@ -17,20 +16,10 @@ from core.inference.cache import UpscalerCache
 from core.inference.recommend import REAL_WORLD_MODEL
 from core.inference.upscale import UpscaleOptions
 from core.inference.upscaler import InferenceOptions, Upscaler
-from tests.helpers.images import write_damaged_png, write_image
+from tests.helpers.images import write_damaged_png, write_image, write_smooth_photo
 from tests.helpers.tiny import tiny_model_file
 
 CPU = UpscaleOptions(inference=InferenceOptions(device="cpu", tile=32))
-
-
-def smooth_photo(path: Path, size: tuple[int, int] = (40, 32), **save_options) -> Path:
-    """A clean gradient: nothing in its pixels asks for the real-world model, only how it is saved."""
-    width, height = size
-    yy, xx = np.mgrid[0:height, 0:width]
-    rgb = np.stack([xx * 255 / width, yy * 255 / height, (xx + yy) * 127 / (width + height)], axis=2)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(rgb.astype(np.uint8)).save(path, **save_options)
-    return path
 
 
 @pytest.fixture
@@ -60,10 +49,10 @@ def chosen(events: list) -> dict[str, ModelChosen]:
 
 
 def test_a_quality_70_jpeg_gets_the_real_world_model_and_a_png_the_faithful_default(tmp_path, cache, loads):
-    smooth_photo(tmp_path / "in" / "a_web.jpg", quality=70)
-    smooth_photo(tmp_path / "in" / "b_clean.png")
-    smooth_photo(tmp_path / "in" / "c_web.jpg", quality=70)
-    smooth_photo(tmp_path / "in" / "d_clean.png")
+    write_smooth_photo(tmp_path / "in" / "a_web.jpg", quality=70)
+    write_smooth_photo(tmp_path / "in" / "b_clean.png")
+    write_smooth_photo(tmp_path / "in" / "c_web.jpg", quality=70)
+    write_smooth_photo(tmp_path / "in" / "d_clean.png")
     events = run_auto([tmp_path / "in"], tmp_path / "out", cache)
     picks = chosen(events)
     assert {name: e.model for name, e in picks.items()} == {
@@ -80,9 +69,9 @@ def test_a_quality_70_jpeg_gets_the_real_world_model_and_a_png_the_faithful_defa
 
 
 def test_a_bad_file_fails_alone_in_an_automatic_batch(tmp_path, cache):
-    smooth_photo(tmp_path / "in" / "a_web.jpg", quality=70)
+    write_smooth_photo(tmp_path / "in" / "a_web.jpg", quality=70)
     write_damaged_png(tmp_path / "in" / "b_damaged.png")        # whole header: only decoding it fails
-    smooth_photo(tmp_path / "in" / "c_clean.png")
+    write_smooth_photo(tmp_path / "in" / "c_clean.png")
     events = run_auto([tmp_path / "in"], tmp_path / "out", cache)
     assert [e.source.name for e in events if isinstance(e, ImageFailed)] == ["b_damaged.png"]
     assert sorted(e.source.name for e in events if isinstance(e, ImageDone)) == ["a_web.jpg", "c_clean.png"]
@@ -93,7 +82,7 @@ def test_a_bad_file_fails_alone_in_an_automatic_batch(tmp_path, cache):
 def test_without_the_real_world_model_automatic_means_the_run_s_own_model(tmp_path, cache, monkeypatch):
     monkeypatch.setenv(paths.RESOURCES_DIR_ENV, str(tmp_path / "an-install-without-bundled-models"))
     own = Upscaler(tiny_model_file(tmp_path / "models"), InferenceOptions(device="cpu", tile=32))
-    smooth_photo(tmp_path / "in" / "web.jpg", quality=40)
+    write_smooth_photo(tmp_path / "in" / "web.jpg", quality=40)
     events = run_auto([tmp_path / "in"], tmp_path / "out", cache, upscaler=own)
     pick = chosen(events)["web.jpg"]
     assert pick.model == "tiny" and pick.reason == NOT_INSTALLED

@@ -4,20 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 from PIL import Image
 
 from core.cli.main import main
-from tests.helpers.images import write_damaged_png
-
-
-def smooth_photo(path: Path, **save_options) -> Path:
-    """A clean gradient: only how it is saved (a quality-70 JPEG or a PNG) decides the model."""
-    yy, xx = np.mgrid[0:32, 0:40]
-    rgb = np.stack([xx * 6, yy * 7, (xx + yy) * 3], axis=2).astype(np.uint8)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(rgb).save(path, **save_options)
-    return path
+from tests.helpers.images import write_damaged_png, write_smooth_photo
 
 
 def srgan(capsys, *args) -> tuple[int, str, str]:
@@ -28,7 +18,8 @@ def srgan(capsys, *args) -> tuple[int, str, str]:
 
 
 def test_each_image_is_named_with_its_model_and_why(tmp_path, capsys):
-    web, clean = smooth_photo(tmp_path / "in" / "web.jpg", quality=70), smooth_photo(tmp_path / "in" / "clean.png")
+    web = write_smooth_photo(tmp_path / "in" / "web.jpg", quality=70)
+    clean = write_smooth_photo(tmp_path / "in" / "clean.png")
     code, _, err = srgan(capsys, tmp_path / "in", "-o", tmp_path / "out", "--model", "auto")
     assert code == 0
     assert f"{web}: realworld-x4 (a JPEG saved at quality ~70: " in err
@@ -38,7 +29,7 @@ def test_each_image_is_named_with_its_model_and_why(tmp_path, capsys):
 
 
 def test_quiet_keeps_only_the_summary_and_one_named_output_file_works(tmp_path, capsys):
-    web = smooth_photo(tmp_path / "web.jpg", quality=70)
+    web = write_smooth_photo(tmp_path / "web.jpg", quality=70)
     code, out, err = srgan(capsys, web, "-o", tmp_path / "big.png", "--model", "auto", "--quiet")
     assert code == 0 and "realworld-x4 (a JPEG" not in err and not out
     assert "1 upscaled (1 with realworld-x4)" in err
@@ -47,8 +38,8 @@ def test_quiet_keeps_only_the_summary_and_one_named_output_file_works(tmp_path, 
 
 
 def test_the_dry_run_shows_each_choice_and_writes_nothing(tmp_path, capsys):
-    smooth_photo(tmp_path / "in" / "web.jpg", quality=70)
-    smooth_photo(tmp_path / "in" / "clean.png")
+    write_smooth_photo(tmp_path / "in" / "web.jpg", quality=70)
+    write_smooth_photo(tmp_path / "in" / "clean.png")
     code, out, _ = srgan(capsys, tmp_path / "in", "-o", tmp_path / "out", "--model", "auto", "--dry-run")
     assert code == 0 and not (tmp_path / "out").exists()
     lines = {Path(line.split(" -> ")[0]).name: line for line in out.splitlines()}
@@ -57,7 +48,7 @@ def test_the_dry_run_shows_each_choice_and_writes_nothing(tmp_path, capsys):
 
 
 def test_a_bad_file_fails_alone_and_the_exit_code_says_so(tmp_path, capsys):
-    smooth_photo(tmp_path / "in" / "web.jpg", quality=70)
+    write_smooth_photo(tmp_path / "in" / "web.jpg", quality=70)
     write_damaged_png(tmp_path / "in" / "damaged.png")          # passes the plan, fails when decoded
     code, _, err = srgan(capsys, tmp_path / "in", "-o", tmp_path / "out", "--model", "auto")
     assert code == 1
@@ -65,6 +56,7 @@ def test_a_bad_file_fails_alone_and_the_exit_code_says_so(tmp_path, capsys):
 
 
 def test_auto_with_a_detail_blend_is_refused_in_words(tmp_path, capsys):
-    code, _, err = srgan(capsys, smooth_photo(tmp_path / "web.jpg", quality=70), "--model", "auto", "--detail", "0.4")
+    web = write_smooth_photo(tmp_path / "web.jpg", quality=70)
+    code, _, err = srgan(capsys, web, "--model", "auto", "--detail", "0.4")
     assert code == 2 and "cannot be used with --model auto" in err
     assert not (tmp_path / "web_x4.jpg").exists()
