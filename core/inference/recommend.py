@@ -27,15 +27,16 @@ class Recommendation:
     reason: str            # one line, for a tooltip or the CLI
 
 
-def recommend(path: str | Path, rgb: np.ndarray | None = None) -> Recommendation | None:
+def recommend(path: str | Path | None, rgb: np.ndarray | None = None) -> Recommendation | None:
     """The model to pre-select for this image, or None (keep the default) when nothing argues for one.
 
     `rgb` (HxWx3 in [0, 1]) is the decoded image when the caller has it; without it only the
-    file's JPEG tables are read, not its pixels.
+    file's JPEG tables are read, not its pixels. `path` None: an image without a file (pasted),
+    judged by its pixels alone.
     """
     if REAL_WORLD_MODEL not in installed_names():
         return None
-    quality = jpeg_quality(path)
+    quality = jpeg_quality(path) if path is not None else None
     if quality is not None and quality < COMPRESSED_BELOW:
         return Recommendation(REAL_WORLD_MODEL, f"a JPEG saved at quality ~{quality}: the real-world model "
                                                 "removes compression blocks instead of sharpening them")

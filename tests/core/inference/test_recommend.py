@@ -53,12 +53,15 @@ def test_compressed_and_noisy_images_get_the_real_world_model(tmp_path, real_wor
     noisy = _photo(noise=15)
     found = recommend(_save(noisy, tmp_path / "noisy.png"), noisy)
     assert found is not None and "noisy" in found.reason
+    pasted = recommend(None, noisy)                     # no file: the pixels alone decide
+    assert pasted is not None and "noisy" in pasted.reason
 
 
 def test_clean_images_keep_the_users_choice(tmp_path, real_world_installed):
     assert recommend(_save(_photo(), tmp_path / "fine.jpg", quality=95)) is None
     clean = _photo(noise=1)
     assert recommend(_save(clean, tmp_path / "clean.png"), clean) is None
+    assert recommend(None, clean) is None
 
 
 def test_nothing_is_recommended_when_the_model_is_not_installed(tmp_path, isolated_user_data, monkeypatch):
