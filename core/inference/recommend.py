@@ -24,7 +24,13 @@ NOISY_ABOVE = 8.0          # grey levels of noise in the flattest parts (clean p
 @dataclass(frozen=True)
 class Recommendation:
     model: str             # library name
-    reason: str            # one line, for a tooltip or the CLI
+    finding: str           # what was found, short enough for a status line: "a JPEG saved at quality ~70"
+    why: str               # what the model does about it
+
+    @property
+    def reason(self) -> str:
+        """One line, for a tooltip or the CLI."""
+        return f"{self.finding}: {self.why}"
 
 
 def recommend(path: str | Path | None, rgb: np.ndarray | None = None) -> Recommendation | None:
@@ -38,11 +44,11 @@ def recommend(path: str | Path | None, rgb: np.ndarray | None = None) -> Recomme
         return None
     quality = jpeg_quality(path) if path is not None else None
     if quality is not None and quality < COMPRESSED_BELOW:
-        return Recommendation(REAL_WORLD_MODEL, f"a JPEG saved at quality ~{quality}: the real-world model "
-                                                "removes compression blocks instead of sharpening them")
+        return Recommendation(REAL_WORLD_MODEL, f"a JPEG saved at quality ~{quality}",
+                              "the real-world model removes compression blocks instead of sharpening them")
     if rgb is not None:
         sigma = noise_sigma(rgb)
         if sigma > NOISY_ABOVE:
-            return Recommendation(REAL_WORLD_MODEL, f"noisy (about {sigma:.0f} grey levels): the real-world "
-                                                    "model smooths noise instead of sharpening it")
+            return Recommendation(REAL_WORLD_MODEL, f"noisy (about {sigma:.0f} grey levels)",
+                                  "the real-world model smooths noise instead of sharpening it")
     return None

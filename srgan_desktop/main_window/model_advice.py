@@ -21,13 +21,13 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from core.inference.recommend import recommend
+from core.inference.recommend import Recommendation, recommend
 from core.models.library import resolve_model
 from core.models.model_file import ModelFileError
 from srgan_desktop.background import WorkFailed, async_slot, call_in_background
 from srgan_desktop.widgets.upscale_form import UpscaleForm
 
-Advice = tuple[Path, str] | None        # (the recommended model's file, why), or nothing to recommend
+Advice = tuple[Path, Recommendation] | None     # (the recommended model's file, why), or nothing to recommend
 
 
 class ModelAdvice(QObject):
@@ -74,19 +74,19 @@ class ModelAdvice(QObject):
         if advice is None:
             self._undo_preselection()
             return
-        model, reason = advice
+        model, found = advice
         if model == current:
             return
         if self.explicit:
             chosen = self._picker.title_of(current) if current is not None else "no model"
-            self.told.emit(f"{self._picker.title_of(model)} is recommended for this image ({reason}); "
+            self.told.emit(f"{self._picker.title_of(model)} is recommended ({found.finding}); "
                            f"your choice, {chosen}, stays")
             return
         if self._before is None:
             self._before = (current, self._form.detail.value())
         self._preselected = model
         self._form.preselect(model)
-        self.told.emit(f"{self._picker.title_of(model)} pre-selected for this image: {reason}")
+        self.told.emit(f"{self._picker.title_of(model)} pre-selected: {found.finding}")
 
     def _undo_preselection(self) -> None:
         """Back to the model (and detail) the pre-selection replaced, if it is still the selection."""
@@ -96,13 +96,13 @@ class ModelAdvice(QObject):
         self._preselected = self._before = None
         if model is not None:
             self._form.preselect(model, detail)
-            self.told.emit(f"Back to {self._picker.title_of(model)}: this image shows no JPEG compression or noise")
+            self.told.emit(f"Back to {self._picker.title_of(model)}: no JPEG compression or noise in this image")
 
     def _mark(self, advice: Advice) -> None:
         if advice is None:
             self._picker.set_recommendation(None)
         else:
-            self._picker.set_recommendation(*advice)
+            self._picker.set_recommendation(advice[0], advice[1].reason)
 
     def _on_user_choice(self, _index: int) -> None:
         """A model picked in the list, even the one on show: from now on the user's choice stays."""
@@ -117,6 +117,6 @@ def _advice_for(path: Path | None, color: np.ndarray) -> Advice:
     if found is None:
         return None
     try:
-        return resolve_model(found.model), found.reason
+        return resolve_model(found.model), found
     except ModelFileError:
         return None               # removed since it was listed: nothing to pre-select

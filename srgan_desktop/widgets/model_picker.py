@@ -28,7 +28,7 @@ AUTOMATIC = "Automatic per image"
 AUTOMATIC_TIP = ("Each image gets the model recommended for it: the real-world model for compressed or noisy "
                  "photos, the default model for the others. The log names each file's model and why. "
                  "Each model is used whole: the detail slider does not apply.")
-RECOMMENDED = " — recommended for this image"
+RECOMMENDED = " — recommended"      # the tooltip starts "Recommended for this image: <why>"
 _AUTOMATIC_DATA = "automatic"           # item data of the Automatic entry; a model entry holds its path
 _LABEL_ROLE = Qt.ItemDataRole.UserRole + 1    # an entry's label without the recommendation mark
 _TIP_ROLE = Qt.ItemDataRole.UserRole + 2      # its tooltip without the reason

@@ -51,7 +51,8 @@ def test_a_compressed_jpeg_gets_the_real_world_model_marked_and_preselected_and_
     assert label.endswith(RECOMMENDED) and tip.startswith("Recommended for this image: a JPEG saved at quality ~70:")
     assert window.model_picker.current_path() == real_world
     assert "recommended for this image" in window.model_picker.toolTip().lower()
-    assert "pre-selected for this image: a JPEG saved at quality ~70" in window.statusBar().currentMessage()
+    title = window.model_picker.title_of(real_world)
+    assert window.statusBar().currentMessage() == f"{title} pre-selected: a JPEG saved at quality ~70"
     assert AppSettings().model == tiny_model          # the settings keep the user's model, not the app's pick
 
     drop(window, write_smooth_photo(tmp_path / "clean.png"))
@@ -72,7 +73,8 @@ def test_a_model_the_user_picked_stays_and_the_recommendation_is_only_shown(qtbo
     label, tip = entry_of(window, real_world)
     assert label.endswith(RECOMMENDED) and "quality ~70" in tip
     assert picker.current_path() == tiny_model and not window.queue.running
-    assert "your choice, Tiny test model, stays" in window.statusBar().currentMessage()
+    assert window.statusBar().currentMessage().endswith("is recommended (a JPEG saved at quality ~70); "
+                                                        "your choice, Tiny test model, stays")
 
 
 def test_a_preselection_replaced_by_the_users_pick_is_not_undone(qtbot, window, tiny_model, real_world, tmp_path):
