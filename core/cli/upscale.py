@@ -196,7 +196,8 @@ def _say(bar: ProgressBar | None, text: str) -> None:
 
 def _print_summary(finished: Finished, problems: list, models: Counter[str] | None = None) -> None:
     """One line of counts (with `models`, which model did how many), then every file not processed."""
-    by_model = ", ".join(f"{count} with {name}" for name, count in sorted(models.items())) if models else ""
+    counts = sorted(models.items(), key=lambda item: (-item[1], item[0])) if models else []   # most files first
+    by_model = ", ".join(f"{count} with {name}" for name, count in counts)
     parts = [f"{finished.done} upscaled" + (f" ({by_model})" if by_model else "")]
     for reason, count in Counter(reason for _, reason in finished.skipped).items():
         parts.append(f"{count} skipped ({reason})")

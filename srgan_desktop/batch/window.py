@@ -340,7 +340,7 @@ class BatchWindow(QWidget):
         """' (2 with Real-world photo x4, 1 with SRResNet x4 (Faithful))' after an automatic run, else ''."""
         if not batch.auto_model or not self._done_by_model:
             return ""
-        counts = sorted(self._done_by_model.items(), key=lambda item: -item[1])
+        counts = sorted(self._done_by_model.items(), key=lambda item: (-item[1], item[0]))   # as the CLI says it
         return " (" + ", ".join(f"{count} with {self._titles.get(name, name)}" for name, count in counts) + ")"
 
     def _show_end(self, text: str) -> None:
