@@ -48,6 +48,9 @@ class BatchOptions:
     quality: int = 95
     existing: str = "skip"                  # or "overwrite"
     max_pixels: int | None = DEFAULT_MAX_PIXELS   # planning flags bigger images; None allows them
+    # Automatic per image: each file gets the model core.inference.recommend suggests for it, the
+    # others the run's own model (core.batch.model_choice). A batch's choice, as a single image has none.
+    auto_model: bool = False
 
     def __post_init__(self) -> None:
         if self.output_format not in FORMAT_CHOICES:

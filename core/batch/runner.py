@@ -2,9 +2,11 @@
 
 `plan_batch` (in `core.batch.plan`, re-exported here) decides what goes where; `run_batch`
 upscales the plan's jobs one by one with `core.inference.upscale.upscale_file`, yielding the usual
-image events plus `BatchProgress` (overall pixels, throughput, ETA). One bad file becomes an
-`ImageFailed` event and the run goes on. Finished jobs are journalled (`core.batch.journal`),
-so a batch killed by a crash or power cut resumes where it stopped when run again.
+image events plus `BatchProgress` (overall pixels, throughput, ETA). Each file's model is the
+run's one, or with `BatchOptions.auto_model` its own (`core.batch.model_choice`, which reports
+a `ModelChosen`). One bad file becomes an `ImageFailed` event and the run goes on. Finished
+jobs are journalled (`core.batch.journal`), so a batch killed by a crash or power cut resumes
+where it stopped when run again.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from core.batch.claims import OutputClaim, claim_output, remove_stale_claims
 from core.batch.journal import BatchJournal, journal_path
 from core.batch.memory import pin_mmap_threshold, release_free_memory
+from core.batch.model_choice import BatchModels, ModelChosen
 from core.batch.plan import BatchJob, BatchOptions, BatchPlan, BatchPlanError, output_format_for, plan_batch  # noqa: F401 - re-exported
 from core.common.atomic import PARTIAL_SUFFIX, remove_stale_partials
 from core.common.errors import first_line, reason_without_name
@@ -34,9 +37,12 @@ from core.common.events import (
     ImageStarted,
     TileDone,
 )
-from core.inference.upscale import UpscaleOptions, open_upscaler, upscale_file
+from core.imageio.files import load_image
+from core.inference.cache import UpscalerCache, shared_upscalers
+from core.inference.upscale import UpscaleOptions, upscale_file
+from core.inference.upscaler import Upscaler
 
-__all__ = ["BatchJob", "BatchOptions", "BatchPlan", "BatchPlanError", "BatchProgress", "plan_batch",
+__all__ = ["BatchJob", "BatchOptions", "BatchPlan", "BatchPlanError", "BatchProgress", "ModelChosen", "plan_batch",
            "run_batch", "check_output_writable"]
 
 
@@ -100,23 +106,26 @@ class _ActiveClock:
 
 
 def run_batch(plan: BatchPlan, upscale_options: UpscaleOptions = UpscaleOptions(),
-              control: Control = NEVER_CANCELLED, upscaler=None) -> Generator[Event, None, Finished]:
+              control: Control = NEVER_CANCELLED, upscaler: Upscaler | None = None,
+              upscalers: UpscalerCache = shared_upscalers) -> Generator[Event, None, Finished]:
     """Upscale every job of `plan`; returns a `Finished` summary (also yielded as the last event).
 
-    The plan's `BatchOptions` decide format, quality, pixel limit and existing outputs; the
-    `upscale_options` decide the model and device. A `ModelFileError` (bad model) or a
-    `BatchPlanError` (unwritable output folder) is raised before any file is touched.
-    `Cancelled` propagates after the file in progress was cleaned up (nothing half-written).
+    The plan's `BatchOptions` decide format, quality, pixel limit, existing outputs and whether
+    each image gets its own model; the `upscale_options` decide the model and device. The
+    run's model is `upscaler` when given, else it comes from `upscalers`, as do the models
+    chosen per image. A `ModelFileError` (bad model) or a `BatchPlanError` (unwritable output
+    folder) is raised before any file is touched. `Cancelled` propagates after the file in
+    progress was cleaned up (nothing half-written).
     """
     jobs = plan.jobs
     check_output_writable(sorted({job.destination.parent for job in plan.pending}, key=str))
     for folder in sorted({job.destination.parent for job in jobs}, key=str):
         remove_stale_partials(folder)           # what a run killed mid-write left in our folders
         remove_stale_claims(folder)
-    upscaler = upscaler or open_upscaler(upscale_options)
+    models = BatchModels(plan.options.auto_model, upscale_options, upscalers, upscaler)
     pin_mmap_threshold()
-    yield upscaler.device_event()
-    journal = BatchJournal(journal_path(_journal_key(plan, upscale_options, upscaler)))
+    yield models.fallback.device_event()
+    journal = BatchJournal(journal_path(_journal_key(plan, models)))
     clock = _ActiveClock(control)
     state = _Tally(pixels_total=sum(j.pixels for j in plan.pending))
     started = time.monotonic()
@@ -138,7 +147,7 @@ def run_batch(plan: BatchPlan, upscale_options: UpscaleOptions = UpscaleOptions(
         t0 = time.monotonic()
         try:
             yield from _emit(clock, ImageStarted(index, len(jobs), job.source))
-            yield from _run_job(job, plan.options, upscale_options, upscaler, clock, state, len(jobs))
+            model = yield from _run_job(job, plan.options, models, clock, state, len(jobs))
             failure = ""
         except Cancelled:
             raise
@@ -154,8 +163,8 @@ def run_batch(plan: BatchPlan, upscale_options: UpscaleOptions = UpscaleOptions(
             continue
         journal.record(job.source, job.destination)
         state.done += 1
-        yield from _emit(clock, ImageDone(index, len(jobs), job.source, job.destination, time.monotonic() - t0),
-                         state, len(jobs))
+        yield from _emit(clock, ImageDone(index, len(jobs), job.source, job.destination, time.monotonic() - t0,
+                                          model), state, len(jobs))
     journal.discard()
     finished = Finished(state.done, tuple(state.skipped), tuple(state.failed), time.monotonic() - started)
     yield finished
@@ -185,18 +194,24 @@ class _Tally:
                              self.current.source if self.current else None, self.current_fraction)
 
 
-def _run_job(job: BatchJob, batch: BatchOptions, options: UpscaleOptions, upscaler, clock: _ActiveClock,
-             state: _Tally, images_total: int) -> Generator[Event, None, None]:
-    job_options = replace(options, output_format=output_format_for(job.source, batch.output_format),
-                          quality=batch.quality, max_pixels=batch.max_pixels)
+def _run_job(job: BatchJob, batch: BatchOptions, models: BatchModels, clock: _ActiveClock,
+             state: _Tally, images_total: int) -> Generator[Event, None, str]:
+    """Upscale one job; returns the library name of the model that did it."""
     job.destination.parent.mkdir(parents=True, exist_ok=True)
     state.current = job
-    for event in upscale_file(upscaler, job.source, job.destination, job_options, clock):
+    image = load_image(job.source, batch.max_pixels)
+    options, upscaler, chosen = models.for_image(job.source, image)
+    if chosen is not None:
+        yield from _emit(clock, chosen)
+    job_options = replace(options, output_format=output_format_for(job.source, batch.output_format),
+                          quality=batch.quality, max_pixels=batch.max_pixels)
+    for event in upscale_file(upscaler, job.source, job.destination, job_options, clock, decoded=image):
         if isinstance(event, TileDone) and event.total:
             state.current_fraction = event.done / event.total
             yield from _emit(clock, event, state, images_total)
         else:
             yield from _emit(clock, event)
+    return upscaler.info.name
 
 
 def _emit(clock: _ActiveClock, event: Event, state: _Tally | None = None, images_total: int = 0
@@ -247,11 +262,10 @@ def check_output_writable(folders: list[Path]) -> None:
                                  f"{exc.strerror or exc}".rstrip()) from None
 
 
-def _journal_key(plan: BatchPlan, options: UpscaleOptions, upscaler) -> list[str]:
+def _journal_key(plan: BatchPlan, models: BatchModels) -> list[str]:
     """What decides an output's bytes, and where outputs go (not the input list: a file added to
     the folder after a crash must not make the rerun forget what was already done)."""
-    model = getattr(getattr(upscaler, "info", None), "path", options.model)
-    settings = (plan.options.output_format, plan.options.quality, plan.options.naming, str(model))
+    settings = (plan.options.output_format, plan.options.quality, plan.options.naming, *models.journal_key())
     return [repr(settings)] + sorted(str(root.resolve()) for root in plan.output_roots)
 
 

@@ -1,6 +1,7 @@
 """`srgan upscale IN... [-o OUT]`: upscale files and folders (recursively, mirroring the tree).
 
-`srgan upscale photo.jpg -o big.png` names the one output file directly.
+`srgan upscale photo.jpg -o big.png` names the one output file directly. `--model auto` gives
+each image the model recommended for it (`core.batch.model_choice`) and says which and why.
 
 Exit codes: 0 every planned file done (or skipped because its output exists); 1 some files
 were not usable or failed (the others were processed; they are listed at the end); 2 bad
@@ -15,20 +16,31 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
+from core.batch.model_choice import BatchModels
 from core.batch.plan import DEFAULT_NAMING, FORMAT_CHOICES
-from core.batch.runner import BatchOptions, BatchPlan, BatchPlanError, BatchProgress, plan_batch, run_batch
+from core.batch.runner import (
+    BatchOptions,
+    BatchPlan,
+    BatchPlanError,
+    BatchProgress,
+    ModelChosen,
+    plan_batch,
+    run_batch,
+)
 from core.cli.main import EXIT_OK, EXIT_SOME_FAILED, UserError
 from core.cli.progress import ProgressBar
 from core.common.errors import first_line
-from core.common.events import DeviceChosen, Event, ExtraFramesIgnored, Finished, ImageFailed, drain
+from core.common.events import DeviceChosen, Event, ExtraFramesIgnored, Finished, ImageDone, ImageFailed, drain
 from core.common.formatting import format_count, format_duration
-from core.imageio.files import DEFAULT_MAX_PIXELS, SUFFIX_FORMATS, ImageWriteError
+from core.imageio.files import DEFAULT_MAX_PIXELS, SUFFIX_FORMATS, ImageWriteError, load_image
+from core.inference.cache import shared_upscalers
 from core.inference.output_size import OutputSize
 from core.inference.upscale import DEFAULT_DETAIL_PARTNER, UpscaleOptions, open_upscaler, refuse_overwriting_input
 from core.inference.upscaler import InferenceOptions
 from core.models.model_file import ModelFileError
 
 FORMAT_ALIASES = {"jpg": "jpeg", "tif": "tiff"}
+AUTO_MODEL = "auto"      # --model auto: each image its recommended model, the others the default
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -41,7 +53,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", type=Path,
                    help="output folder (never inside an input folder); for one input file, may name the "
                         "output file itself, e.g. -o big.png")
-    p.add_argument("--model", help="model file or library name (default: the default model)")
+    p.add_argument("--model", help="model file or library name (default: the default model); 'auto': the "
+                                   "real-world model for images it is recommended for (compressed or noisy "
+                                   "photos), the default model for the others, each named as it is chosen")
     p.add_argument("--detail", type=float, metavar="W",
                    help="blend --model (0, faithful) with --detail-with (1, photo-realistic): e.g. 0.4")
     p.add_argument("--detail-with", default=DEFAULT_DETAIL_PARTNER, metavar="MODEL",
@@ -75,12 +89,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_upscale(args: argparse.Namespace) -> int:
+    auto = args.model == AUTO_MODEL
+    if auto and args.detail is not None:
+        raise UserError("--detail blends two models you choose; it cannot be used with --model auto")
     try:
         batch = BatchOptions(output_dir=args.output, recursive=args.recursive, include=tuple(args.include),
                              exclude=tuple(args.exclude), naming=args.naming, output_format=args.format,
                              quality=args.quality, existing="overwrite" if args.overwrite else "skip",
-                             max_pixels=None if args.allow_huge else DEFAULT_MAX_PIXELS)
-        options = UpscaleOptions(model=args.model, output_format=None, quality=args.quality,
+                             max_pixels=None if args.allow_huge else DEFAULT_MAX_PIXELS, auto_model=auto)
+        options = UpscaleOptions(model=None if auto else args.model, output_format=None, quality=args.quality,
                                  max_pixels=batch.max_pixels, detail=args.detail, detail_with=args.detail_with,
                                  save_map=args.save_map, output_size=_output_size(args),
                                  inference=InferenceOptions(device=args.device, precision=args.precision,
@@ -99,12 +116,12 @@ def run_upscale(args: argparse.Namespace) -> int:
     except (ModelFileError, ValueError, RuntimeError) as exc:
         raise UserError(first_line(exc, limit=None)) from None
     if args.dry_run:
-        return _dry_run(plan, upscaler)
+        return _dry_run(plan, upscaler, options)
     try:
-        finished = _run(plan, options, upscaler, quiet=args.quiet)
+        finished, models = _run(plan, options, upscaler, quiet=args.quiet)
     except BatchPlanError as exc:
         raise UserError(str(exc)) from None
-    _print_summary(finished, plan.problems)
+    _print_summary(finished, plan.problems, models if auto else None)
     return EXIT_SOME_FAILED if finished.failed or plan.problems else EXIT_OK
 
 
@@ -137,10 +154,18 @@ def _single_file_plan(args: argparse.Namespace, batch: BatchOptions) -> BatchPla
     return plan
 
 
-def _run(plan, options: UpscaleOptions, upscaler, quiet: bool) -> Finished:
+def _run(plan, options: UpscaleOptions, upscaler, quiet: bool) -> tuple[Finished, Counter[str]]:
+    """The run's summary, and how many files each model upscaled."""
     bar = None if quiet else ProgressBar(plan.pending_pixels, label="upscale", unit="px")
+    models: Counter[str] = Counter()
+
+    def on_event(event: Event) -> None:
+        if isinstance(event, ImageDone):
+            models[event.model] += 1
+        _show(event, bar, quiet)
+
     try:
-        return drain(run_batch(plan, options, upscaler=upscaler), lambda event: _show(event, bar, quiet))
+        return drain(run_batch(plan, options, upscaler=upscaler), on_event), models
     finally:
         if bar is not None:
             bar.close()
@@ -154,6 +179,8 @@ def _show(event: Event, bar: ProgressBar | None, quiet: bool) -> None:
         _say(bar, f"failed {event.source}: {event.reason}")
     elif isinstance(event, ExtraFramesIgnored):
         _say(bar, f"warning: {event.message}")
+    elif isinstance(event, ModelChosen) and not quiet:
+        _say(bar, f"{event.source}: {event.model} ({event.reason})")
     elif isinstance(event, BatchProgress) and bar is not None:
         name = event.current.name if event.current else ""
         bar.update(event.pixels_done, total=event.pixels_total, rate=event.pixels_per_second or None,
@@ -167,8 +194,11 @@ def _say(bar: ProgressBar | None, text: str) -> None:
         print(text, file=sys.stderr)
 
 
-def _print_summary(finished: Finished, problems: list) -> None:
-    parts = [f"{finished.done} upscaled"]
+def _print_summary(finished: Finished, problems: list, models: Counter[str] | None = None) -> None:
+    """One line of counts (with `models`, which model did how many), then every file not processed."""
+    counts = sorted(models.items(), key=lambda item: (-item[1], item[0])) if models else []   # most files first
+    by_model = ", ".join(f"{count} with {name}" for name, count in counts)
+    parts = [f"{finished.done} upscaled" + (f" ({by_model})" if by_model else "")]
     for reason, count in Counter(reason for _, reason in finished.skipped).items():
         parts.append(f"{count} skipped ({reason})")
     bad = list(problems) + list(finished.failed)
@@ -181,14 +211,28 @@ def _print_summary(finished: Finished, problems: list) -> None:
             print(f"  {source}: {reason}", file=sys.stderr)
 
 
-def _dry_run(plan, upscaler) -> int:
+def _dry_run(plan, upscaler, options: UpscaleOptions) -> int:
     from core.batch.estimate import estimate_batch
 
     estimate = estimate_batch(plan, upscaler)
+    auto = plan.options.auto_model
+    models = BatchModels(auto, options, shared_upscalers, upscaler) if auto else None
     for job in plan.jobs:
-        mark = "skip (exists)" if job.exists and plan.options.existing == "skip" else f"{job.width}x{job.height}"
-        print(f"{job.source} -> {job.destination}  [{mark}]")
+        skipped = job.exists and plan.options.existing == "skip"
+        mark = "skip (exists)" if skipped else f"{job.width}x{job.height}"
+        choice = "" if models is None or skipped else f"  {_model_for(models, job.source, plan.options.max_pixels)}"
+        print(f"{job.source} -> {job.destination}  [{mark}]{choice}")
     print(f"{len(plan.pending)} to upscale, {format_count(plan.pending_pixels)} input pixels; about "
           f"{format_duration(estimate.seconds)} on {estimate.device}; about "
           f"{estimate.output_bytes / 1e6:.1f} MB of output", file=sys.stderr)
     return EXIT_SOME_FAILED if plan.problems else EXIT_OK
+
+
+def _model_for(models: BatchModels, source: Path, max_pixels: int | None) -> str:
+    """'realworld-x4 (why)': what the run will choose, from the pixels as the run reads them."""
+    try:
+        image = load_image(source, max_pixels)
+    except Exception as exc:  # noqa: BLE001 - the run will fail this file alone; the dry run says so and goes on
+        return f"(cannot be read: {first_line(exc)})"
+    name, reason = models.preview(source, image)
+    return f"{name} ({reason})"

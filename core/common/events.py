@@ -100,6 +100,7 @@ class ImageDone(Event):
     source: Path | None
     output: Path | None  # None when the result stays in memory
     seconds: float
+    model: str = ""      # the library name of the model that made it, where a batch reports it
     result: Any = field(default=None, repr=False, compare=False)  # in-memory result, if any
 
 

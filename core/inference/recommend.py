@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from core.imageio.condition import jpeg_quality, noise_sigma
-from core.models.library import list_models
+from core.models.library import installed_names
 
 REAL_WORLD_MODEL = "realworld-x4"
 COMPRESSED_BELOW = 90      # JPEG quality under which blocks and ringing show in a 4x result
@@ -24,29 +24,31 @@ NOISY_ABOVE = 8.0          # grey levels of noise in the flattest parts (clean p
 @dataclass(frozen=True)
 class Recommendation:
     model: str             # library name
-    reason: str            # one line, for a tooltip or the CLI
+    finding: str           # what was found, short enough for a status line: "a JPEG saved at quality ~70"
+    why: str               # what the model does about it
+
+    @property
+    def reason(self) -> str:
+        """One line, for a tooltip or the CLI."""
+        return f"{self.finding}: {self.why}"
 
 
-def recommend(path: str | Path, rgb: np.ndarray | None = None) -> Recommendation | None:
+def recommend(path: str | Path | None, rgb: np.ndarray | None = None) -> Recommendation | None:
     """The model to pre-select for this image, or None (keep the default) when nothing argues for one.
 
     `rgb` (HxWx3 in [0, 1]) is the decoded image when the caller has it; without it only the
-    file's JPEG tables are read, not its pixels.
+    file's JPEG tables are read, not its pixels. `path` None: an image without a file (pasted),
+    judged by its pixels alone.
     """
-    if not _installed(REAL_WORLD_MODEL):
+    if REAL_WORLD_MODEL not in installed_names():
         return None
-    quality = jpeg_quality(path)
+    quality = jpeg_quality(path) if path is not None else None
     if quality is not None and quality < COMPRESSED_BELOW:
-        return Recommendation(REAL_WORLD_MODEL, f"a JPEG saved at quality ~{quality}: the real-world model "
-                                                "removes compression blocks instead of sharpening them")
+        return Recommendation(REAL_WORLD_MODEL, f"a JPEG saved at quality ~{quality}",
+                              "the real-world model removes compression blocks instead of sharpening them")
     if rgb is not None:
         sigma = noise_sigma(rgb)
         if sigma > NOISY_ABOVE:
-            return Recommendation(REAL_WORLD_MODEL, f"noisy (about {sigma:.0f} grey levels): the real-world "
-                                                    "model smooths noise instead of sharpening it")
+            return Recommendation(REAL_WORLD_MODEL, f"noisy (about {sigma:.0f} grey levels)",
+                                  "the real-world model smooths noise instead of sharpening it")
     return None
-
-
-def _installed(name: str) -> bool:
-    entries, _ = list_models()
-    return any(entry.info.name == name for entry in entries)

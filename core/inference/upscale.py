@@ -111,17 +111,19 @@ def _upscale_native(upscaler: Upscaler, image: DecodedImage, control: SupportsCh
 
 
 def upscale_file(upscaler: Upscaler, source: str | os.PathLike, destination: str | os.PathLike,
-                 options: UpscaleOptions = UpscaleOptions(), control: SupportsCheckpoint = NEVER_CANCELLED
-                 ) -> Generator[Event, None, Path]:
+                 options: UpscaleOptions = UpscaleOptions(), control: SupportsCheckpoint = NEVER_CANCELLED,
+                 decoded: DecodedImage | None = None) -> Generator[Event, None, Path]:
     """Read `source`, upscale it, write `destination` atomically; returns the written path.
 
     Refuses to overwrite the source. Everything that can be checked before the (long)
     upscale is checked first. Cancelling leaves no output file behind. An animation or a
     multi-page file gives one `ExtraFramesIgnored` (only its first frame is upscaled).
+    `decoded` is the source's pixels when the caller has read them already (a batch choosing
+    the model from them), so the file is not decoded twice.
     """
     source, destination = Path(source), Path(destination)
     refuse_overwriting_input(source, destination)
-    image = load_image(source, options.max_pixels)
+    image = decoded if decoded is not None else load_image(source, options.max_pixels)
     if image.frames > 1:
         yield ExtraFramesIgnored(source, image.frames, image.frame_unit)
     fmt = output_format_for(options, destination, image.metadata.source_format)

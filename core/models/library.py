@@ -7,6 +7,7 @@ torchvision's `Weights` entries pin a hash: a bundled file whose bytes changed i
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,6 +66,43 @@ def list_models(user_dir: Path | None = None) -> tuple[list[LibraryEntry], list[
             except Exception as exc:  # noqa: BLE001 - one file the checks did not foresee must not hide the others
                 problems.append((path, f"{path.name}: cannot be used ({first_line(exc)})"))
     return entries, problems
+
+
+_names_cache: tuple[tuple, frozenset[str]] | None = None
+
+
+def installed_names(user_dir: Path | None = None) -> frozenset[str]:
+    """The names of the usable models, read again only when a model file or the bundled index changed.
+
+    `list_models` reads every header and hashes every bundled file; a batch that asks for each
+    image whether a model is installed would pay that per image. The cache is keyed by each
+    model file's path, size and modification time, which a listing of the two folders gives
+    for a few stat calls. One entry, replaced whole: threads at worst read the library twice.
+    """
+    global _names_cache
+    state = _library_state(user_dir or user_models_dir())
+    cached = _names_cache
+    if cached is not None and cached[0] == state:
+        return cached[1]
+    entries, _ = list_models(user_dir)
+    names = frozenset(entry.info.name for entry in entries)
+    _names_cache = (state, names)       # the state from before the read: a change during it reads again
+    return names
+
+
+def _library_state(user_dir: Path) -> tuple:
+    """(path, size, mtime) of every model file and bundled index; adding, removing or rewriting one changes it."""
+    state = []
+    for folder in (bundled_models_dir(), user_dir):
+        try:
+            with os.scandir(folder) as found:
+                for item in found:
+                    if item.name.endswith(MODEL_SUFFIX) or item.name == BUNDLED_INDEX:
+                        stat = item.stat()
+                        state.append((item.path, stat.st_size, stat.st_mtime_ns))
+        except OSError:
+            continue                    # no such folder: nothing installed there
+    return tuple(sorted(state))
 
 
 def default_model() -> LibraryEntry | None:

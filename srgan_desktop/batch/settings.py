@@ -36,7 +36,7 @@ class BatchSettings:
                        recursive=self._get("recursive", "true").lower() == "true",
                        output_format=fmt if fmt in FORMAT_CHOICES else "keep",
                        existing=existing if existing in EXISTING_CHOICES else "skip",
-                       quality=quality)
+                       quality=quality, auto_model=self._get("auto_model", "false").lower() == "true")
         try:
             return BatchOptions(naming=self._get("naming", DEFAULT_NAMING), **options)
         except ValueError:
@@ -49,4 +49,5 @@ class BatchSettings:
         self._put("format", options.output_format)
         self._put("quality", str(options.quality))
         self._put("existing", options.existing)
+        self._put("auto_model", "true" if options.auto_model else "false")
         self._s.sync()

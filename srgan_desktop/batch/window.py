@@ -3,11 +3,14 @@
 All work goes through `core.batch` on background workers, each awaited by an async slot:
 planning (reads headers only), the estimate (loads the model into the shared upscaler cache
 and times a probe tile; the run finds the model there) and the run itself. The window only
-shows what those report.
+shows what those report. With "Automatic per image" chosen in the model picker, the log names
+each file's model and why, and the summary counts the files per model.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QTimer, QUrl
@@ -24,8 +27,16 @@ from PySide6.QtWidgets import (
 )
 
 from core.batch.estimate import BatchEstimate, estimate_batch
-from core.batch.runner import BatchPlan, BatchPlanError, BatchProgress, plan_batch, run_batch
-from core.common.events import Cancelled, DeviceChosen, ExtraFramesIgnored, Finished, ImageFailed
+from core.batch.runner import (
+    BatchOptions,
+    BatchPlan,
+    BatchPlanError,
+    BatchProgress,
+    ModelChosen,
+    plan_batch,
+    run_batch,
+)
+from core.common.events import Cancelled, DeviceChosen, ExtraFramesIgnored, Finished, ImageDone, ImageFailed
 from core.imageio.files import IMAGE_SUFFIXES
 from core.inference.cache import UpscalerCache, shared_upscalers
 from core.inference.upscale import UpscaleOptions
@@ -50,6 +61,7 @@ class BatchWindow(QWidget):
         self.setWindowTitle("Batch upscale — SRGAN Desktop")
         self._app_settings = settings if settings is not None else AppSettings()
         self._batch_settings = BatchSettings()
+        self._saved = self._batch_settings.load()
         self.plan: BatchPlan | None = None
         self.finished: Finished | None = None
         self._upscalers = upscalers    # the estimate's model is found again by the run
@@ -57,6 +69,8 @@ class BatchWindow(QWidget):
         self._estimate_job: Job | None = None
         self._run_job: Job | None = None
         self._replan_wanted = False
+        self._done_by_model: Counter[str] = Counter()     # library name -> files, in an automatic run
+        self._titles: dict[str, str] = {}                 # library name -> what the app calls it
         self._build()
         self._replan_timer = QTimer(self)
         self._replan_timer.setSingleShot(True)
@@ -65,6 +79,8 @@ class BatchWindow(QWidget):
         self.inputs.changed.connect(self._schedule_plan)
         self.form.changed.connect(self._schedule_plan)
         self.model_form.restore()
+        if self._saved.auto_model:
+            self.model_picker.select_automatic()
         self.model_form.changed.connect(self._schedule_estimate)
         self.model_form.output_changed.connect(self._schedule_estimate)
         self._update_buttons()
@@ -90,10 +106,11 @@ class BatchWindow(QWidget):
         inputs_row.addWidget(self.inputs, 1)
         inputs_row.addLayout(input_buttons)
 
-        self.form = BatchOptionsForm(self._batch_settings.load())
+        self.form = BatchOptionsForm(self._saved)
         output_box = QGroupBox("Output")
         QVBoxLayout(output_box).addWidget(self.form)
-        self.model_form = UpscaleForm(self._app_settings, with_device=False)   # the main window's form
+        # The main window's form, with "Automatic per image" first among the models.
+        self.model_form = UpscaleForm(self._app_settings, with_device=False, automatic=True)
         self.model_picker = self.model_form.model_picker
         model_box = QGroupBox("Model and size")
         QVBoxLayout(model_box).addWidget(self.model_form)
@@ -210,6 +227,10 @@ class BatchWindow(QWidget):
         """The model, detail and output size of the form (the device as the main window chose it)."""
         return self.model_form.upscale_options()
 
+    def batch_options(self) -> BatchOptions:
+        """The output options, and whether each image gets its own model (may raise BatchPlanError)."""
+        return replace(self.form.options(), auto_model=self.model_form.automatic)
+
     async def _estimate(self) -> None:
         """Time the model on a probe of the current plan; a plan replaced meanwhile is estimated next."""
         if self._estimate_job is not None:
@@ -250,19 +271,23 @@ class BatchWindow(QWidget):
         plan = self.plan
         if plan is None or not plan.jobs or self.running:
             return
-        self._batch_settings.save(self.form.options())
+        batch = self.batch_options()
+        self._batch_settings.save(batch)
+        # The plan was made before the model was perhaps switched to or from Automatic.
+        plan = replace(plan, options=replace(plan.options, auto_model=batch.auto_model))
         try:
             options, upscalers = self.upscale_options(), self._upscalers
         except ModelFileError as exc:
             self.log.appendPlainText(str(exc))
             return
         self.finished = None
+        self._done_by_model.clear()
         self.log.clear()
         for source, reason in plan.problems:
             self.log.appendPlainText(f"Not used: {source}: {reason}")
         self.progress.start()
         self._run_job = run_in_background(
-            lambda control: run_batch(plan, options, control, upscalers.for_options(options)),
+            lambda control: run_batch(plan, options, control, upscalers.for_options(options), upscalers),
             on_event=self._on_run_event)
         self._update_buttons()
         try:
@@ -274,7 +299,8 @@ class BatchWindow(QWidget):
         else:
             self.finished = finished
             bad = len(finished.failed) + len(plan.problems)
-            self._show_end(f"Finished: {finished.done} upscaled, {len(finished.skipped)} skipped, {bad} failed.")
+            self._show_end(f"Finished: {finished.done} upscaled{self._by_model(batch)}, "
+                           f"{len(finished.skipped)} skipped, {bad} failed.")
         finally:
             self._run_job = None
             self.pause_button.setText("Pause")
@@ -299,11 +325,23 @@ class BatchWindow(QWidget):
             self.progress.show_progress(event)
         elif isinstance(event, ImageFailed):
             self.log.appendPlainText(f"Failed: {event.source}: {event.reason}")
+        elif isinstance(event, ModelChosen):
+            self._titles[event.model] = event.title
+            self.log.appendPlainText(f"{event.source}: {event.title} ({event.reason})")
+        elif isinstance(event, ImageDone):
+            self._done_by_model[event.model] += 1
         elif isinstance(event, ExtraFramesIgnored):
             self.log.appendPlainText(f"Note: {event.message}.")
         elif isinstance(event, DeviceChosen):
             notice = f" ({event.notice})" if event.notice else ""
             self.log.appendPlainText(f"Running on {event.description}, {event.precision}{notice}")
+
+    def _by_model(self, batch: BatchOptions) -> str:
+        """' (2 with Real-world photo x4, 1 with SRResNet x4 (Faithful))' after an automatic run, else ''."""
+        if not batch.auto_model or not self._done_by_model:
+            return ""
+        counts = sorted(self._done_by_model.items(), key=lambda item: (-item[1], item[0]))   # as the CLI says it
+        return " (" + ", ".join(f"{count} with {self._titles.get(name, name)}" for name, count in counts) + ")"
 
     def _show_end(self, text: str) -> None:
         self.progress.stop(text)
@@ -332,7 +370,7 @@ class BatchWindow(QWidget):
             if job is not None:
                 job.stop(30.0)
         try:
-            self._batch_settings.save(self.form.options())
+            self._batch_settings.save(self.batch_options())
         except BatchPlanError:
             pass  # a half-typed pattern is not worth remembering
         super().closeEvent(event)

@@ -224,6 +224,8 @@ class UpscaleQueue(QObject):
             entry.result = result
             self._drop_old_results()
             self._view.job_finished(entry)
+            if entry.again:              # new options came as it finished, too late for the cancel: run again
+                entry.status, entry.detail = "waiting", "waiting to run again"
         finally:
             self._job, self._current = None, None
             if entry.status not in ("done", "waiting"):

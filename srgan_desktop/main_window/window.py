@@ -33,6 +33,7 @@ from srgan_desktop.finetune.resume import offer_resume
 from srgan_desktop.finetune.wizard import FineTuneWizard
 from srgan_desktop.main_window.actions import build_actions, build_menus, build_toolbar
 from srgan_desktop.main_window.dialogs import open_tool_window, shortcuts_text
+from srgan_desktop.main_window.model_advice import ModelAdvice
 from srgan_desktop.main_window.queue_panel import QueuePanel
 from srgan_desktop.main_window.recent_files import RecentFilesMenu
 from srgan_desktop.main_window.result_extras import ResultExtras
@@ -50,6 +51,7 @@ from srgan_desktop.widgets.screen_fit import fit_to_screen
 from srgan_desktop.widgets.upscale_form import NO_MODEL_MESSAGE
 
 IMAGE_FILTER = "Images ({})".format(" ".join(f"*{s}" for s in IMAGE_SUFFIXES))
+ADVICE_MESSAGE_MS = 8000      # a pre-selected model is told over the status line this long, once
 
 
 class MainWindow(QMainWindow):
@@ -85,6 +87,7 @@ class MainWindow(QMainWindow):
         self._build_central()
         build_menus(self.menuBar(), self.actions_, self.recent_menu, (self.settings_dock.toggleViewAction(),))
         self._shown_id: int | None = None
+        self.advice = ModelAdvice(self.form, lambda entry_id: entry_id == self._shown_id, self)
         self.saver = ResultSaver(self.settings, self)
         self._region_timer = QTimer(self, singleShot=True, interval=150)
         self._connect()
@@ -124,6 +127,7 @@ class MainWindow(QMainWindow):
         self.queue_panel.show_requested.connect(self._on_entry_chosen)
         self.recent_menu.open_requested.connect(lambda path: self.open_paths([path]))
         self.model_picker.problems_found.connect(self._on_model_problems)
+        self.advice.told.connect(lambda text: self.statusBar().showMessage(text, ADVICE_MESSAGE_MS))
         self.form.device_described.connect(self._on_device_described)
         self.form.used.connect(self.viewer.focus_image)
         self.filter_box.currentIndexChanged.connect(
@@ -267,6 +271,8 @@ class MainWindow(QMainWindow):
         self._update_save_actions()
         self.status.set_busy(f"Upscaling {entry.label} with {ready.model_name} \u2014 the area in view comes first…")
         QTimer.singleShot(0, self._post_visible_region)   # after the layout settled: preview first
+        if ready.image is not None:
+            self.advice.advise(entry.id, entry.path, ready.image.color)   # may pre-select another model
 
     def _on_view_changed(self) -> None:
         self.status.set_zoom(self.viewer.controller.scale)
@@ -356,6 +362,7 @@ class MainWindow(QMainWindow):
         self._update_save_actions()
         self.status.set_idle(describe_entry(entry, self.output_size.output_size()))
         self.extras.refresh(entry)
+        self.advice.show_mark(entry.id)
 
     # -- compare two models, invented-detail map (ResultExtras) ---------------------------------
     def set_compare(self, on: bool) -> None:

@@ -8,6 +8,11 @@ with the slider's partner (`core.models.blend`), plus the output size.
 The slider's two ends are the chosen model and its partner, ordered so that 0 is always the
 faithful one: when the chosen model is the photo-realistic one (trained as a GAN), its partner
 is the 0 end. Picking a model puts the slider at that model's end, so the result is that model.
+
+The batch window's form also offers "Automatic per image" (`automatic=True`): the options then
+name the default model, the batch picks each image's own, and the slider does not apply. The
+settings keep a model the user picked, never Automatic (the batch settings remember that) nor
+a model the app pre-selected for one image (`preselect`).
 """
 
 from __future__ import annotations
@@ -44,11 +49,13 @@ class UpscaleForm(QWidget):
     device_described = Signal(str, str)   # what will run (e.g. "CPU (2 threads) · fp32"), notice or ""
     used = Signal()                       # a control was used: the window may take the keyboard back
 
-    def __init__(self, settings: AppSettings, parent: QWidget | None = None, with_device: bool = True) -> None:
-        """`with_device=False` leaves out the device, precision and tile rows (they still follow the settings)."""
+    def __init__(self, settings: AppSettings, parent: QWidget | None = None, with_device: bool = True,
+                 automatic: bool = False) -> None:
+        """`with_device=False` leaves out the device, precision and tile rows (they still follow the settings);
+        `automatic=True` offers "Automatic per image" first in the model picker (the batch window)."""
         super().__init__(parent)
         self._settings = settings
-        self.model_picker = ModelPicker()
+        self.model_picker = ModelPicker(automatic=automatic)
         self.detail = DetailSlider()
         self.output_size = OutputSizePicker()
         self.device_picker = DevicePicker()
@@ -98,13 +105,41 @@ class UpscaleForm(QWidget):
         self.model_picker.refresh(select=select)
         self.detail.partner_picker.refresh()
 
+    def preselect(self, path: Path, detail: float | None = None) -> None:
+        """Select `path` as the app's suggestion for an image: the settings keep the user's own choice.
+
+        `detail` puts the slider back where it was (a suggestion undone); without it the slider
+        goes to the model's end, as for any pick. One `changed` follows, from the pick.
+        """
+        remembered = (self._settings.model, self._settings.detail)
+        self.model_picker.select(path)
+        if detail is not None:
+            self.detail.set_value(detail)
+        self._settings.model, self._settings.detail = remembered
+
+    def remember_choice(self) -> None:
+        """The model on show is the user's choice (picked again by hand, so no change was reported)."""
+        if not self.automatic:
+            self._settings.model = self.model_picker.current_path()
+            self._settings.detail = self.detail.value()
+
     # -- what runs --------------------------------------------------------------------------
+    @property
+    def automatic(self) -> bool:
+        """"Automatic per image" is chosen: each image of a batch gets its own model."""
+        return self.model_picker.is_automatic()
+
     def upscale_options(self) -> UpscaleOptions:
-        """The options for the next image (ModelFileError when no model is installed)."""
+        """The options for the next image (ModelFileError when no model is installed).
+
+        Automatic: the default model alone, for the images no other model is recommended for.
+        """
+        common = dict(inference=self._settings.inference_options(), output_size=self.output_size.output_size())
+        if self.automatic:
+            return UpscaleOptions(model=None, **common)
         chosen = self.model_picker.current_path()
         if chosen is None:
             raise ModelFileError(NO_MODEL_MESSAGE)
-        common = dict(inference=self._settings.inference_options(), output_size=self.output_size.output_size())
         ends = self.ends()
         weight = self.detail.value()
         if ends is None or weight in (0.0, 1.0):
@@ -129,6 +164,11 @@ class UpscaleForm(QWidget):
 
     # -- reacting to the user ----------------------------------------------------------------
     def _on_model_changed(self, path) -> None:
+        for part in (self.detail, self.detail.partner_picker):
+            part.setEnabled(not self.automatic)         # Automatic uses each model whole
+        if self.automatic:
+            self.changed.emit()
+            return
         self._settings.model = path
         partner = self.detail.partner_path()
         if partner is None or partner == path:

@@ -226,12 +226,16 @@ def no_partial_files(folder: Path) -> bool:
 
 
 def write_photo(path: Path, size: tuple[int, int] = (24, 16), **save_options) -> Path:
-    """A small RGB image with some structure (a gradient plus noise)."""
+    """A small RGB image with some structure (a gradient plus noise).
+
+    The noise (about 5 grey levels) stays under what `core.inference.recommend` calls noisy, so
+    the main window does not pre-select the real-world model for it and tests keep their model.
+    """
     rng = np.random.default_rng(0)
     width, height = size
     x = np.linspace(0, 255, width)[None, :, None]
     y = np.linspace(0, 255, height)[:, None, None]
-    pixels = (x * 0.6 + y * 0.3 + rng.integers(0, 40, (height, width, 3))).clip(0, 255).astype(np.uint8)
+    pixels = (x * 0.6 + y * 0.3 + rng.integers(0, 18, (height, width, 3))).clip(0, 255).astype(np.uint8)
     Image.fromarray(pixels).save(path, **save_options)
     return path
 
@@ -260,4 +264,15 @@ def write_frames(path: Path, count: int, size: tuple[int, int] = (12, 10)) -> Pa
     path.parent.mkdir(parents=True, exist_ok=True)
     frames = [Image.fromarray(gradient_rgb(size[1], size[0], seed=i)) for i in range(count)]
     frames[0].save(path, save_all=True, append_images=frames[1:], **({"duration": 40} if path.suffix == ".gif" else {}))
+    return path
+
+
+def write_smooth_photo(path: Path, size: tuple[int, int] = (40, 32), **save_options) -> Path:
+    """A clean colour gradient: nothing in its pixels asks for the real-world model, only how it is
+    saved does (e.g. `quality=70` as a JPEG)."""
+    width, height = size
+    yy, xx = np.mgrid[0:height, 0:width]
+    rgb = np.stack([xx * 255 / width, yy * 255 / height, (xx + yy) * 127 / (width + height)], axis=2)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(rgb.astype(np.uint8)).save(path, **save_options)
     return path

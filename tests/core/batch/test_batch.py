@@ -270,3 +270,16 @@ def test_a_claim_left_by_a_dead_run_is_taken_over_and_a_live_one_respected(tmp_p
         finished, _ = run(plan_batch([tmp_path / "in"], BatchOptions(output_dir=out)), upscaler)
     assert finished.done == 1 and finished.skipped == ((tmp_path / "in" / "b.png", "being upscaled by another run"),)
     assert sorted(p.name for p in out.iterdir()) == [".b_x4.png.srgan-claim", "a_x4.png"]
+
+
+def test_a_journalled_output_replaced_by_a_run_with_another_model_is_made_again(tmp_path, upscaler):
+    """The journal of an interrupted run lists 0.png; a full run with another model rewrote its output since."""
+    for i in range(3):
+        write_image(tmp_path / "in" / f"{i}.png", size=(70, 40), seed=i)
+    options = BatchOptions(output_dir=tmp_path / "out", existing="overwrite")
+    cancel_during_second_image(plan_batch([tmp_path / "in"], options), upscaler)
+    other = Upscaler(tiny_model_file(tmp_path / "other", name="other", seed=1), InferenceOptions(device="cpu", tile=32))
+    assert run(plan_batch([tmp_path / "in"], options), other)[0].done == 3
+    finished, events = run(plan_batch([tmp_path / "in"], options), upscaler)
+    assert [e.source.name for e in events if isinstance(e, ImageDone)] == ["0.png", "1.png", "2.png"]
+    assert finished.done == 3 and not finished.skipped

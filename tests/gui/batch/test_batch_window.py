@@ -1,4 +1,4 @@
-"""The batch window: plan a generated tree, run it, skip existing, pause, cancel and resume."""
+"""The batch window: plan a generated tree, run it, skip existing, pause, cancel and resume; Automatic per image."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from PySide6.QtGui import QDropEvent
 from core.common.events import ImageDone
 from srgan_desktop.batch.window import BatchWindow
 from srgan_desktop.settings import AppSettings
-from srgan_desktop.widgets.model_picker import ModelPicker
-from tests.helpers.images import make_tree, no_partial_files, write_image
+from srgan_desktop.widgets.model_picker import AUTOMATIC, ModelPicker
+from tests.helpers.images import make_tree, no_partial_files, write_image, write_smooth_photo
 from tests.helpers.tiny import save_tiny
 
 WAIT_MS = 60_000
@@ -203,3 +203,38 @@ def test_a_multi_page_file_is_noted_in_the_log(qtbot, window, tmp_path):
     plan(qtbot, window, [folder], tmp_path / "out")
     assert run_to_end(qtbot, window).done == 1
     assert "Note: scan.tif has 3 pages; only the first is upscaled." in window.log.toPlainText()
+
+
+def test_automatic_is_offered_first_and_the_log_names_each_files_model_and_why(qtbot, window, tmp_path, tiny_model):
+    picker = window.model_picker
+    assert picker.itemText(0) == AUTOMATIC and not picker.is_automatic()     # offered, never assumed
+    picker.select_automatic()
+    assert window.model_form.automatic and not window.model_form.detail.isEnabled()
+    assert window.upscale_options().model is None and window.upscale_options().detail is None
+    write_smooth_photo(tmp_path / "in" / "web.jpg", quality=70)
+    write_smooth_photo(tmp_path / "in" / "clean.png")
+    plan(qtbot, window, [tmp_path / "in"], tmp_path / "out")
+    finished = run_to_end(qtbot, window)
+    assert finished.done == 2 and not finished.failed
+    log = window.log.toPlainText()
+    assert f"{tmp_path / 'in' / 'web.jpg'}: Real-world photo x4" in log and "(a JPEG saved at quality ~70: " in log
+    assert f"{tmp_path / 'in' / 'clean.png'}: SRResNet x4 (Faithful) (no sign of JPEG compression or noise)" in log
+    summary = log.splitlines()[-1]
+    assert summary.startswith("Finished: 2 upscaled (") and "1 with Real-world photo x4" in summary
+    assert "1 with SRResNet x4 (Faithful)" in summary
+    assert AppSettings().model == tiny_model          # the main window's model is not Automatic's business
+
+
+def test_automatic_is_remembered_in_the_batch_settings(qtbot, tiny_model):
+    first = BatchWindow()
+    qtbot.addWidget(first)
+    first.model_picker.select_automatic()
+    first.close()
+    second = BatchWindow()
+    qtbot.addWidget(second)
+    assert second.model_picker.is_automatic() and second.batch_options().auto_model
+    second.model_picker.select(tiny_model)
+    second.close()
+    third = BatchWindow()
+    qtbot.addWidget(third)
+    assert not third.model_picker.is_automatic() and third.model_picker.current_path() == tiny_model

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from srgan_desktop.widgets.model_picker import NO_MODEL, ModelPicker
+from srgan_desktop.widgets.model_picker import NO_MODEL, RECOMMENDED, ModelPicker
 
 
 @pytest.fixture
@@ -52,3 +52,22 @@ def test_with_only_bad_files_no_model_is_chosen_and_each_says_why(
     assert picker.current_path() is None
     tips = [tip for _, _, tip in rows(picker)[1:]]
     assert "a.safetensors" in tips[0] and "b.safetensors" in tips[1]
+
+
+def test_the_recommended_entry_is_marked_with_its_reason_through_a_refresh_and_unmarked_again(
+        qtbot, tiny_model: Path, no_bundled_models) -> None:
+    picker = ModelPicker()
+    qtbot.addWidget(picker)
+    picker.setToolTip("The other end of the slider")       # a picker with a tooltip of its own keeps it
+    picker.refresh()
+    picker.set_recommendation(tiny_model, "noisy (about 12 grey levels)")
+    picker.refresh()                                       # e.g. Reload Models: the mark stays
+    label, _, tip = rows(picker)[0]
+    assert label == "Tiny test model" + RECOMMENDED
+    assert tip.startswith("Recommended for this image: noisy (about 12 grey levels)\n\nTiny test model")
+    assert picker.toolTip() == "The other end of the slider\nRecommended for this image: noisy (about 12 grey levels)"
+    assert picker.title_of(tiny_model) == "Tiny test model" and picker.recommended() == tiny_model
+    picker.set_recommendation(None)
+    label, _, tip = rows(picker)[0]
+    assert label == "Tiny test model" and tip.startswith("Tiny test model")
+    assert picker.toolTip() == "The other end of the slider"
