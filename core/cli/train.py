@@ -63,6 +63,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="real-world noise: the strongest Gaussian sigma in 8-bit levels (default 12)")
     p.add_argument("--degrade-blur", type=float, metavar="SIGMA", default=None,
                    help="real-world blur: the widest Gaussian sigma in HR pixels (default 2)")
+    p.add_argument("--degrade-odds", type=float, nargs=3, metavar=("BLUR", "NOISE", "TWICE"), default=None,
+                   help="real-world chance of blur, of noise and of a second pass, each 0-1 (default 0.7 0.5 0.5)")
     p.add_argument("--lr", type=float, default=1e-4, help="Adam learning rate (default %(default)s)")
     p.add_argument("--lr-drop-at", type=float, metavar="FRACTION",
                    help="drop the lr 10x after this fraction of --steps (default: 0.5 for gan, never for mse)")
@@ -151,12 +153,17 @@ def _degradation(args: argparse.Namespace) -> DegradationConfig | None:
     strengths = {"jpeg_quality": tuple(args.degrade_jpeg) if args.degrade_jpeg else None,
                  "noise_sigma": (min(1.0, args.degrade_noise), args.degrade_noise) if args.degrade_noise else None,
                  "blur_sigma": (min(0.2, args.degrade_blur), args.degrade_blur) if args.degrade_blur else None}
+    if args.degrade_odds:
+        strengths.update(zip(("blur_prob", "noise_prob", "second_order"), args.degrade_odds, strict=True))
     chosen: dict[str, Any] = {k: v for k, v in strengths.items() if v is not None}
     if args.degrade == "bicubic":
         if chosen:
-            raise UserError("--degrade-jpeg/--degrade-noise/--degrade-blur need --degrade real-world")
+            raise UserError("--degrade-jpeg/--degrade-noise/--degrade-blur/--degrade-odds need --degrade real-world")
         return None
-    return DegradationConfig(**chosen)
+    try:
+        return DegradationConfig(**chosen)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
 
 
 def resolve_start_model(name: str | None) -> Path | None:
