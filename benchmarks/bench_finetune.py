@@ -33,7 +33,7 @@ SRGAN = [sys.executable, "-m", "core.cli.main"]
 def score(model: str, folder: Path, env: dict[str, str]) -> dict:
     out = subprocess.run([*SRGAN, "eval", model, str(folder), "--json"], env=env, check=True,
                          capture_output=True, text=True).stdout
-    return json.loads(out)
+    return json.loads(out)["mean"]
 
 
 def finetune(folder: Path, base: str, minutes: float, name: str, device: str, env: dict[str, str]) -> tuple[int, float]:

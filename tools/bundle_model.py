@@ -26,7 +26,7 @@ from core.common.events import drain  # noqa: E402
 from core.common.paths import bundled_models_dir  # noqa: E402
 from core.evaluation.evaluate import evaluate  # noqa: E402
 from core.models.library import BUNDLED_INDEX  # noqa: E402
-from core.models.model_file import file_sha256, load_model, save_model  # noqa: E402
+from core.models.model_file import file_sha256, load_model, read_model_info, save_model  # noqa: E402
 from core.training.checkpoint import is_checkpoint_file, load_checkpoint  # noqa: E402
 from core.training.trainer import export_model  # noqa: E402
 
@@ -91,7 +91,16 @@ def lineage(checkpoint: Path) -> list[dict]:
     from (`init_from`), and so on, so the model records all the steps and hours behind it."""
     runs: list[dict] = []
     path: Path | None = checkpoint
-    while path is not None and is_checkpoint_file(path) and len(runs) < 10:
+    while path is not None and path.is_file() and len(runs) < 10:
+        if not is_checkpoint_file(path):
+            # A run started from an exported model: its provenance tells the runs behind it.
+            provenance = read_model_info(path).provenance
+            if provenance.get("runs"):
+                return runs + list(provenance["runs"])
+            runs.append({"checkpoint": path.as_posix(), "phase": provenance.get("phase", "mse"),
+                         "steps": int(provenance.get("steps", 0)), "seconds": float(provenance.get("seconds", 0.0))})
+            path = Path(provenance["base_model"]) if provenance.get("base_model") else None
+            continue
         state = load_checkpoint(path)
         config = state["config"]
         runs.append({"checkpoint": path.as_posix(), "phase": config["phase"], "steps": int(state["step"]),

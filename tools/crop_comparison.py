@@ -4,6 +4,8 @@
         resources/models/srgan-x4.safetensors \
         --crop ../shared/data/bench/Set14/baboon.png 120 40 96 \
         --crop ../shared/data/bench/Set14/comic.png 60 100 96 -o docs/comparison.png
+    python tools/crop_comparison.py resources/models/srresnet-x4.safetensors \
+        resources/models/realworld-x4.safetensors --lr-jpeg 75 --crop ... -o docs/comparison_jpeg.png
 
 Each input is the original shrunk 4x with the evaluation protocol's bicubic (core.imageio.bicubic.make_pair),
 so every panel is what `srgan eval` scores. Crop box: X Y SIZE in original pixels.
@@ -25,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from core.common.events import drain  # noqa: E402
 from core.evaluation.metrics import rgb_to_y  # noqa: E402
 from core.imageio.bicubic import bicubic_upscale, make_pair  # noqa: E402
+from core.imageio.compress import jpeg_roundtrip  # noqa: E402
 from core.imageio.files import load_rgb8  # noqa: E402
 from core.inference.upscaler import InferenceOptions, Upscaler  # noqa: E402
 
@@ -38,6 +41,8 @@ def main() -> int:
     parser.add_argument("models", type=Path, nargs="*")
     parser.add_argument("--crop", nargs=4, action="append", required=True, metavar=("IMAGE", "X", "Y", "SIZE"))
     parser.add_argument("-o", "--output", type=Path, required=True)
+    parser.add_argument("--lr-jpeg", type=int, metavar="QUALITY",
+                        help="save each LR crop source as a JPEG of this quality first, as `srgan eval --lr-jpeg`")
     args = parser.parse_args()
 
     upscalers = [Upscaler(path, InferenceOptions(precision="fp32")) for path in args.models]   # as `srgan eval`
@@ -49,6 +54,8 @@ def main() -> int:
         draw.text((column * (PANEL + GAP) + 6, 7), name, fill="black")
     for row, (image, x, y, size) in enumerate(args.crop):
         lr, hr = make_pair(load_rgb8(Path(image)), 4)
+        if args.lr_jpeg:
+            lr = jpeg_roundtrip(lr, args.lr_jpeg)
         box = (slice(int(y), int(y) + int(size)), slice(int(x), int(x) + int(size)))
         results = [bicubic_upscale(lr, 4)] + [drain(u.upscale(lr.astype(np.float32))) for u in upscalers] + [hr]
         detail = [laplacian_rms(r[box]) / laplacian_rms(hr[box]) for r in results]
