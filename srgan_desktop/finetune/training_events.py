@@ -2,16 +2,24 @@
 
 Events arrive on the GUI thread as fast as the trainer makes them. Chart points are queued
 in the charts (which repaint on their own timer); everything else is only remembered here,
-and the page reads it on its 100 ms refresh tick.
+and the page reads it on its 100 ms refresh tick. A resumed run's charts and scores start from
+its record (`restore`), so the page looks as it did when the run stopped.
+
+The pace (seconds per step) the time left is counted with is the trainer's recent rate, but only
+once `RATE_WINDOW` steps have passed since anything else held the steps up (a check of the
+held-out photos, a pause): the time left counts the checks on their own, and must not count
+them twice.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from core.common.events import DeviceChosen, Event
 from core.common.formatting import format_duration
+from core.finetune.runs import RunRecord, Score
 from core.training.events import (
     CheckpointSaved,
     DivergenceDetected,
@@ -26,6 +34,7 @@ from srgan_desktop.finetune.chart import LiveChart
 # The trainer's loss names -> (chart, series) on the training page.
 LOSS_SERIES = {"mse": ("content", "content"), "g_content": ("content", "content"),
                "g_adversarial": ("adversarial", "adversarial"), "d": ("adversarial", "d_loss")}
+RATE_WINDOW = 50               # the steps the trainer's rate is measured over (core.training.trainer._Rate)
 
 
 class EventRouter:
@@ -41,6 +50,12 @@ class EventRouter:
         self.best_validation: dict[str, float] = {}  # ... of the best checkpoint (what is saved)
         self._validation_step = -1
         self.validations = 0
+        self.scoreboard: tuple[Score, ...] = ()     # every check so far, step order (as the record keeps it)
+        self.base: Score | None = None
+        self.bicubic: Score | None = None
+        self.scores_changed = False
+        self.pace: float | None = None              # seconds per step, undisturbed (see the module doc)
+        self._disturbed_at = 0
         self.rollbacks = 0
         self.saved_step = 0          # step of the newest resumable checkpoint
         self.failure = ""
@@ -58,6 +73,34 @@ class EventRouter:
         if handler is not None:
             handler(self, event)
 
+    def restore(self, run: RunRecord) -> None:
+        """Start from a stored run: its loss history, its checks and its step."""
+        for step, losses in run.losses.points:
+            for name, value in losses.items():
+                chart, series = LOSS_SERIES.get(name, (None, None))
+                if chart is not None:
+                    self._charts[chart].add_point(series, step, value, smooth=False)
+        psnr = self._charts["psnr"]
+        for score in run.scoreboard:
+            psnr.add_point("psnr", score.step, score.psnr)
+            if run.bicubic is not None:
+                psnr.add_point("bicubic", score.step, run.bicubic.psnr)
+            if run.base is not None:
+                psnr.add_point("base", score.step, run.base.psnr)
+        self.scoreboard, self.base, self.bicubic = run.scoreboard, run.base, run.bicubic
+        self.scores_changed = True
+        self.last_step = self.saved_step = self._disturbed_at = run.last_step
+
+    def note_pause(self) -> None:
+        """A pause (or its end) disturbs the trainer's rate for the next steps."""
+        self._disturbed_at = self.last_step
+
+    def with_scores(self, run: RunRecord) -> RunRecord:
+        """`run` with the checks seen so far: what the scoreboard shows and the selection rule reads."""
+        self.scores_changed = False
+        return replace(run, scoreboard=self.scoreboard, base=self.base or run.base,
+                       bicubic=self.bicubic or run.bicubic)
+
     # -- what the page polls ----------------------------------------------------------------------
     def take_preview(self) -> PreviewReady | None:
         preview, self._preview = self._preview, None
@@ -69,23 +112,26 @@ class EventRouter:
         self._notice_pending = False
         return self.notice_text
 
-    def status_text(self, total_steps: int, paused: bool) -> str:
+    def status_text(self, total_steps: int, paused: bool, seconds_left: float | None) -> str:
+        """ "Step 120 of 700 · 1.2 s per step · about 12 min left" (`seconds_left`: the budget's
+        `time_left`, None when the step time was never measured)."""
         last = self.last
         if last is None:
             return "Paused." if paused else "Preparing the photos and the networks\u2026"
         text = f"Step {last.step:,} of {total_steps:,}"
         if paused:
             return text + " \u00b7 paused"
-        if last.steps_per_second > 0:
-            rate = last.steps_per_second
-            text += f" \u00b7 {rate:.2f} steps/s" if rate < 10 else f" \u00b7 {rate:.0f} steps/s"
-            text += f" \u00b7 about {format_duration(last.eta_seconds)} left"
+        if self.pace:
+            pace = f"{self.pace:.2f} s per step" if self.pace >= 0.1 else f"{1 / self.pace:.0f} steps/s"
+            text += f" \u00b7 {pace}"
+        if seconds_left is not None:
+            text += f" \u00b7 about {format_duration(seconds_left)} left"
         return text
 
     # -- handlers ---------------------------------------------------------------------------------
     def _on_started(self, event: TrainingStarted) -> None:
         self._started = time.monotonic()
-        self.last_step = event.start_step
+        self.last_step = self._disturbed_at = event.start_step
         self.device_text = (f"Training on {_device_words(event.device)} ({event.precision}) with "
                             f"{event.train_images} photos; {event.val_images} held out to measure progress.")
         if event.start_step:
@@ -97,6 +143,8 @@ class EventRouter:
 
     def _on_step(self, event: StepDone) -> None:
         self.last, self.last_step = event, event.step
+        if event.steps_per_second > 0 and event.step - self._disturbed_at >= RATE_WINDOW:
+            self.pace = 1.0 / event.steps_per_second
         for name, value in event.losses.items():
             chart, series = LOSS_SERIES.get(name, (None, None))
             if chart is not None:
@@ -117,6 +165,14 @@ class EventRouter:
             self.validation["base_psnr"] = event.base_psnr
         self._validation_step = event.step
         self.validations += 1
+        rows = [s for s in self.scoreboard if s.step < event.step]     # a rolled-back run checks again
+        self.scoreboard = (*rows, Score(event.step, event.psnr, event.ssim, event.niqe))
+        if event.base_psnr is not None:
+            self.base = Score(0, event.base_psnr, event.base_ssim, event.base_niqe)
+        self.bicubic = Score(0, event.bicubic_psnr, event.bicubic_ssim, event.bicubic_niqe)
+        self.scores_changed = True
+        if event.step > self._disturbed_at:
+            self._disturbed_at = event.step
 
     def _on_preview(self, event: PreviewReady) -> None:
         self._preview = event  # only the newest is drawn
