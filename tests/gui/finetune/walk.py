@@ -1,4 +1,5 @@
-"""Walking the fine-tune wizard in tests: tiny photos, a tiny base model, tiny settings, few steps."""
+"""Walking the fine-tune wizard in tests: tiny photos, a tiny base model, tiny settings, few steps;
+and stored runs made by core, for the runs list and resuming."""
 
 from __future__ import annotations
 
@@ -9,8 +10,17 @@ from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
+from core.common.events import Cancelled, Control, drain
+from core.common.paths import user_models_dir
+from core.finetune.budget import plan_for_steps
+from core.finetune.photos import scan_photos
+from core.finetune.recipe import FineTuneChoices, FineTuneRecipe
+from core.finetune.runner import run_finetune
+from core.finetune.runs import RunRecord, create_run, read_run
 from core.nets.config import DiscriminatorConfig
+from core.training.events import StepDone
 from srgan_desktop.finetune.wizard import GOAL, TRAINING, FineTuneWizard
+from tests.helpers.tiny import tiny_model_file
 
 TINY_GAN = {"discriminator": DiscriminatorConfig(crop_size=32, base_width=8, dense_width=16),
             "content_loss": "mse", "num_workers": 0}
@@ -70,3 +80,31 @@ def walk_to_training(qtbot, wizard: FineTuneWizard, folder: Path, realistic: boo
     wait_for_plan(qtbot, wizard)
     wizard.next()
     assert wizard.currentId() == TRAINING
+
+
+def stored_run(tmp_path: Path, steps: int = 40, stop_at: int | None = None, lr: float = 1e-3,
+               title: str = "Garden (faithful)") -> RunRecord:
+    """A faithful run trained by core as the wizard and `srgan finetune` train it, on the tiny base
+    model; stopped after step `stop_at` (the record then says "interrupted", as after a crash)."""
+    photos = tmp_path / "photos"
+    if not photos.exists():
+        make_photos(photos)
+    base = user_models_dir() / "tiny-base.safetensors"
+    if not base.exists():
+        tiny_model_file(user_models_dir(), name="tiny-base", title="Tiny base")
+    summary = drain(scan_photos(photos, thumbnails=False))
+    choices = FineTuneChoices(data_dir=photos, base_model=base, held_out=summary.held_out_names(), device="cpu",
+                              precision="fp32")
+    recipe = FineTuneRecipe(batch_size=2, crop_size=32, lr=lr, min_crop_detail=0.0, content_loss="mse")
+    run = create_run(choices, recipe, plan_for_steps(steps), title, base_title="Tiny base", overrides=TINY_GAN)
+    control = Control()
+
+    def stop_when_due(event) -> None:
+        if stop_at is not None and isinstance(event, StepDone) and event.step >= stop_at:
+            control.cancel()
+
+    try:
+        drain(run_finetune(run, control), stop_when_due)
+    except Cancelled:
+        pass
+    return read_run(run.id)
