@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from pathlib import Path
 
 from core.common.events import DeviceChosen, Event
 from core.common.formatting import format_duration
 from core.finetune.runs import RunRecord, Score
 from core.training.events import (
-    CheckpointSaved,
     DivergenceDetected,
     PreviewReady,
     StepDone,
@@ -45,10 +43,6 @@ class EventRouter:
         self.last_step = 0
         self.last: StepDone | None = None
         self.device_text = ""
-        self.best_checkpoint: Path | None = None
-        self.validation: dict[str, float] = {}       # the latest validation scores
-        self.best_validation: dict[str, float] = {}  # ... of the best checkpoint (what is saved)
-        self._validation_step = -1
         self.validations = 0
         self.scoreboard: tuple[Score, ...] = ()     # every check so far, step order (as the record keeps it)
         self.base: Score | None = None
@@ -56,8 +50,6 @@ class EventRouter:
         self.scores_changed = False
         self.pace: float | None = None              # seconds per step, undisturbed (see the module doc)
         self._disturbed_at = 0
-        self.rollbacks = 0
-        self.saved_step = 0          # step of the newest resumable checkpoint
         self.failure = ""
         self.notice_text = ""
         self._notice_pending = False
@@ -89,7 +81,7 @@ class EventRouter:
                 psnr.add_point("base", score.step, run.base.psnr)
         self.scoreboard, self.base, self.bicubic = run.scoreboard, run.base, run.bicubic
         self.scores_changed = True
-        self.last_step = self.saved_step = self._disturbed_at = run.last_step
+        self.last_step = self._disturbed_at = run.last_step
 
     def note_pause(self) -> None:
         """A pause (or its end) disturbs the trainer's rate for the next steps."""
@@ -158,12 +150,8 @@ class EventRouter:
         chart = self._charts["psnr"]
         chart.add_point("psnr", event.step, event.psnr)
         chart.add_point("bicubic", event.step, event.bicubic_psnr)
-        self.validation = {"psnr": event.psnr, "ssim": event.ssim, "bicubic_psnr": event.bicubic_psnr,
-                           "bicubic_ssim": event.bicubic_ssim}
         if event.base_psnr is not None:
             chart.add_point("base", event.step, event.base_psnr)
-            self.validation["base_psnr"] = event.base_psnr
-        self._validation_step = event.step
         self.validations += 1
         rows = [s for s in self.scoreboard if s.step < event.step]     # a rolled-back run checks again
         self.scoreboard = (*rows, Score(event.step, event.psnr, event.ssim, event.niqe))
@@ -177,18 +165,9 @@ class EventRouter:
     def _on_preview(self, event: PreviewReady) -> None:
         self._preview = event  # only the newest is drawn
 
-    def _on_checkpoint(self, event: CheckpointSaved) -> None:
-        if not event.best:
-            self.saved_step = event.step
-        if event.best:
-            self.best_checkpoint = Path(event.path)
-            if event.step == self._validation_step:
-                self.best_validation = dict(self.validation)
-
     def _on_divergence(self, event: DivergenceDetected) -> None:
         for chart in self._charts.values():
             chart.truncate_after(event.rolled_back_to)
-        self.rollbacks += 1
         self._notify(event.reason)  # the trainer already words it for the user
 
     def _on_failed(self, event: TrainingFailed) -> None:
@@ -216,6 +195,6 @@ def _device_words(device: str) -> str:
 _HANDLERS = {
     TrainingStarted: EventRouter._on_started, DeviceChosen: EventRouter._on_device,
     StepDone: EventRouter._on_step, ValidationDone: EventRouter._on_validation,
-    PreviewReady: EventRouter._on_preview, CheckpointSaved: EventRouter._on_checkpoint,
+    PreviewReady: EventRouter._on_preview,
     DivergenceDetected: EventRouter._on_divergence, TrainingFailed: EventRouter._on_failed,
 }

@@ -236,3 +236,33 @@ def test_the_photos_question_sets_the_training_degradation(qtbot, tmp_path, base
     assert build_train_config(page.choices(), page.recipe(), plan_for_steps(10), tmp_path / "run").degradation is None
     assert "clean bicubic" in label.text()
     qtbot.waitUntil(page.isComplete, timeout=60_000)       # the measurement ends
+
+
+def test_time_left_is_the_budgets_at_the_pace_seen_between_checks(qtbot):
+    from core.common.formatting import format_duration
+    from core.finetune.budget import RunSize, time_left
+    from core.training.events import ValidationDone
+    from core.training.timing import Timings
+
+    router = open_wizard(qtbot).training_page._router
+    plan = plan_for_steps(1000, Timings(0.8, 2.0, 0.5, 0.5, 0.1, 3.0, "cpu", "fp32"), RunSize(1.0))
+
+    def step(n: int, per_second: float) -> None:
+        router.route(StepDone(n, 1000, {"mse": 0.01}, None, None, 1e-4, per_second, 1.0))
+
+    for n in range(1, 50):
+        step(n, 2.0)
+    assert router.pace is None                       # the trainer's rate is not settled yet: the plan's pace
+    assert time_left(plan, 49, router.pace) == time_left(plan, 49, 0.8)
+    step(50, 2.0)
+    assert router.pace == 0.5
+    router.route(ValidationDone(100, 30.0, 0.9, 28.0, 0.85, 29.0))
+    step(101, 0.5)                                   # the check slowed the recent rate: not taken
+    assert router.pace == 0.5
+    step(150, 1.0)
+    assert router.pace == 1.0
+    left = time_left(plan, 150, router.pace)
+    assert left == 850 * 1.0 + 9 * plan.seconds_per_validation           # the checks at 200, 300 ... 1000
+    assert router.status_text(1000, False, left) == (f"Step 150 of 1,000 \u00b7 1.00 s per step \u00b7 "
+                                                     f"about {format_duration(left)} left")
+    assert router.scoreboard[-1].psnr == 30.0 and router.base.psnr == 29.0
