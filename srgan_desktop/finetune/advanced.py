@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -53,7 +54,7 @@ class AdvancedSettings(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(24, 4, 0, 0)
         form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)   # only the notes
         self.batch = _spin(1, 256, 1, "Crops per step. Larger batches need more memory.")
         self.crop = _spin(32, 512, 16, "Edge of each training crop in pixels (a multiple of 16).")
         self.crop.setSuffix(" px")
@@ -261,4 +262,5 @@ def _muted(text: str) -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
     label.setStyleSheet(MUTED)
+    label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
     return label

@@ -67,13 +67,12 @@ class LiveChart(QChartView):
         self._timer.start()
 
     # -- feeding ------------------------------------------------------------------------------
-    def add_point(self, key: str, x: float, y: float, label: str | None = None, smooth: bool = True) -> None:
-        """Queue one point; it is drawn at the next repaint tick. `smooth=False` for points that are
-        already means (a stored run's loss history), which later points then continue from."""
+    def add_point(self, key: str, x: float, y: float, label: str | None = None) -> None:
+        """Queue one point; it is drawn at the next repaint tick."""
         if not math.isfinite(y) or (self._log_y and y <= 0):
             return  # a log axis cannot show zero; NaN never belongs on a chart
         self._ensure_series(key, label or key)
-        if smooth and self._smoothing and key in self._smoothed:
+        if self._smoothing and key in self._smoothed:
             y = self._smoothing * self._smoothed[key] + (1.0 - self._smoothing) * y
         self._smoothed[key] = y
         self._pending.setdefault(key, []).append(QPointF(float(x), float(y)))

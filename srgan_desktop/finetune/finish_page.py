@@ -9,8 +9,19 @@ wizard closes; one stopped early stays kept, so it can be resumed to train longe
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget, QWizard, QWizardPage
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
 
 from core.common.formatting import format_duration
 from core.common.paths import user_models_dir
@@ -36,10 +47,12 @@ class FinishPage(QWizardPage):
         self.results_label = _label()
         self.verdict_label = _label()
         self.verdict_label.setTextFormat(Qt.TextFormat.RichText)
-        self.scoreboard = Scoreboard()
         layout.addWidget(self.results_label)
         layout.addWidget(self.verdict_label)
-        layout.addWidget(self.scoreboard, 1)
+        body = QHBoxLayout()                 # the scores on the left, what to do with them on the right
+        self.scoreboard = Scoreboard()
+        body.addWidget(self.scoreboard)
+        side = QVBoxLayout()
         self.name_form = QWidget()
         form = QFormLayout(self.name_form)
         form.setContentsMargins(0, 0, 0, 0)
@@ -50,14 +63,17 @@ class FinishPage(QWizardPage):
         self.description_edit.setPlaceholderText("Optional: what it is good at, e.g. \u201cold family scans\u201d")
         form.addRow("Name:", self.name_edit)
         form.addRow("Description:", self.description_edit)
-        layout.addWidget(self.name_form)
+        side.addWidget(self.name_form)
         self.problem_label = _label()
         self.problem_label.setStyleSheet(ERROR_STYLE)
-        layout.addWidget(self.problem_label)
+        side.addWidget(self.problem_label)
         self.where_label = _label()
         self.where_label.setStyleSheet(MUTED)
         self.where_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.where_label)
+        side.addWidget(self.where_label)
+        side.addStretch(1)
+        body.addLayout(side, 1)
+        layout.addLayout(body, 1)
 
     def initializePage(self) -> None:  # noqa: N802 - Qt's name
         run = self._session.run
@@ -71,14 +87,19 @@ class FinishPage(QWizardPage):
         wizard = self.wizard()
         if self.improved:
             self.setSubTitle("It is saved in your model library and appears in the model picker at once.")
-            self.verdict_label.setText(f"<b>{_escape(selection.reason)}</b> The highlighted row is what is saved.")
+            verdict = f"<b>{escape(selection.reason)}</b> The highlighted row is what is saved."
+            best = selection.best
+            if best is not None and run.bicubic is not None and best.psnr < run.bicubic.psnr:
+                verdict += (" <i>It still scores below a plain bicubic enlargement: train longer, or start "
+                            "from a trained model.</i>")
+            self.verdict_label.setText(verdict)
             if not self.name_edit.text():
                 self.name_edit.setText(run.title or suggest_name(None, run.mode))
             self.where_label.setText(f"Saved to {user_models_dir()}, with where it came from: the base model, "
                                      "the photo folder, the steps and the scores above.")
         else:
             self.setSubTitle("Nothing better than the model it started from came out of this run.")
-            self.verdict_label.setText(f"<b>{_escape(NO_IMPROVEMENT)}</b> {_escape(selection.reason)}")
+            self.verdict_label.setText(f"<b>{escape(NO_IMPROVEMENT)}</b> {escape(selection.reason)}")
             self.where_label.setText(_what_happens_without_a_model(run))
         if wizard is not None:
             wizard.setButtonText(QWizard.WizardButton.FinishButton, "Save Model" if self.improved else "Close")
@@ -131,6 +152,3 @@ def _label() -> QLabel:
     label.setWordWrap(True)
     return label
 
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

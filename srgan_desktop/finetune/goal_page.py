@@ -18,12 +18,15 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QToolButton,
     QVBoxLayout,
+    QWidget,
     QWizard,
     QWizardPage,
 )
@@ -75,7 +78,15 @@ class GoalPage(QWizardPage):
         self.advanced_toggle.setChecked(shown)
 
     def _build(self, device: str) -> None:
-        layout = QVBoxLayout(self)
+        content = QWidget()                 # scrolls on a small screen once the advanced settings are open
+        layout = QVBoxLayout(content)
+        scroll = QScrollArea()
+        scroll.setWidget(content)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
         form = QFormLayout()
         self.base_combo = QComboBox()
         self.base_combo.currentIndexChanged.connect(self._on_base_changed)
@@ -122,7 +133,7 @@ class GoalPage(QWizardPage):
         self.advanced_toggle.toggled.connect(self._on_advanced_toggled)
         self.advanced_summary = _muted("")
         toggle_row = QHBoxLayout()
-        toggle_row.addWidget(self.advanced_toggle)
+        toggle_row.addWidget(self.advanced_toggle, 0, Qt.AlignmentFlag.AlignLeft)
         toggle_row.addWidget(self.advanced_summary, 1)
         layout.addLayout(toggle_row)
         self.advanced = AdvancedSettings(device)

@@ -11,13 +11,15 @@ with why. The selected run's scoreboard is shown below the list.
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
@@ -35,6 +37,7 @@ from core.finetune.naming import name_problem, suggest_name
 from core.finetune.runs import RunListing, RunRecord, delete_run, is_running, list_runs
 from srgan_desktop.background import WorkFailed, async_slot, call_in_background
 from srgan_desktop.finetune.scoreboard import Scoreboard
+from srgan_desktop.widgets.screen_fit import fit_to_screen
 
 COLUMNS = ("Name", "Photos", "Progress", "Best", "Started", "State")
 ERROR_STYLE = "color: #b3261e;"
@@ -51,7 +54,7 @@ class RunsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Fine-Tunes")
         self.setWindowFlag(Qt.WindowType.Window)
-        self.resize(1100, 600)
+        fit_to_screen(self, QSize(1280, 640))
         self.runs: list[RunRecord] = []
         self.damaged: list[tuple[Path, str]] = []
         self.loads = 0
@@ -72,12 +75,16 @@ class RunsDialog(QDialog):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         self.tree.currentItemChanged.connect(self._on_selection_changed)
-        layout.addWidget(self.tree, 3)
+        layout.addWidget(self.tree, 2)
+        details = QHBoxLayout()
+        self.scoreboard = Scoreboard()
         self.details_label = QLabel()
         self.details_label.setWordWrap(True)
-        layout.addWidget(self.details_label)
-        self.scoreboard = Scoreboard()
-        layout.addWidget(self.scoreboard, 2)
+        self.details_label.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.details_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        details.addWidget(self.scoreboard)
+        details.addWidget(self.details_label, 1)
+        layout.addLayout(details, 3)
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
         self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -186,7 +193,10 @@ class RunsDialog(QDialog):
             return
         self.scoreboard.show_run(run)
         reason = run.selection().reason if run.scoreboard else "No check of the held-out photos yet."
-        self.details_label.setText(f"{run.status_text()} {reason}\nPhotos: {run.photo_folder}")
+        base = run.base_title or ("an untrained network" if run.base_model is None else Path(run.base_model).stem)
+        self.details_label.setText(f"<b>{escape(run.title or run.id)}</b><p>{escape(run.status_text())}</p>"
+                                   f"<p>{escape(reason)}</p><p>Started from {escape(base)}; photos in "
+                                   f"{escape(run.photo_folder)}.</p>")
 
     def _on_resume(self) -> None:
         run = self.selected_run()
@@ -261,3 +271,4 @@ def _best(run: RunRecord) -> str:
                                                                   else "")
     gain = f" ({best.psnr - base.psnr:+.2f} dB)" if base is not None else ""
     return f"{best.psnr:.2f} dB at step {best.step:,}{gain}"
+

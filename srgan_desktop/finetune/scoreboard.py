@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTab
 from core.finetune.runs import RunRecord, Score
 
 COLUMNS = ("", "PSNR", "SSIM", "NIQE", "vs base", "vs bicubic")
-NIQE_COLUMN = 3
+NIQE_COLUMN, BASE_COLUMN = 3, 4
 KEPT_BACKGROUND = QColor(46, 125, 50, 60)      # a light green that reads on light and dark palettes
 
 
@@ -30,15 +30,16 @@ class Scoreboard(QTableWidget):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.kept_row: int | None = None
 
-    def show_run(self, run: RunRecord) -> None:
-        """Fill the table from `run`'s scores and highlight what its selection keeps."""
+    def show_run(self, run: RunRecord, follow_latest: bool = False) -> None:
+        """Fill the table from `run`'s scores and highlight what its selection keeps; scrolled to that
+        row, or with `follow_latest` (a run training now) to the newest check."""
         niqe = run.mode == "realistic" or any(s.niqe is not None for s in _all_scores(run))
         self.setColumnHidden(NIQE_COLUMN, not niqe)
+        self.setColumnHidden(BASE_COLUMN, run.base is None)        # trained from an untrained network
         selection = run.selection()
         kept_step = selection.best.step if selection.best is not None and selection.improved else None
         rows: list[tuple[str, Score, bool]] = []
@@ -51,12 +52,20 @@ class Scoreboard(QTableWidget):
         self.kept_row = None
         for row, (label, score, kept) in enumerate(rows):
             is_step = label.startswith("Step")
-            self._fill(row, label + ("  \u2605 kept" if kept else ""), score,
+            self._fill(row, label + ("  \u2605 best" if kept else ""), score,
                        run.base if is_step else None, run.bicubic if is_step else None, kept)
             if kept:
                 self.kept_row = row
+        self._fit_width()
         if self.rowCount():
-            self.scrollToItem(self.item(self.kept_row if self.kept_row is not None else self.rowCount() - 1, 0))
+            shown = self.rowCount() - 1 if follow_latest or self.kept_row is None else self.kept_row
+            self.scrollToItem(self.item(shown, 0), QAbstractItemView.ScrollHint.PositionAtCenter)
+
+    def _fit_width(self) -> None:
+        """As wide as its columns: the verdict beside it gets the rest of the row."""
+        self.resizeColumnsToContents()
+        columns = sum(self.columnWidth(c) for c in range(self.columnCount()) if not self.isColumnHidden(c))
+        self.setFixedWidth(columns + self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth())
 
     def _fill(self, row: int, label: str, score: Score, base: Score | None, bicubic: Score | None,
               kept: bool) -> None:

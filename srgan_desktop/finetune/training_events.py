@@ -66,12 +66,12 @@ class EventRouter:
             handler(self, event)
 
     def restore(self, run: RunRecord) -> None:
-        """Start from a stored run: its loss history, its checks and its step."""
+        """Start from a stored run: its loss history (smoothed as the live points are), its checks and its step."""
         for step, losses in run.losses.points:
             for name, value in losses.items():
                 chart, series = LOSS_SERIES.get(name, (None, None))
                 if chart is not None:
-                    self._charts[chart].add_point(series, step, value, smooth=False)
+                    self._charts[chart].add_point(series, step, value)
         psnr = self._charts["psnr"]
         for score in run.scoreboard:
             psnr.add_point("psnr", score.step, score.psnr)

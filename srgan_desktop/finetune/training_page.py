@@ -12,7 +12,7 @@ starts from its record: its charts, scores and last preview are shown as they we
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWizardPage
 
@@ -95,11 +95,14 @@ class TrainingPage(QWizardPage):
         charts.addWidget(self.adversarial_chart, 1, 0)
         charts.addWidget(self.discriminator_chart, 1, 1)
         left.addLayout(charts, 1)
+        scores = QHBoxLayout()
         self.scoreboard = Scoreboard()
         self.scoreboard.setMaximumHeight(SCOREBOARD_HEIGHT)
         self.selection_label = _muted()
-        left.addWidget(self.scoreboard)
-        left.addWidget(self.selection_label)
+        self.selection_label.setAlignment(Qt.AlignmentFlag.AlignTop)
+        scores.addWidget(self.scoreboard)
+        scores.addWidget(self.selection_label, 1)
+        left.addLayout(scores)
         body.addLayout(left, 1)
         self.preview = PreviewPanel()
         body.addWidget(self.preview)
@@ -298,7 +301,7 @@ class TrainingPage(QWizardPage):
         if run is None:
             return
         scored = self._router.with_scores(run)
-        self.scoreboard.show_run(scored)
+        self.scoreboard.show_run(scored, follow_latest=True)
         if scored.scoreboard:
             self.selection_label.setText(scored.selection().reason)
 

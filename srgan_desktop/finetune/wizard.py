@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget, QWizard
 
@@ -29,6 +29,7 @@ from srgan_desktop.finetune.photos_page import PhotosPage
 from srgan_desktop.finetune.session import FineTuneSession
 from srgan_desktop.finetune.training_page import TrainingPage
 from srgan_desktop.settings import AppSettings
+from srgan_desktop.widgets.screen_fit import fit_to_screen
 
 PHOTOS, GOAL, TRAINING, FINISH = range(4)
 
@@ -46,7 +47,7 @@ class FineTuneWizard(QWizard):
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, False)
-        self.resize(1120, 780)
+        fit_to_screen(self, QSize(1120, 780))
         settings = settings or AppSettings()
         self.session = FineTuneSession(train_overrides=dict(train_overrides or {}))
         self._close_answered = False

@@ -58,7 +58,7 @@ def test_full_walk_trains_saves_and_lists_the_model(qtbot, tmp_path, base_model)
     assert wizard.currentId() == FINISH
     finish = wizard.finish_page
     assert finish.improved and finish.name_form.isVisible()
-    assert finish.scoreboard.kept_row is not None and "\u2605 kept" in finish.scoreboard.row_texts()[
+    assert finish.scoreboard.kept_row is not None and "\u2605 best" in finish.scoreboard.row_texts()[
         finish.scoreboard.kept_row][0]
     assert wizard.button(QWizard.WizardButton.FinishButton).text() == "Save Model"
     finish.name_edit.setText("tiny base")                  # same file name as the existing model
