@@ -5,15 +5,20 @@ in the charts (which repaint on their own timer); everything else is only rememb
 and the page reads it on its 100 ms refresh tick. A resumed run's charts and scores start from
 its record (`restore`), so the page looks as it did when the run stopped.
 
-The pace (seconds per step) the time left is counted with is the trainer's recent rate, but only
-once `RATE_WINDOW` steps have passed since anything else held the steps up (a check of the
-held-out photos, a pause): the time left counts the checks on their own, and must not count
-them twice.
+The pace (seconds per step) the time left is counted with is timed here, as the steps arrive:
+the mean of the recent intervals between two steps with nothing else between them, so a check of
+the held-out photos (which the time left counts on its own), a checkpoint or a pause is never
+taken for slow steps; intervals over PAUSE_FACTOR times the median are left out too (the runner's
+rule for a run's step time). Arrival times are late by the hand-over to the window, but by the
+same amount on average, so the mean over many steps holds.
 """
 
 from __future__ import annotations
 
+import statistics
 import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import replace
 
 from core.common.events import DeviceChosen, Event
@@ -32,14 +37,17 @@ from srgan_desktop.finetune.chart import LiveChart
 # The trainer's loss names -> (chart, series) on the training page.
 LOSS_SERIES = {"mse": ("content", "content"), "g_content": ("content", "content"),
                "g_adversarial": ("adversarial", "adversarial"), "d": ("adversarial", "d_loss")}
-RATE_WINDOW = 50               # the steps the trainer's rate is measured over (core.training.trainer._Rate)
+PACE_WINDOW = 100              # the recent step intervals the pace is the mean of
+MIN_INTERVALS = 3              # before this many, the plan's step time is the one to trust
+PAUSE_FACTOR = 5.0
 
 
 class EventRouter:
     """Feeds the charts and keeps the latest step, preview, notice and validation scores."""
 
-    def __init__(self, charts: dict[str, LiveChart]) -> None:
+    def __init__(self, charts: dict[str, LiveChart], clock: Callable[[], float] = time.monotonic) -> None:
         self._charts = charts
+        self._clock = clock
         self.last_step = 0
         self.last: StepDone | None = None
         self.device_text = ""
@@ -48,8 +56,8 @@ class EventRouter:
         self.base: Score | None = None
         self.bicubic: Score | None = None
         self.scores_changed = False
-        self.pace: float | None = None              # seconds per step, undisturbed (see the module doc)
-        self._disturbed_at = 0
+        self._intervals: deque[float] = deque(maxlen=PACE_WINDOW)
+        self._last_step_at: float | None = None
         self.failure = ""
         self.notice_text = ""
         self._notice_pending = False
@@ -61,6 +69,8 @@ class EventRouter:
         return time.monotonic() - self._started
 
     def route(self, event: Event) -> None:
+        if not isinstance(event, StepDone):
+            self._last_step_at = None       # whatever came between two steps is not step time
         handler = _HANDLERS.get(type(event))
         if handler is not None:
             handler(self, event)
@@ -81,11 +91,19 @@ class EventRouter:
                 psnr.add_point("base", score.step, run.base.psnr)
         self.scoreboard, self.base, self.bicubic = run.scoreboard, run.base, run.bicubic
         self.scores_changed = True
-        self.last_step = self._disturbed_at = run.last_step
+        self.last_step = run.last_step
+
+    @property
+    def pace(self) -> float | None:
+        """Seconds per step seen (see the module doc); None until a few steps were timed."""
+        if len(self._intervals) < MIN_INTERVALS:
+            return None
+        limit = PAUSE_FACTOR * statistics.median(self._intervals)
+        return statistics.fmean(t for t in self._intervals if t <= limit) or None
 
     def note_pause(self) -> None:
-        """A pause (or its end) disturbs the trainer's rate for the next steps."""
-        self._disturbed_at = self.last_step
+        """A pause began or ended: the interval across it is not step time."""
+        self._last_step_at = None
 
     def with_scores(self, run: RunRecord) -> RunRecord:
         """`run` with the checks seen so far: what the scoreboard shows and the selection rule reads."""
@@ -123,7 +141,7 @@ class EventRouter:
     # -- handlers ---------------------------------------------------------------------------------
     def _on_started(self, event: TrainingStarted) -> None:
         self._started = time.monotonic()
-        self.last_step = self._disturbed_at = event.start_step
+        self.last_step = event.start_step
         self.device_text = (f"Training on {_device_words(event.device)} ({event.precision}) with "
                             f"{event.train_images} photos; {event.val_images} held out to measure progress.")
         if event.start_step:
@@ -135,8 +153,10 @@ class EventRouter:
 
     def _on_step(self, event: StepDone) -> None:
         self.last, self.last_step = event, event.step
-        if event.steps_per_second > 0 and event.step - self._disturbed_at >= RATE_WINDOW:
-            self.pace = 1.0 / event.steps_per_second
+        now = self._clock()
+        if self._last_step_at is not None:
+            self._intervals.append(now - self._last_step_at)
+        self._last_step_at = now
         for name, value in event.losses.items():
             chart, series = LOSS_SERIES.get(name, (None, None))
             if chart is not None:
@@ -159,8 +179,6 @@ class EventRouter:
             self.base = Score(0, event.base_psnr, event.base_ssim, event.base_niqe)
         self.bicubic = Score(0, event.bicubic_psnr, event.bicubic_ssim, event.bicubic_niqe)
         self.scores_changed = True
-        if event.step > self._disturbed_at:
-            self._disturbed_at = event.step
 
     def _on_preview(self, event: PreviewReady) -> None:
         self._preview = event  # only the newest is drawn

@@ -243,26 +243,35 @@ def test_time_left_is_the_budgets_at_the_pace_seen_between_checks(qtbot):
     from core.finetune.budget import RunSize, time_left
     from core.training.events import ValidationDone
     from core.training.timing import Timings
+    from srgan_desktop.finetune.training_events import EventRouter
 
-    router = open_wizard(qtbot).training_page._router
+    now = [0.0]
+    page = open_wizard(qtbot).training_page
+    router = EventRouter({"content": page.content_chart, "adversarial": page.adversarial_chart,
+                          "discriminator": page.discriminator_chart, "psnr": page.psnr_chart}, clock=lambda: now[0])
     plan = plan_for_steps(1000, Timings(0.8, 2.0, 0.5, 0.5, 0.1, 3.0, "cpu", "fp32"), RunSize(1.0))
 
-    def step(n: int, per_second: float) -> None:
-        router.route(StepDone(n, 1000, {"mse": 0.01}, None, None, 1e-4, per_second, 1.0))
+    def step(n: int, seconds: float) -> None:
+        now[0] += seconds
+        router.route(StepDone(n, 1000, {"mse": 0.01}, None, None, 1e-4, 1.0, 1.0))
 
-    for n in range(1, 50):
+    for n in range(1, 4):
         step(n, 2.0)
-    assert router.pace is None                       # the trainer's rate is not settled yet: the plan's pace
-    assert time_left(plan, 49, router.pace) == time_left(plan, 49, 0.8)
-    step(50, 2.0)
-    assert router.pace == 0.5
-    router.route(ValidationDone(100, 30.0, 0.9, 28.0, 0.85, 29.0))
-    step(101, 0.5)                                   # the check slowed the recent rate: not taken
-    assert router.pace == 0.5
-    step(150, 1.0)
-    assert router.pace == 1.0
-    left = time_left(plan, 150, router.pace)
-    assert left == 850 * 1.0 + 9 * plan.seconds_per_validation           # the checks at 200, 300 ... 1000
-    assert router.status_text(1000, False, left) == (f"Step 150 of 1,000 \u00b7 1.00 s per step \u00b7 "
-                                                     f"about {format_duration(left)} left")
+    assert router.pace is None                       # too few steps timed yet: the plan's step time counts
+    assert time_left(plan, 3, router.pace) == time_left(plan, 3, 0.8)
+    for n in range(4, 100):
+        step(n, 2.0)
+    assert router.pace == 2.0                        # this computer is slower than measured: 2 s per step
+    now[0] += 30.0
+    router.route(ValidationDone(100, 30.0, 0.9, 28.0, 0.85, 29.0))      # a 30 s check...
+    step(100, 2.0)
+    router.note_pause()
+    step(101, 600.0)                                 # ...and a 10 min pause are not step time
+    for n in range(102, 150):
+        step(n, 1.0)
+    assert router.pace == pytest.approx((52 * 2.0 + 48 * 1.0) / 100)    # the last 100 intervals
+    left = time_left(plan, 149, router.pace)
+    assert left == pytest.approx(851 * router.pace + 9 * plan.seconds_per_validation)   # checks at 200 ... 1000
+    assert router.status_text(1000, False, left) == (f"Step 149 of 1,000 \u00b7 {router.pace:.2f} s per step "
+                                                     f"\u00b7 about {format_duration(left)} left")
     assert router.scoreboard[-1].psnr == 30.0 and router.base.psnr == 29.0
