@@ -76,14 +76,18 @@ class EventRouter:
             handler(self, event)
 
     def restore(self, run: RunRecord) -> None:
-        """Start from a stored run: its loss history (smoothed as the live points are), its checks and its step."""
+        """Start from a stored run: its loss history (smoothed as the live points are), its checks and its
+        step. The charts stop at its last checkpoint, where training carries on (steps after it are
+        trained again); the scoreboard keeps every row, as the record and finishing do."""
         for step, losses in run.losses.points:
+            if step > run.last_step:
+                break
             for name, value in losses.items():
                 chart, series = LOSS_SERIES.get(name, (None, None))
                 if chart is not None:
                     self._charts[chart].add_point(series, step, value)
         psnr = self._charts["psnr"]
-        for score in run.scoreboard:
+        for score in (s for s in run.scoreboard if s.step <= run.last_step):
             psnr.add_point("psnr", score.step, score.psnr)
             if run.bicubic is not None:
                 psnr.add_point("bicubic", score.step, run.bicubic.psnr)
