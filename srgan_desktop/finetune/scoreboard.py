@@ -9,7 +9,7 @@ table shows a live run (the training page), a stopped one (the finish page) and 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
 from core.finetune.runs import RunRecord, Score
@@ -33,6 +33,7 @@ class Scoreboard(QTableWidget):
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.kept_row: int | None = None
+        self._shown_row = -1
 
     def show_run(self, run: RunRecord, follow_latest: bool = False) -> None:
         """Fill the table from `run`'s scores and highlight what its selection keeps; scrolled to that
@@ -57,9 +58,16 @@ class Scoreboard(QTableWidget):
             if kept:
                 self.kept_row = row
         self._fit_width()
-        if self.rowCount():
-            shown = self.rowCount() - 1 if follow_latest or self.kept_row is None else self.kept_row
-            self.scrollToItem(self.item(shown, 0), QAbstractItemView.ScrollHint.PositionAtCenter)
+        self._shown_row = self.rowCount() - 1 if follow_latest or self.kept_row is None else self.kept_row
+        self._scroll_to_shown_row()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._scroll_to_shown_row()          # filled before it was laid out: scroll once it has a size
+
+    def _scroll_to_shown_row(self) -> None:
+        if 0 <= self._shown_row < self.rowCount():
+            self.scrollToItem(self.item(self._shown_row, 0), QAbstractItemView.ScrollHint.PositionAtCenter)
 
     def _fit_width(self) -> None:
         """As wide as its columns: the verdict beside it gets the rest of the row."""
