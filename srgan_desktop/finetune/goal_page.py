@@ -40,8 +40,8 @@ from core.finetune.recipe import (
     degradation_for,
     describe_degradation,
 )
-from core.models.library import list_models
 from srgan_desktop.finetune.advanced import AdvancedSettings
+from srgan_desktop.finetune.base_picker import BaseModelPicker
 from srgan_desktop.finetune.budget_picker import BudgetPicker
 from srgan_desktop.finetune.session import FineTuneSession
 from srgan_desktop.finetune.speed_estimate import SpeedEstimate
@@ -64,7 +64,6 @@ class GoalPage(QWizardPage):
         super().__init__(parent)
         self._session = session
         self._settings = settings
-        self._preferred_base = base_model
         self._vgg_file: Path | None = None
         self.setTitle("Starting point, goal and time")
         self.setSubTitle("Pick the model to start from, the kind of result you want and how long to train.")
@@ -72,12 +71,12 @@ class GoalPage(QWizardPage):
         self.setButtonText(QWizard.WizardButton.CommitButton, "Start Training")
         self._measure_soon = QTimer(self, singleShot=True, interval=MEASURE_DELAY_MS)
         self._measure_soon.timeout.connect(self._on_measure_due)
-        self._build(settings.device)
+        self._build(settings.device, base_model)
         shown, changes = settings.finetune_advanced
         self.advanced.restore(changes)
         self.advanced_toggle.setChecked(shown)
 
-    def _build(self, device: str) -> None:
+    def _build(self, device: str, base_model: Path | None) -> None:
         content = QWidget()                 # scrolls on a small screen once the advanced settings are open
         layout = QVBoxLayout(content)
         scroll = QScrollArea()
@@ -88,11 +87,9 @@ class GoalPage(QWizardPage):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
         form = QFormLayout()
-        self.base_combo = QComboBox()
-        self.base_combo.currentIndexChanged.connect(self._on_base_changed)
-        self.base_details = _muted("")
-        form.addRow("Base model:", self.base_combo)
-        form.addRow("", self.base_details)
+        self.base = BaseModelPicker(base_model)
+        self.base.changed.connect(self._on_settings_changed)
+        form.addRow("Base model:", self.base)
         self.photos_combo = QComboBox()
         for key, (label, _config) in PHOTO_CONDITIONS.items():
             self.photos_combo.addItem(label, key)
@@ -146,7 +143,7 @@ class GoalPage(QWizardPage):
 
     # -- wizard hooks -----------------------------------------------------------------------------
     def initializePage(self) -> None:  # noqa: N802 - Qt's name
-        self._fill_base_models()
+        self.base.refresh()
         summary = self._session.summary
         if summary is not None:
             self.advanced.set_max_crop(summary.largest_crop())
@@ -168,7 +165,7 @@ class GoalPage(QWizardPage):
             self.estimate.show_text(f"These settings cannot be used: {exc}", problem=True)
             return False
         self._session.choices, self._session.recipe, self._session.plan = choices, recipe, plan
-        self._session.base_title = self.base_combo.currentText() if self.base_combo.currentData() else ""
+        self._session.base_title = self.base.title()
         self._session.device_words = device_words(self.advanced.device_key)
         return True
 
@@ -180,7 +177,7 @@ class GoalPage(QWizardPage):
     def choices(self) -> FineTuneChoices:
         summary = self._session.summary
         return FineTuneChoices(
-            data_dir=summary.folder if summary else Path("."), base_model=self.base_combo.currentData(),
+            data_dir=summary.folder if summary else Path("."), base_model=self.base.path(),
             mode=self._mode(), held_out=summary.held_out_names() if summary else (),
             precision=self.advanced.precision_key, device=self.advanced.device_key,
             vgg_weights=self._vgg_file, photos=self.photos_combo.currentData())
@@ -193,7 +190,7 @@ class GoalPage(QWizardPage):
         summary, timings = self._session.summary, self.estimate.timings
         if summary is None or timings is None:
             return None
-        size = RunSize.of(summary, self.recipe().photo_scale, self.base_combo.currentData() is not None)
+        size = RunSize.of(summary, self.recipe().photo_scale, self.base.path() is not None)
         steps = self._session.train_overrides.get("steps")
         if steps:                                   # tests: a step count, as `srgan finetune --steps`
             return plan_for_steps(int(steps), timings, size)
@@ -261,10 +258,6 @@ class GoalPage(QWizardPage):
             self.advanced.set_mode(self._mode())
             self._on_settings_changed()
 
-    def _on_base_changed(self) -> None:
-        self.base_details.setText(_model_details(self.base_combo.currentData()))
-        self._on_settings_changed()
-
     def _on_photos_changed(self) -> None:
         self._on_settings_changed()
 
@@ -288,21 +281,6 @@ class GoalPage(QWizardPage):
         source = _describe_vgg(self._vgg_file)
         self.vgg_label.setText(f"<b>VGG19 weights:</b> {source}. {MISSING_VGG_TEXT}")
 
-    def _fill_base_models(self) -> None:
-        current = self.base_combo.currentData() or self._preferred_base
-        self.base_combo.blockSignals(True)
-        self.base_combo.clear()
-        entries, _problems = list_models()
-        for entry in entries:
-            label = entry.info.display_name + (" (bundled)" if entry.bundled else "")
-            self.base_combo.addItem(label, entry.path)
-        self.base_combo.addItem("None \u2014 start from an untrained network", None)
-        index = self.base_combo.findData(current) if current else 0
-        self.base_combo.setCurrentIndex(max(0, index))
-        self.base_combo.blockSignals(False)
-        self.base_details.setText(_model_details(self.base_combo.currentData()))
-
-
 def device_words(key: str) -> str:
     """A device setting in words, as the estimate names it: "CPU (8 threads)"."""
     from core.common.devices import choose_device
@@ -319,20 +297,6 @@ def _describe_vgg(user_file: Path | None) -> str:
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _model_details(path: Path | None) -> str:
-    if path is None:
-        return ("Trains the paper's SRResNet from random weights: needs many more steps and photos "
-                "than fine-tuning an existing model.")
-    entries, _ = list_models()
-    info = next((e.info for e in entries if e.path == path), None)
-    if info is None:
-        return ""
-    parts = [f"{info.scale}x"]
-    if info.description:
-        parts.append(info.description)
-    return " \u00b7 ".join(parts)
 
 
 def _heading(text: str) -> QLabel:

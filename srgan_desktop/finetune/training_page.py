@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWizardPage
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWizardPage
 
 from core.common.events import Cancelled, Control
 from core.common.formatting import format_duration
@@ -24,10 +24,10 @@ from core.finetune.run_plan import plan_of_run
 from core.finetune.runner import run_finetune
 from core.finetune.runs import BEST_CHECKPOINT, RunError, RunRecord, create_run, mark, read_run
 from srgan_desktop.background import Job, WorkFailed, async_slot, call_in_background, run_in_background
-from srgan_desktop.finetune.chart import LiveChart
 from srgan_desktop.finetune.preview import PreviewPanel
 from srgan_desktop.finetune.scoreboard import Scoreboard
 from srgan_desktop.finetune.session import FineTuneSession, TrainingOutcome
+from srgan_desktop.finetune.training_charts import TrainingCharts
 from srgan_desktop.finetune.training_events import EventRouter
 
 NOTICE_STYLE = ("QLabel { background: #fff4ce; color: #5c4400; border: 1px solid #e8c964;"
@@ -36,7 +36,6 @@ ERROR_STYLE = ("QLabel { background: #fde7e9; color: #6b0f17; border: 1px solid 
                " border-radius: 4px; padding: 6px; }")
 MUTED = "color: palette(placeholder-text);"
 REFRESH_MS = 100
-SMOOTHING = 0.9          # EMA of per-step values: about the last 10 steps
 SCOREBOARD_HEIGHT = 150
 
 
@@ -78,23 +77,8 @@ class TrainingPage(QWizardPage):
         layout.addWidget(self.notice_label)
         body = QHBoxLayout()
         left = QVBoxLayout()
-        charts = QGridLayout()
-        smooth = {"smoothing": SMOOTHING, "nonnegative": True}
-        self.content_chart = LiveChart("Generator content loss (smoothed)", [("content", "G content")],
-                                       **smooth)
-        self.adversarial_chart = LiveChart("Adversarial losses (smoothed)",
-                                           [("adversarial", "G adversarial"), ("d_loss", "D loss")], **smooth)
-        self.discriminator_chart = LiveChart("Discriminator outputs (smoothed)",
-                                             [("d_real", "D(real)"), ("d_fake", "D(fake)")],
-                                             y_range=(0.0, 1.0), **smooth)
-        self.psnr_chart = LiveChart("Validation PSNR (held-out photos)",
-                                    [("psnr", "This model"), ("bicubic", "Bicubic"), ("base", "Base model")],
-                                    y_title="dB", markers=True)
-        charts.addWidget(self.content_chart, 0, 0)
-        charts.addWidget(self.psnr_chart, 0, 1)
-        charts.addWidget(self.adversarial_chart, 1, 0)
-        charts.addWidget(self.discriminator_chart, 1, 1)
-        left.addLayout(charts, 1)
+        self.charts = TrainingCharts()
+        left.addWidget(self.charts, 1)
         scores = QHBoxLayout()
         self.scoreboard = Scoreboard()
         self.scoreboard.setMaximumHeight(SCOREBOARD_HEIGHT)
@@ -119,8 +103,7 @@ class TrainingPage(QWizardPage):
         buttons.addWidget(self.pause_button)
         buttons.addWidget(self.stop_button)
         layout.addLayout(buttons)
-        self._router = EventRouter({"content": self.content_chart, "adversarial": self.adversarial_chart,
-                                    "discriminator": self.discriminator_chart, "psnr": self.psnr_chart})
+        self._router = EventRouter(self.charts.by_name())
 
     # -- wizard hooks -----------------------------------------------------------------------------
     def initializePage(self) -> None:  # noqa: N802 - Qt's name
@@ -148,7 +131,8 @@ class TrainingPage(QWizardPage):
             return
         session.run, session.outcome = run, None
         self._total_steps = config.steps
-        self._configure_charts(config.phase == "gan", config.steps)
+        self.charts.configure(config.phase == "gan", config.steps)
+        self.progress.setRange(0, config.steps)
         if resumed is not None:
             self._show_record(resumed)
         else:
@@ -257,8 +241,7 @@ class TrainingPage(QWizardPage):
     def _show_end(self) -> None:
         self._refresh.stop()
         self._on_refresh()
-        for chart in self._charts():
-            chart.flush()
+        self.charts.flush()
         self.pause_button.setEnabled(False)
         self.stop_button.setEnabled(False)
         outcome = self._session.outcome
@@ -272,13 +255,6 @@ class TrainingPage(QWizardPage):
         self.completeChanged.emit()
 
     # -- display ----------------------------------------------------------------------------------
-    def _configure_charts(self, gan: bool, steps: int) -> None:
-        self.adversarial_chart.setVisible(gan)
-        self.discriminator_chart.setVisible(gan)
-        for chart in self._charts():
-            chart.set_x_range(steps)
-        self.progress.setRange(0, steps)
-
     def _show_plan(self, plan: BudgetPlan | None) -> None:
         self.plan = plan
         if plan is not None:
@@ -304,9 +280,6 @@ class TrainingPage(QWizardPage):
         self.scoreboard.show_run(scored, follow_latest=True)
         if scored.scoreboard:
             self.selection_label.setText(scored.selection().reason)
-
-    def _charts(self) -> list[LiveChart]:
-        return [self.content_chart, self.adversarial_chart, self.discriminator_chart, self.psnr_chart]
 
     def _on_refresh(self) -> None:
         """The 100 ms tick: progress, labels, preview, scores and notices from the latest events."""

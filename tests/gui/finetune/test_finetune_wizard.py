@@ -46,10 +46,10 @@ def test_full_walk_trains_saves_and_lists_the_model(qtbot, tmp_path, base_model)
     assert page.plan_label.text().startswith("The plan: ") and "12 training steps" in page.plan_label.text()
     qtbot.waitUntil(lambda: not page.running, timeout=60_000)
     assert page.isComplete(), page.notice_label.text()
-    assert page.content_chart.point_count() >= 10          # every step reached the chart
-    assert page.discriminator_chart.point_count("d_fake") >= 10
-    assert page.psnr_chart.point_count("psnr") >= 1        # validation ran
-    assert page.psnr_chart.point_count("base") >= 1        # ... next to the base model
+    assert page.charts.content.point_count() >= 10          # every step reached the chart
+    assert page.charts.discriminator.point_count("d_fake") >= 10
+    assert page.charts.psnr.point_count("psnr") >= 1        # validation ran
+    assert page.charts.psnr.point_count("base") >= 1        # ... next to the base model
     assert page.preview.updates >= 1
     run = wizard.session.run
     assert page.scoreboard.rowCount() == 2 + len(run.scoreboard)       # base, bicubic, every check
@@ -189,13 +189,13 @@ def test_closing_the_wizard_mid_training_keeps_the_run(qtbot, tmp_path, base_mod
 def test_events_are_drawn_in_batches_and_a_rollback_is_explained(qtbot):
     wizard = open_wizard(qtbot)
     page = wizard.training_page
-    chart = page.content_chart
+    chart = page.charts.content
     for step in range(1, 301):
         page._router.route(StepDone(step, 1000, {"g_content": 1.0 / step, "g_adversarial": 0.7, "d": 1.2},
                                     0.6, 0.4, 1e-4, 50.0, 20.0))
     assert chart._series["content"].count() == 0  # nothing repainted per event...
     qtbot.waitUntil(lambda: chart._series["content"].count() == 300, timeout=2000)   # ...one batch later
-    assert page.discriminator_chart.point_count("d_real") == 300
+    assert page.charts.discriminator.point_count("d_real") == 300
     page._router.route(DivergenceDetected(300, "Training went wrong at step 300: the discriminator "
                                           "always wins. It went back to step 100.", 100))
     assert chart._series["content"].count() == 100
@@ -247,8 +247,7 @@ def test_time_left_is_the_budgets_at_the_pace_seen_between_checks(qtbot):
 
     now = [0.0]
     page = open_wizard(qtbot).training_page
-    router = EventRouter({"content": page.content_chart, "adversarial": page.adversarial_chart,
-                          "discriminator": page.discriminator_chart, "psnr": page.psnr_chart}, clock=lambda: now[0])
+    router = EventRouter(page.charts.by_name(), clock=lambda: now[0])
     plan = plan_for_steps(1000, Timings(0.8, 2.0, 0.5, 0.5, 0.1, 3.0, "cpu", "fp32"), RunSize(1.0))
 
     def step(n: int, seconds: float) -> None:

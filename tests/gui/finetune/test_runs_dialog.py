@@ -127,9 +127,9 @@ def test_resume_restores_charts_scores_and_preview_then_carries_on(qtbot, tmp_pa
     wizard = open_wizard(qtbot, resume=asked.args[0])
     assert wizard.currentId() == TRAINING
     page = wizard.training_page
-    page.psnr_chart.flush()
-    assert page.psnr_chart.point_count("psnr") == len(run.scoreboard) >= 3       # steps 0, 4, 8
-    assert page.content_chart.point_count("content") == len(run.losses.points) >= 8     # not steps 11, 12
+    page.charts.psnr.flush()
+    assert page.charts.psnr.point_count("psnr") == len(run.scoreboard) >= 3       # steps 0, 4, 8
+    assert page.charts.content.point_count("content") == len(run.losses.points) >= 8     # not steps 11, 12
     assert page.scoreboard.rowCount() == 2 + len(run.scoreboard)
     assert page.preview.updates == 1 and "step 10" in page.preview.current_tile.caption.text()
     assert page.progress.value() == 10

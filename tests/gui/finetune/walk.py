@@ -56,9 +56,9 @@ def scan(qtbot, wizard: FineTuneWizard, folder: Path) -> None:
 def set_tiny_settings(wizard: FineTuneWizard, realistic: bool) -> None:
     """The tiny base model (as a user would pick it over the bundled default) and small crops."""
     page = wizard.goal_page
-    tiny = page.base_combo.findText("Tiny base", Qt.MatchFlag.MatchContains)
+    tiny = page.base.combo.findText("Tiny base", Qt.MatchFlag.MatchContains)
     if tiny >= 0:
-        page.base_combo.setCurrentIndex(tiny)
+        page.base.combo.setCurrentIndex(tiny)
     (page.realistic if realistic else page.faithful).setChecked(True)
     advanced = page.advanced
     advanced.device.setCurrentIndex(advanced.device.findData("cpu"))
