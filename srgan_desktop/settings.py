@@ -3,6 +3,8 @@
 The keys "model", "device", "precision", "tile", "detail", "detail_partner" and "output_size"
 are shared: the batch window and the fine-tune wizard read them too, so a user picks a model,
 device and output size once for the whole app.
+The fine-tune wizard keeps its own keys: the last photo folder and the state of its advanced
+settings (open or closed, and which values the user changed from the recipe's).
 Values are stored as plain strings/ints so the INI backend (tests, Linux) round-trips them.
 """
 
@@ -36,6 +38,8 @@ SAVE_FORMAT = "save_format"          # "keep", "png", "jpeg", "webp", "tiff"
 SAVE_QUALITY = "save_quality"
 RECENT = "recent_files"
 GEOMETRY = "window_geometry"
+FINETUNE_FOLDER = "finetune/photo_folder"      # the last photo folder the wizard trained on
+FINETUNE_ADVANCED = "finetune/advanced"        # JSON: {"open": bool, "changed": {name: value}}
 
 VIEWER_MODES = ("side", "split")
 ORIGINAL_FILTERS = ("nearest", "bicubic")
@@ -234,3 +238,31 @@ class AppSettings:
     @geometry.setter
     def geometry(self, value: QByteArray) -> None:
         self._set(GEOMETRY, value)
+
+    # -- fine-tune wizard -------------------------------------------------------------------
+    @property
+    def finetune_folder(self) -> Path | None:
+        text = self._text(FINETUNE_FOLDER, "")
+        return Path(text) if text else None
+
+    @finetune_folder.setter
+    def finetune_folder(self, folder: Path | None) -> None:
+        self._set(FINETUNE_FOLDER, str(folder) if folder else "")
+
+    @property
+    def finetune_advanced(self) -> tuple[bool, dict[str, object]]:
+        """(shown, changed values): whether the advanced settings were open, and what the user
+        changed from the recommended values (empty: all recommended). The wizard checks the values."""
+        try:
+            data = json.loads(self._text(FINETUNE_ADVANCED, "{}"))
+        except ValueError:
+            return False, {}
+        if not isinstance(data, dict):
+            return False, {}
+        changed = data.get("changed")
+        return data.get("open") is True, dict(changed) if isinstance(changed, dict) else {}
+
+    @finetune_advanced.setter
+    def finetune_advanced(self, state: tuple[bool, dict[str, object]]) -> None:
+        shown, changed = state
+        self._set(FINETUNE_ADVANCED, json.dumps({"open": bool(shown), "changed": dict(changed)}))

@@ -16,7 +16,8 @@ a preview every `preview_every` steps (a 192 px crop); and the steps (timed).
 `plan_budget` aims at TARGET_VALIDATIONS validations, fewer when they would take more than
 MAX_VALIDATION_SHARE of the budget (slow held-out scoring must not eat the training), at least
 MIN_VALIDATIONS; then takes the most steps whose whole run fits the budget. `plan_for_steps`
-runs the same model the other way (a step count -> its time), for runs planned by steps.
+runs the same model the other way (a step count -> its time), for runs planned by steps, and
+`plan_for_schedule` for a schedule already made (a stored run's).
 """
 
 from __future__ import annotations
@@ -176,11 +177,16 @@ def plan_budget(minutes: float, timings: Timings, size: RunSize) -> BudgetPlan:
 
 def plan_for_steps(steps: int, timings: Timings | None = None, size: RunSize | None = None) -> BudgetPlan:
     """A run of `steps` steps, with its time when `timings` are known."""
-    schedule = schedule_for(steps)
+    return plan_for_schedule(schedule_for(steps), timings, size)
+
+
+def plan_for_schedule(schedule: Schedule, timings: Timings | None = None, size: RunSize | None = None,
+                      minutes: float | None = None) -> BudgetPlan:
+    """A run with `schedule` (a stored run's own: `core.finetune.run_plan`), timed when `timings` are known."""
     if timings is None:
-        return BudgetPlan(schedule)
+        return BudgetPlan(schedule, minutes)
     size = size or RunSize()
-    return BudgetPlan(schedule, None, timings.seconds_per_step, estimate_seconds(schedule, timings, size),
+    return BudgetPlan(schedule, minutes, timings.seconds_per_step, estimate_seconds(schedule, timings, size),
                       seconds_per_validation(timings, size))
 
 

@@ -1,4 +1,8 @@
-"""Wizard page 1: choose the photo folder; it is scanned in the background and summarised."""
+"""Wizard page 1: choose the photo folder; it is scanned in the background and summarised.
+
+The page opens on the last folder a scan found usable (remembered in the app's settings) and
+scans it again at once, so a user training on the same photos again only presses Next.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ from core.finetune.photos import RECOMMENDED_PHOTOS, PhotoSummary, scan_photos
 from srgan_desktop.background import Job, WorkFailed, async_slot, run_in_background
 from srgan_desktop.finetune.preview import array_to_qimage
 from srgan_desktop.finetune.session import FineTuneSession
+from srgan_desktop.settings import AppSettings
 
 WARNING_STYLE = ("QLabel { background: #fff4ce; color: #5c4400; border: 1px solid #e8c964;"
                  " border-radius: 4px; padding: 6px; }")
@@ -38,9 +43,10 @@ TIP_TEXT = ("Use the photos as they are, at full resolution: the wizard makes th
 class PhotosPage(QWizardPage):
     """Folder picker, scan summary, skipped files with reasons and the held-out photos."""
 
-    def __init__(self, session: FineTuneSession, parent=None) -> None:
+    def __init__(self, session: FineTuneSession, settings: AppSettings, parent=None) -> None:
         super().__init__(parent)
         self._session = session
+        self._settings = settings
         self._job: Job | None = None
         self._scan_progress = (0, 0)
         self._scan_id = 0
@@ -96,6 +102,13 @@ class PhotosPage(QWizardPage):
         tip.setWordWrap(True)
         tip.setStyleSheet("color: palette(placeholder-text);")
         layout.addWidget(tip)
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt's name
+        """The first visit opens on the last folder trained on, when it is still there."""
+        last = self._settings.finetune_folder
+        if self._session.summary is None and self._job is None and last is not None and last.is_dir():
+            self.folder_edit.setText(str(last))
+            self.scan(last)
 
     # -- public ---------------------------------------------------------------------------------
     @async_slot()
@@ -161,7 +174,8 @@ class PhotosPage(QWizardPage):
 
     # -- slots ----------------------------------------------------------------------------------
     def _on_browse(self) -> None:
-        start = self.folder_edit.text() or str(Path.home())
+        last = self._settings.finetune_folder
+        start = self.folder_edit.text() or (str(last) if last is not None else str(Path.home()))
         folder = QFileDialog.getExistingDirectory(self, "Choose the folder with your photos", start)
         if folder:
             self.scan(Path(folder))
@@ -179,6 +193,8 @@ class PhotosPage(QWizardPage):
 
     def _show_summary(self, summary: PhotoSummary) -> None:
         self._session.summary = summary
+        if summary.can_train:
+            self._settings.finetune_folder = summary.folder
         self.summary_label.setText(_summary_html(summary))
         self.warning_label.setText(summary.warning)
         self.warning_label.setVisible(bool(summary.warning))

@@ -76,6 +76,13 @@ class PreviewPanel(QWidget):
         layout.addStretch(1)
         self.updates = 0
 
+    def show_saved(self, step: int, image: QImage) -> None:
+        """A stored run's last preview (its record keeps only the trained model's crop)."""
+        self.current_tile.image.setPixmap(QPixmap.fromImage(image).scaled(
+            TILE_EDGE, TILE_EDGE, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
+        self.current_tile.caption.setText(f"Being trained (step {step:,})")
+        self.updates += 1
+
     def show_preview(self, step: int, lr: np.ndarray, sr: np.ndarray, hr: np.ndarray,
                      base_sr: np.ndarray | None) -> None:
         self.input_tile.show_array(lr, enlarge_to=(hr.shape[1], hr.shape[0]))

@@ -1,9 +1,10 @@
-"""At start-up: offer to resume a fine-tune that was interrupted when the app closed.
+"""At start-up: offer to carry on with fine-tunes that were interrupted (the app closed or crashed).
 
-    from srgan_desktop.finetune.resume import offer_resume
-    wizard = offer_resume(main_window)          # None when nothing to resume or the user declines
-    if wizard is not None:
-        wizard.model_created.connect(main_window.model_picker.refresh)
+    answer = offer_resume(main_window)       # None: nothing interrupted, or "Not Now"
+    if answer == ("resume", run): open the wizard on `run`;  ("list", None): open the Fine-Tunes list
+
+The question tells what happened in the run's own words (`RunRecord.status_text()`: where it
+stopped and why) and, when several were interrupted, how many; it resumes the newest.
 """
 
 from __future__ import annotations
@@ -13,45 +14,45 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from core.finetune.runs import latest_resumable
-from srgan_desktop.finetune.wizard import FineTuneWizard
+from core.finetune.runs import RunRecord, list_runs
 
 
-def resume_question(parent: QWidget | None) -> QMessageBox:
+def interrupted_runs() -> list[RunRecord]:
+    """The runs an interruption left resumable, newest first."""
+    return [r for r in list_runs().runs if r.state == "interrupted" and r.resumable]
+
+
+def resume_question(parent: QWidget | None, runs: list[RunRecord]) -> QMessageBox:
     """The question box (separate so tests can answer it without a modal loop)."""
-    record = latest_resumable()
-    folder = Path(record.photo_folder).name if record else ""
-    started = record.created.replace("T", " ") if record else ""
-    box = QMessageBox(QMessageBox.Icon.Question, "Resume fine-tuning?",
-                      "A fine-tune was interrupted when SRGAN Desktop closed.", parent=parent)
-    steps = record.total_steps if record else 0
-    reached = (f" It had reached step {record.last_step:,} of {steps:,}."
-               if record and record.last_step and steps else "")
-    box.setInformativeText(f"Photos: {folder or 'unknown folder'}, started {started}.{reached} "
-                           "Resume it from its last checkpoint?")
+    latest = runs[0]
+    name = f"\u201c{latest.title}\u201d" if latest.title else "A fine-tune"
+    folder = Path(latest.photo_folder).name or latest.photo_folder
+    started = latest.created.replace("T", " ")[:16]
+    if len(runs) == 1:
+        text = f"{name} (photos in {folder}, started {started}) did not finish."
+    else:
+        text = (f"{len(runs)} fine-tunes did not finish. The newest is {name} (photos in {folder}, "
+                f"started {started}).")
+    box = QMessageBox(QMessageBox.Icon.Question, "Resume fine-tuning?", text, parent=parent)
+    box.setInformativeText(f"{latest.status_text()} Resume it from its last checkpoint?")
     box.resume_button = box.addButton("Resume", QMessageBox.ButtonRole.AcceptRole)
-    box.discard_button = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+    box.list_button = box.addButton("Show Fine-Tunes\u2026", QMessageBox.ButtonRole.ActionRole)
     box.later_button = box.addButton("Not Now", QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(box.resume_button)
     return box
 
 
-def offer_resume(parent: QWidget | None = None,
-                 on_model_created: Callable[[Path], None] | None = None,
-                 ask: Callable[[QMessageBox], None] = QMessageBox.exec) -> FineTuneWizard | None:
-    """Ask the user; on Resume open and return the wizard continuing the run."""
-    if not FineTuneWizard.has_interrupted_run():
+def offer_resume(parent: QWidget | None = None, ask: Callable[[QMessageBox], object] = QMessageBox.exec
+                 ) -> tuple[str, RunRecord | None] | None:
+    """Ask the user when a run was interrupted: ("resume", newest run), ("list", None) or None."""
+    runs = interrupted_runs()
+    if not runs:
         return None
-    box = resume_question(parent)
+    box = resume_question(parent, runs)
     ask(box)
     clicked = box.clickedButton()
-    if clicked is box.discard_button:
-        FineTuneWizard.discard_interrupted_run()
-        return None
-    if clicked is not box.resume_button:
-        return None
-    wizard = FineTuneWizard.resume_interrupted(parent)
-    if on_model_created is not None:
-        wizard.model_created.connect(on_model_created)
-    wizard.show()
-    return wizard
+    if clicked is box.resume_button:
+        return "resume", runs[0]
+    if clicked is box.list_button:
+        return "list", None
+    return None

@@ -1,4 +1,4 @@
-"""What the fine-tune wizard's pages share: the photo scan, the choices, the run, the outcome."""
+"""What the fine-tune wizard's pages share: the photo scan, the choices and plan, the run, the outcome."""
 
 from __future__ import annotations
 
@@ -14,14 +14,12 @@ from core.finetune.runs import RunRecord
 
 @dataclass
 class TrainingOutcome:
-    """How the run ended, for the finish page and the saved model's metadata."""
+    """How training ended, for the finish page; the scores are in the run's record."""
 
     best_checkpoint: Path | None = None
-    last_checkpoint: Path | None = None
     steps: int = 0
     seconds: float = 0.0
     stopped_early: bool = False
-    validation: dict[str, float] = field(default_factory=dict)   # last psnr, ssim, bicubic, base
 
 
 @dataclass
@@ -33,28 +31,23 @@ class FineTuneSession:
     choices: FineTuneChoices | None = None
     recipe: FineTuneRecipe | None = None
     plan: BudgetPlan | None = None
+    device_words: str = ""                   # the device in words, as the estimate named it
     base_title: str = ""
-    resume: RunRecord | None = None          # the kept run the wizard was opened to continue
+    resume: RunRecord | None = None          # the stored run the wizard was opened to continue
     run: RunRecord | None = None             # the run the training page trains (in the runs store)
     outcome: TrainingOutcome | None = None
     saved_model: Path | None = None
 
     def provenance(self) -> dict[str, Any]:
-        """The saved model's provenance: where it came from and how it was trained."""
-        choices, recipe = self.choices, self.recipe
+        """What the saved model records besides the run's own story (`core.finetune.finish`)."""
         record: dict[str, Any] = {"made_by": "SRGAN Desktop fine-tune wizard"}
-        if choices is not None:
-            record.update(base_model=self.base_title or (choices.base_model.stem if choices.base_model
-                                                          else "none (trained from scratch)"),
-                          base_model_file=str(choices.base_model) if choices.base_model else None,
-                          data_folder=str(choices.data_dir), mode=choices.mode)
-        if recipe is not None and choices is not None:
-            record.update(batch_size=recipe.batch_size, crop_size=recipe.crop_size, lr=recipe.lr_for(choices.mode))
+        if self.recipe is not None and self.choices is not None:
+            record.update(batch_size=self.recipe.batch_size, crop_size=self.recipe.crop_size,
+                          lr=self.recipe.lr_for(self.choices.mode))
         if self.summary is not None:
             record.update(training_photos=len(self.summary.training),
-                          validation_photos=[p.name for p in self.summary.validation])
+                          validation_photos=list(self.summary.held_out_names()))
         if self.outcome is not None:
             record.update(steps=self.outcome.steps, seconds=round(self.outcome.seconds, 1),
-                          stopped_early=self.outcome.stopped_early,
-                          validation={k: round(v, 4) for k, v in self.outcome.validation.items()})
+                          stopped_early=self.outcome.stopped_early)
         return record

@@ -39,6 +39,7 @@ class WindowCommands(Protocol):
     def reload_models(self) -> object: ...
     def open_batch_window(self) -> object: ...
     def open_finetune_wizard(self) -> object: ...
+    def open_finetune_runs(self) -> object: ...
     def show_shortcuts(self) -> object: ...
     def show_about(self) -> object: ...
     def close(self) -> object: ...
@@ -68,6 +69,7 @@ class WindowActions:
     open_model: QAction
     batch: QAction
     finetune: QAction
+    finetune_runs: QAction
     quit: QAction
     reload_models: QAction
     shortcuts: QAction
@@ -137,6 +139,8 @@ def build_actions(w: QWidget, c: WindowCommands, v: Viewer) -> WindowActions:
                            "Upscale with a .safetensors model file from disk"),
         batch=_action(w, "&Batch Process Folders…", c.open_batch_window, ("Ctrl+B",)),
         finetune=_action(w, "&Fine-tune on My Photos…", c.open_finetune_wizard, ("Ctrl+T",)),
+        finetune_runs=_action(w, "Fine-&Tunes…", c.open_finetune_runs, ("Ctrl+Shift+T",),
+                              "Every fine-tune run: resume, finish or delete it"),
         quit=_action(w, "&Quit", c.close, (StandardKey.Quit, "Ctrl+Q")),
         reload_models=_action(w, "&Reload Model List", c.reload_models, ("F5",)),
         shortcuts=_action(w, "&Keyboard Shortcuts", c.show_shortcuts, ("F1",)),
@@ -181,7 +185,7 @@ def build_menus(bar: QMenuBar, a: WindowActions, recent_menu: QMenu, extra_view_
     upscale_menu.addActions([a.rerun, a.cancel, a.open_model])
     upscale_menu.addAction(a.reload_models)
     tools_menu = bar.addMenu("&Tools")
-    tools_menu.addActions([a.batch, a.finetune])
+    tools_menu.addActions([a.batch, a.finetune, a.finetune_runs])
     help_menu = bar.addMenu("&Help")
     help_menu.addActions([a.shortcuts, a.about])
 

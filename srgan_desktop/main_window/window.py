@@ -24,12 +24,14 @@ from PySide6.QtWidgets import (
 
 from core.common.events import DeviceChosen
 from core.common.paths import sample_image
+from core.finetune.runs import RunRecord
 from core.imageio.files import IMAGE_SUFFIXES, DecodedImage, ImageMetadata
 from core.inference.upscale import UpscaleOptions
 from core.models.model_file import ModelFileError
 from srgan_desktop.background import WorkFailed, async_slot, set_error_reporter
 from srgan_desktop.batch.window import BatchWindow
 from srgan_desktop.finetune.resume import offer_resume
+from srgan_desktop.finetune.runs_dialog import RunsDialog
 from srgan_desktop.finetune.wizard import FineTuneWizard
 from srgan_desktop.main_window.actions import build_actions, build_menus, build_toolbar
 from srgan_desktop.main_window.dialogs import open_tool_window, shortcuts_text
@@ -60,6 +62,7 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: AppSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings or AppSettings()
+        self._runs_dialog: RunsDialog | None = None
         self.setWindowTitle("SRGAN Desktop")
         self.setAcceptDrops(True)
         self.viewer = Viewer()
@@ -510,21 +513,48 @@ class MainWindow(QMainWindow):
 
     # -- other windows and dialogs -----------------------------------------------------------------
     def offer_finetune_resume(self) -> None:
-        """At start-up: a fine-tune closed mid-training may be continued (the wizard asks)."""
+        """At start-up: fine-tunes interrupted when the app last closed may be resumed (the user is asked)."""
         try:
-            offer_resume(self, on_model_created=self._on_model_created)
+            answer = offer_resume(self)
         except Exception as exc:  # noqa: BLE001 - never block the start of the app
             self.banner.show_notice(f"Could not offer to resume the interrupted fine-tune: {exc}")
+            return
+        if answer is not None:
+            what, run = answer
+            if what == "resume":
+                self.open_finetune_wizard(resume=run)
+            else:
+                self.open_finetune_runs()
 
     def open_batch_window(self) -> None:
         open_tool_window(self, lambda parent: BatchWindow(parent, self.settings), "Batch processing",
                          self.banner.show_error)
 
-    def open_finetune_wizard(self) -> None:
-        wizard = open_tool_window(self, lambda parent: FineTuneWizard(parent), "The fine-tune wizard",
-                                  self.banner.show_error)
+    def open_finetune_wizard(self, resume: RunRecord | None = None) -> None:
+        """The wizard: a new fine-tune, or carrying on with the stored run `resume`."""
+        wizard = open_tool_window(self, lambda parent: FineTuneWizard(parent, resume=resume, settings=self.settings),
+                                  "The fine-tune wizard", self.banner.show_error)
         if wizard is not None:
             wizard.model_created.connect(self._on_model_created)
+
+    def open_finetune_runs(self) -> None:
+        """Tools › Fine-Tunes: one list, brought to the front when it is open already."""
+        if self._runs_dialog is None:
+            dialog = open_tool_window(self, RunsDialog, "The list of fine-tunes", self.banner.show_error)
+            if dialog is None:
+                return
+            dialog.resume_requested.connect(self._on_finetune_resume_requested)
+            dialog.model_created.connect(self._on_model_created)
+            self._runs_dialog = dialog
+            return
+        if self._runs_dialog.isVisible():
+            self._runs_dialog.refresh()
+        self._runs_dialog.show()
+        self._runs_dialog.raise_()
+        self._runs_dialog.activateWindow()
+
+    def _on_finetune_resume_requested(self, run: RunRecord) -> None:
+        self.open_finetune_wizard(resume=run)
 
     def _on_model_created(self, path: Path) -> None:
         self.form.refresh_models(select=Path(path))

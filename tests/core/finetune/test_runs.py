@@ -226,3 +226,29 @@ def test_a_photo_realistic_run_keeps_niqe_in_its_scoreboard_and_finishes_by_the_
     assert record.best_step == (expected.best.step if expected.improved else 0)
     result = finish_run(record, "Garden (GAN)")
     assert (result.model is not None) == expected.improved
+
+
+def test_a_stored_run_is_planned_by_its_own_schedule_and_the_remembered_step_time(tmp_path, monkeypatch):
+    from core.finetune import speed
+    from core.finetune.budget import time_left
+    from core.finetune.run_plan import plan_of_run
+    from core.finetune.speed import speed_for
+    from core.training.timing import TimingProgress, Timings
+
+    timings = Timings(0.5, 2.0, 0.5, 0.5, 0.1, 3.0, "cpu", "fp32")
+
+    def fake(config, control=None, min_seconds=0.0):
+        yield TimingProgress("Timing training steps", 1, 1)
+        return timings
+
+    monkeypatch.setattr(speed, "time_training", fake)
+    run = new_run(tmp_path, steps=40)
+    unmeasured = plan_of_run(run)                     # never measured: steps only, no time
+    assert unmeasured.steps == 40 and unmeasured.split is None and time_left(unmeasured, 10) is None
+    drain(speed_for(run.train_config()))
+    run = update_run(run, config={**run.config, "val_every": 7})     # a schedule plan_for_steps would not make
+    plan = plan_of_run(run)
+    assert plan.schedule.val_every == 7 and plan.seconds_per_step == 0.5
+    assert plan.seconds_per_validation == pytest.approx(2.5 * 64 * 64 / 1e6)   # one 64 px photo held out
+    assert plan.split is not None and plan.split.total > 40 * 0.5
+    assert time_left(plan, 35) == pytest.approx(5 * 0.5 + 1 * plan.seconds_per_validation)

@@ -223,7 +223,7 @@ def test_finetune_wizard_model_appears_selected_in_the_picker(qtbot, window, tin
     class FakeWizard(QObject):
         model_created = Signal(object)
 
-        def __init__(self, parent=None):
+        def __init__(self, parent=None, resume=None, settings=None):
             super().__init__(parent)
 
         def show(self): pass
