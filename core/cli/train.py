@@ -65,6 +65,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="real-world blur: the widest Gaussian sigma in HR pixels (default 2)")
     p.add_argument("--degrade-odds", type=float, nargs=3, metavar=("BLUR", "NOISE", "TWICE"), default=None,
                    help="real-world chance of blur, of noise and of a second pass, each 0-1 (default 0.7 0.5 0.5)")
+    p.add_argument("--freeze-batchnorm", action="store_true",
+                   help="keep the --init-from model's BatchNorm statistics (fine-tuning; srgan finetune does)")
     p.add_argument("--lr", type=float, default=1e-4, help="Adam learning rate (default %(default)s)")
     p.add_argument("--lr-drop-at", type=float, metavar="FRACTION",
                    help="drop the lr 10x after this fraction of --steps (default: 0.5 for gan, never for mse)")
@@ -140,7 +142,7 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
             generator=generator, discriminator=DiscriminatorConfig(crop_size=args.crop_size),
             content_loss=args.content_loss, adversarial_weight=args.adversarial_weight, steps=args.steps,
             batch_size=args.batch_size, crop_size=args.crop_size, photo_scale=args.photo_scale,
-            min_crop_detail=args.min_crop_detail, lr=args.lr, lr_drop_at=args.lr_drop_at,
+            min_crop_detail=args.min_crop_detail, freeze_batchnorm=args.freeze_batchnorm, lr=args.lr, lr_drop_at=args.lr_drop_at,
             ema=args.ema, best_by=args.best_by, device=args.device, precision=args.precision, val_every=args.val_every,
             checkpoint_every=args.checkpoint_every, preview_every=max(args.val_every, 1), seed=args.seed,
             num_workers=args.workers, init_from=init_from, vgg_weights=args.vgg_weights,

@@ -43,6 +43,7 @@ class FineTuneRecipe:
     photo_scale: float = 1.0              # shrink the photos first (1: as they are)
     ema: bool | None = None               # weight averaging; None: off for faithful, on for photo-realistic
     content_loss: str = "vgg54"           # photo-realistic mode's perceptual loss
+    freeze_batchnorm: bool = True         # keep the base model's BatchNorm statistics (core.training.batchnorm)
 
     def __post_init__(self) -> None:
         if self.batch_size < 1 or self.crop_size < 16 or self.crop_size % 16:
@@ -157,6 +158,7 @@ def build_train_config(choices: FineTuneChoices, recipe: FineTuneRecipe, plan: B
         generator=base_generator_config(choices.base_model), content_loss=recipe.content_loss,
         steps=schedule.steps, batch_size=recipe.batch_size, crop_size=recipe.crop_size,
         photo_scale=recipe.photo_scale, min_crop_detail=recipe.min_crop_detail,
+        freeze_batchnorm=recipe.freeze_batchnorm and choices.base_model is not None,
         lr=recipe.lr_for(choices.mode), lr_drop_at=recipe.lr_drop_at, ema=recipe.ema,
         device=choices.device, precision=choices.precision,
         val_every=schedule.val_every, checkpoint_every=schedule.checkpoint_every,

@@ -50,6 +50,7 @@ class TrainConfig:
     crop_size: int = 96                  # HR crop edge; LR crops are crop_size / scale
     photo_scale: float = 1.0             # shrink every photo (training and validation) by this factor first
     min_crop_detail: float = 0.0         # redraw crops flatter than this (core.training.data.crop_detail); 0: off
+    freeze_batchnorm: bool = False       # keep the start model's BatchNorm statistics (core.training.batchnorm)
     # None: LR is the clean bicubic downscale (the papers'); else the real-world chain of
     # core.training.degradations, for training and validation alike.
     degradation: DegradationConfig | None = None

@@ -17,6 +17,7 @@ from core.nets.config import GeneratorConfig
 from core.nets.deepen import can_deepen, deepen_weights
 from core.nets.discriminator import Discriminator
 from core.nets.srresnet import SRResNet
+from core.training.batchnorm import freeze_batchnorm
 from core.training.checkpoint import CheckpointError, is_checkpoint_file, load_checkpoint
 from core.training.config import TrainConfig
 from core.training.distributed import DistContext, wrap
@@ -162,6 +163,8 @@ def build_setup(config: TrainConfig, device: torch.device, precision: Precision,
     generator = SRResNet(config.generator)
     if init_weights is not None:
         generator.load_state_dict(init_weights)
+    if config.freeze_batchnorm:
+        freeze_batchnorm(generator)
     generator = generator.to(device).to(memory_format=memory).train()
     ema = EMA(generator, config.ema_decay) if config.use_ema else None
     betas = (config.beta1, 0.999)

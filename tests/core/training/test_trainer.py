@@ -172,6 +172,22 @@ def test_fine_tuning_from_a_model_file_reports_the_base_models_psnr(tmp_path):
     assert of_type(events, PreviewReady)[0].base_sr is not None
 
 
+@pytest.mark.parametrize("freeze", [True, False])
+def test_frozen_batchnorm_keeps_the_base_model_until_the_weights_move(tmp_path, freeze):
+    # At a learning rate too small to move the weights, only BatchNorm's statistics can change
+    # the model: frozen, every check scores exactly the base; not frozen, they drift away from it.
+    model = tiny_model_file(tmp_path)
+    events = []
+    collect(train(tiny_config(tmp_path, init_from=model, steps=10, val_every=5, lr=1e-12,
+                              freeze_batchnorm=freeze)), events)
+    validations = of_type(events, ValidationDone)
+    drift = max(abs(v.psnr - validations[0].base_psnr) for v in validations)
+    if freeze:
+        assert drift < 1e-4
+    else:
+        assert drift > 2e-3
+
+
 def test_resume_refuses_a_run_with_different_settings(tmp_path):
     config = tiny_config(tmp_path, steps=4)
     collect(train(config), [])
