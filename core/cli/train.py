@@ -65,6 +65,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="real-world blur: the widest Gaussian sigma in HR pixels (default 2)")
     p.add_argument("--degrade-odds", type=float, nargs=3, metavar=("BLUR", "NOISE", "TWICE"), default=None,
                    help="real-world chance of blur, of noise and of a second pass, each 0-1 (default 0.7 0.5 0.5)")
+    p.add_argument("--degrade-plain", type=float, metavar="P", default=None,
+                   help="real-world chance of the plain path instead: bicubic downscale, one JPEG (default 0)")
     p.add_argument("--freeze-batchnorm", action="store_true",
                    help="keep the --init-from model's BatchNorm statistics (fine-tuning; srgan finetune does)")
     p.add_argument("--lr", type=float, default=1e-4, help="Adam learning rate (default %(default)s)")
@@ -155,13 +157,14 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
 def _degradation(args: argparse.Namespace) -> DegradationConfig | None:
     strengths = {"jpeg_quality": tuple(args.degrade_jpeg) if args.degrade_jpeg else None,
                  "noise_sigma": (min(1.0, args.degrade_noise), args.degrade_noise) if args.degrade_noise else None,
-                 "blur_sigma": (min(0.2, args.degrade_blur), args.degrade_blur) if args.degrade_blur else None}
+                 "blur_sigma": (min(0.2, args.degrade_blur), args.degrade_blur) if args.degrade_blur else None,
+                 "plain_prob": args.degrade_plain}
     if args.degrade_odds:
         strengths.update(zip(("blur_prob", "noise_prob", "second_order"), args.degrade_odds, strict=True))
     chosen: dict[str, Any] = {k: v for k, v in strengths.items() if v is not None}
     if args.degrade == "bicubic":
         if chosen:
-            raise UserError("--degrade-jpeg/--degrade-noise/--degrade-blur/--degrade-odds need --degrade real-world")
+            raise UserError("--degrade-jpeg/-noise/-blur/-odds/-plain need --degrade real-world")
         return None
     try:
         return DegradationConfig(**chosen)

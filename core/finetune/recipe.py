@@ -80,7 +80,8 @@ def recipe_for(device_key: str) -> FineTuneRecipe:
 PHOTO_CONDITIONS: dict[str, tuple[str, DegradationConfig | None]] = {
     "clean": ("Clean (raw camera files, PNG, high-quality JPEG)", None),
     "compressed": ("Compressed (phone or web JPEG)",
-                   DegradationConfig(blur_prob=0.3, noise_prob=0.2, noise_sigma=(1.0, 6.0), jpeg_quality=(30, 90))),
+                   DegradationConfig(blur_prob=0.3, noise_prob=0.2, noise_sigma=(1.0, 6.0), jpeg_quality=(30, 90),
+                                     plain_prob=0.5)),
     "noisy": ("Noisy (low light, high ISO)",
               DegradationConfig(noise_prob=0.9, noise_sigma=(3.0, 25.0), jpeg_quality=(60, 95))),
     "scanned": ("Scanned (prints, film)",
@@ -100,7 +101,8 @@ def describe_degradation(config: DegradationConfig | None) -> str:
     return (f"LR crops: blur {config.blur_prob:.0%} (sigma {config.blur_sigma[0]:g}-{config.blur_sigma[1]:g} px), "
             f"noise {config.noise_prob:.0%} (sigma {config.noise_sigma[0]:g}-{config.noise_sigma[1]:g} levels), "
             f"JPEG quality {config.jpeg_quality[0]}-{config.jpeg_quality[1]}, "
-            f"second pass {config.second_order:.0%}")
+            f"second pass {config.second_order:.0%}"
+            + (f", plain resize-and-save path {config.plain_prob:.0%}" if config.plain_prob else ""))
 
 
 @dataclass(frozen=True)

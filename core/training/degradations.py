@@ -9,6 +9,10 @@ is made from its HR crop by a random chain:
     [-> with `second_order` probability: blur -> noise -> JPEG again, weaker]
     -> resize to the LR size and a final JPEG, in random order.
 
+With `plain_prob` probability a crop takes the plain path instead: one bicubic resize straight to
+the LR size and one JPEG save, the way most web and phone photos were made. The full chain alone
+never shows the model that common case, and it then restores single-save JPEGs too timidly.
+
 Every draw comes from the `rng` the caller passes, which the data pipeline seeds with (seed,
 sample number): the LR of a sample is a pure function of that pair, so `--resume` stays exact.
 JPEG goes through Pillow's encoder (`core.imageio.compress`).
@@ -46,10 +50,11 @@ class DegradationConfig:
     poisson_prob: float = 0.3                  # of the noisy samples, Poisson instead of Gaussian
     jpeg_quality: tuple[int, int] = (35, 95)
     second_order: float = 0.5                  # probability of a second, weaker pass
+    plain_prob: float = 0.0                    # probability of the plain path: bicubic resize, one JPEG
 
     def __post_init__(self) -> None:
         for name in ("blur_prob", "anisotropic_prob", "generalized_prob", "noise_prob", "gray_noise_prob",
-                     "poisson_prob", "second_order"):
+                     "poisson_prob", "second_order", "plain_prob"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"degradation {name} must be a probability in [0, 1], got {getattr(self, name)}")
         for name in ("blur_sigma", "resize_range", "noise_sigma", "jpeg_quality"):
@@ -73,6 +78,9 @@ def degrade(hr: np.ndarray, scale: int, config: DegradationConfig, rng: np.rando
     """HxWx3 float HR in [0, 1] -> (H/scale)x(W/scale)x3 float32 LR in [0, 1], real-world style."""
     height, width = hr.shape[0] // scale, hr.shape[1] // scale
     image = np.asarray(hr, dtype=np.float32)
+    if config.plain_prob and rng.random() < config.plain_prob:   # no draw when off: old runs resume exactly
+        image = jpeg_roundtrip(_resize(image, (width, height), rng, Image.Resampling.BICUBIC), _quality(config, rng))
+        return np.clip(image, 0.0, 1.0).astype(np.float32)
     image = _maybe_blur(image, config, rng, strength=1.0)
     factor = rng.uniform(*config.resize_range)
     image = _resize(image, (max(1, round(width * factor)), max(1, round(height * factor))), rng)
@@ -93,10 +101,12 @@ def _quality(config: DegradationConfig, rng: np.random.Generator) -> int:
     return int(rng.integers(low, high + 1))
 
 
-def _resize(image: np.ndarray, size: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
+def _resize(image: np.ndarray, size: tuple[int, int], rng: np.random.Generator,
+            mode: Image.Resampling | None = None) -> np.ndarray:
     if (image.shape[1], image.shape[0]) == size:
         return image
-    mode = _RESIZE_MODES[int(rng.integers(len(_RESIZE_MODES)))]
+    if mode is None:
+        mode = _RESIZE_MODES[int(rng.integers(len(_RESIZE_MODES)))]
     planes = [np.asarray(Image.fromarray(np.ascontiguousarray(image[:, :, c])).resize(size, mode))
               for c in range(image.shape[2])]
     return np.stack(planes, axis=2).astype(np.float32)
