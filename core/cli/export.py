@@ -3,6 +3,7 @@
     srgan export runs/gan/best.ckpt my-srgan.safetensors          # checkpoint -> model file
     srgan export srresnet-x4 srresnet-x4.onnx                     # model -> ONNX (chaiNNer, ONNX Runtime)
     srgan export --blend srresnet-x4 srgan-x4 0.4 detail-40.safetensors   # network interpolation
+    srgan export runs/gan/last.ckpt training/gan/last.ckpt        # compact resume copy to commit
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from core.models.blend import save_blend
 from core.models.library import resolve_model
 from core.models.model_file import MODEL_SUFFIX, ModelFileError, read_model_info
 from core.models.onnx_export import ONNX_SUFFIX, export_onnx
-from core.training.checkpoint import CheckpointError
+from core.training.checkpoint import CHECKPOINT_SUFFIX, CheckpointError, compact_checkpoint, is_checkpoint_file
 from core.training.trainer import export_model
 
 
@@ -23,7 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     e = subparsers.add_parser("export", help="write a checkpoint, a blend of two models or an ONNX graph as a file",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     e.add_argument("source", nargs="?", help="a training checkpoint, or (for .onnx) a model file or library name")
-    e.add_argument("output", type=Path, help=f"the file to write ({MODEL_SUFFIX} or {ONNX_SUFFIX})")
+    e.add_argument("output", type=Path,
+                   help=f"the file to write ({MODEL_SUFFIX}, {ONNX_SUFFIX}, or {CHECKPOINT_SUFFIX}: a compact "
+                        "resume copy of a last.ckpt, D and optimiser moments in bfloat16)")
     e.add_argument("--blend", nargs=3, metavar=("FAITHFUL", "PHOTO_REALISTIC", "WEIGHT"),
                    help="interpolate two models of one architecture: WEIGHT 0 = the first, 1 = the second")
     e.add_argument("--name", help="model name (default: the output file's stem)")
@@ -45,6 +48,8 @@ def run_export(args: argparse.Namespace) -> int:
             out = export_onnx(resolve_model(args.source), args.output)
             print(f"Wrote {out} (ONNX, x{read_model_info(resolve_model(args.source)).scale}, any input size)")
             return EXIT_OK
+        if is_checkpoint_file(args.output):
+            return _export_compact(Path(args.source), args.output)
         out = export_model(Path(args.source), args.output, name=args.name or args.output.stem,
                            title=args.title, description=args.description)
     except (CheckpointError, ModelFileError, ValueError) as exc:
@@ -53,6 +58,15 @@ def run_export(args: argparse.Namespace) -> int:
     psnr = info.metrics.get("validation", {}).get("psnr")
     print(f"Wrote {out} (x{info.scale}, {info.provenance.get('steps')} steps"
           + (f", validation PSNR {psnr:.2f} dB)" if psnr is not None else ")"))
+    return EXIT_OK
+
+
+def _export_compact(source: Path, output: Path) -> int:
+    if output.resolve() == source.resolve():
+        raise UserError("write the compact copy to another file; the full checkpoint is kept")
+    out = compact_checkpoint(source, output)
+    print(f"Wrote {out} ({out.stat().st_size / 2**20:.1f} MiB, from {source.stat().st_size / 2**20:.1f} MiB; "
+          f"resume with it in the run's folder as last.ckpt)")
     return EXIT_OK
 
 

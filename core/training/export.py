@@ -30,7 +30,10 @@ def export_model(checkpoint: Path, destination: Path, *, name: str, title: str =
         model.load_state_dict(state.get("ema") or state["generator"])
         seconds = round(float(state.get("seconds", 0.0)), 1)
         scores = _numbers(state.get("metrics") or {})
-        metrics = {"validation": scores} if scores else {}
+        metrics: dict[str, Any] = {"validation": scores} if scores else {}
+        history = [_numbers(v) for v in state.get("validations") or []]
+        if history:     # PSNR (and NIQE) at every check: the run's perception-distortion curve
+            metrics["validation_history"] = history
     except (ValueError, TypeError, KeyError, RuntimeError, AttributeError, OverflowError) as exc:
         raise CheckpointError(f"{checkpoint.name}: its generator cannot be rebuilt "
                               f"({first_line(exc)})") from None

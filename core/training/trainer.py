@@ -85,6 +85,7 @@ class _Run:
         self.best_psnr: float | None = None
         self.best: Candidate | None = None      # what best.ckpt holds, under config.selection_rule
         self.metrics: dict[str, float] = {}
+        self.validations: list[dict[str, float]] = []   # every check's scores: the perception-distortion curve
         self.seconds_before = 0.0
         self.lr_scale = 1.0
         self.rollbacks = 0
@@ -293,6 +294,9 @@ class _Run:
                             ("base_niqe", base.niqe if base is not None else None)):
             if value is not None:
                 self.metrics[name] = value
+        self.validations = [v for v in self.validations if v["step"] < self.step]   # a rollback redoes checks
+        self.validations.append({"step": self.step, "psnr": scores.psnr, "ssim": scores.ssim,
+                                 **({"niqe": scores.niqe} if scores.niqe is not None else {})})
         yield ValidationDone(self.step, scores.psnr, scores.ssim, bic.psnr, bic.ssim, self.base_psnr,
                              base.ssim if base is not None else None, scores.niqe,
                              base.niqe if base is not None else None, bic.niqe)
@@ -354,6 +358,7 @@ class _Run:
     def _weights_state(self, kind: str) -> dict[str, Any]:
         return {"kind": kind, "step": self.step, "config": self.config.to_dict(), "metrics": dict(self.metrics),
                 "best_psnr": self.best_psnr, "best": _candidate_state(self.best), "seconds": self._seconds(),
+                "validations": [dict(v) for v in self.validations],
                 "device": str(self.device), **self.setup.weights_state()}
 
     def _full_state(self) -> dict[str, Any]:
@@ -387,6 +392,7 @@ class _Run:
             raise TrainingError(f"{self.last_path.name} does not match this run ({first_line(exc)})") from None
         self.step = self.saved_step = int(state["step"])
         self.best_psnr, self.metrics = state.get("best_psnr"), dict(state.get("metrics") or {})
+        self.validations = [dict(v) for v in state.get("validations") or [] if isinstance(v, dict)]
         self.best = _candidate_from_state(state.get("best"), self.best_psnr)
         self.seconds_before = float(state.get("seconds", 0.0))
         self.session_start = time.monotonic()

@@ -44,3 +44,26 @@ def test_export_model_to_onnx(tmp_path: Path, capsys) -> None:
     assert "ONNX" in capsys.readouterr().out
     assert {p.key for p in onnx.load(str(out)).metadata_props} >= {"name", "scale", "provenance"}
     assert main(["export", str(tmp_path / "missing.safetensors"), str(tmp_path / "m.onnx")]) == 2
+
+
+def test_export_a_compact_resume_copy_and_a_model_with_its_validation_history(tmp_path: Path, capsys) -> None:
+    from core.training.checkpoint import load_checkpoint
+    from core.training.trainer import train
+    from tests.helpers.training import collect, tiny_config
+
+    config = tiny_config(tmp_path, phase="gan", steps=4, val_every=2, checkpoint_every=4)
+    collect(train(config), [])
+    last = config.out_dir / "last.ckpt"
+    copy = tmp_path / "committed" / "last.ckpt"
+    copy.parent.mkdir()
+    assert main(["export", str(last), str(copy)]) == 0
+    assert "MiB" in capsys.readouterr().out and load_checkpoint(copy)["compact"] is True
+    assert main(["export", str(last), str(last), "--force"]) == 2                  # never over the full one
+    assert "another file" in capsys.readouterr().err
+    assert main(["export", str(config.out_dir / "best.ckpt"), str(tmp_path / "b.ckpt")]) == 2
+    assert "only a resume checkpoint" in capsys.readouterr().err
+
+    model = tmp_path / "m.safetensors"
+    assert main(["export", str(last), str(model)]) == 0
+    history = read_model_info(model).metrics["validation_history"]
+    assert [h["step"] for h in history] == [0, 2, 4] and all(h["psnr"] > 0 for h in history)

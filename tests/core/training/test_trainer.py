@@ -11,7 +11,7 @@ import torch
 from core.common.events import Cancelled, Control
 from core.models.model_file import load_model
 from core.training import trainer
-from core.training.checkpoint import load_checkpoint
+from core.training.checkpoint import compact_checkpoint, load_checkpoint
 from core.training.config import TrainConfig
 from core.training.degradations import DegradationConfig
 from core.training.events import (
@@ -115,6 +115,34 @@ def test_cancel_and_resume_reproduce_the_uninterrupted_run_exactly(tmp_path, deg
         for key in a[part]:
             assert torch.equal(a[part][key], b[part][key]), f"{part}.{key} differs after resume"
     assert a["best_psnr"] == b["best_psnr"]
+    assert [v["step"] for v in b["validations"]] == [0, 4, 8, 12]   # the whole curve survives resume
+    assert a["validations"] == b["validations"]
+
+
+def test_a_compact_resume_copy_is_smaller_and_resumes_close_to_the_full_checkpoint(tmp_path):
+    changes = dict(phase="gan", checkpoint_every=4, val_every=4, preview_every=100)
+    first = tiny_config(tmp_path / "full", steps=4, **changes)
+    collect(train(first), [])
+    full_path = first.out_dir / "last.ckpt"
+    compact_dir = tmp_path / "compact" / "run"
+    compact_dir.mkdir(parents=True)
+    compact_checkpoint(full_path, compact_dir / "last.ckpt")
+    assert (compact_dir / "last.ckpt").stat().st_size < 0.8 * full_path.stat().st_size
+    compact = load_checkpoint(compact_dir / "last.ckpt")
+    assert all(t.dtype == torch.bfloat16 for t in compact["discriminator"].values() if t.is_floating_point())
+    assert all(t.dtype == torch.float32 for t in compact["generator"].values() if t.is_floating_point())
+    assert compact["validations"] == load_checkpoint(full_path)["validations"]
+    start = load_checkpoint(full_path)["generator"]
+
+    for out_dir in (first.out_dir, compact_dir):
+        collect(train(tiny_config(tmp_path / "full", steps=8, out_dir=out_dir, **changes), resume=True), [])
+    exact, close = load_checkpoint(first.out_dir / "last.ckpt"), load_checkpoint(compact_dir / "last.ckpt")
+    assert close["step"] == 8 and close["d_optimizer"]["state"][0]["exp_avg"].dtype == torch.float32
+    keys = [k for k, w in exact["generator"].items() if w.is_floating_point() and "running" not in k]
+    moved = torch.cat([(exact["generator"][k] - start[k]).flatten() for k in keys]).norm()
+    apart = torch.cat([(close["generator"][k] - exact["generator"][k]).flatten() for k in keys]).norm()
+    # Measured: 2.5% apart; with the Adam moments lost instead of rounded, 33%.
+    assert apart <= 0.1 * moved         # the four resumed steps went (nearly) the same way
 
 
 def test_closing_the_event_stream_still_leaves_a_resumable_checkpoint(tmp_path):
