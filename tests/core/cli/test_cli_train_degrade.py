@@ -14,9 +14,10 @@ def _args(*flags: str):
 
 def test_odds_and_strengths_reach_the_degradation_settings():
     config = _degradation(_args("--degrade", "real-world", "--degrade-odds", "0.3", "0.2", "0.1",
-                                "--degrade-jpeg", "40", "95", "--degrade-blur", "0.6"))
+                                "--degrade-jpeg", "40", "95", "--degrade-blur", "0.6", "--degrade-plain", "0.5"))
     assert (config.blur_prob, config.noise_prob, config.second_order) == (0.3, 0.2, 0.1)
-    assert config.jpeg_quality == (40, 95) and config.blur_sigma == (0.2, 0.6)
+    assert config.jpeg_quality == (40, 95) and config.blur_sigma == (0.2, 0.6) and config.plain_prob == 0.5
+    assert _degradation(_args("--degrade", "real-world")).plain_prob == 0.0
 
 
 def test_odds_outside_zero_to_one_and_odds_without_real_world_are_refused_in_words():
@@ -24,4 +25,6 @@ def test_odds_outside_zero_to_one_and_odds_without_real_world_are_refused_in_wor
         _degradation(_args("--degrade", "real-world", "--degrade-odds", "1.5", "0", "0"))
     with pytest.raises(UserError, match="need --degrade real-world"):
         _degradation(_args("--degrade-odds", "0.5", "0.5", "0.5"))
+    with pytest.raises(UserError, match="need --degrade real-world"):
+        _degradation(_args("--degrade-plain", "0.5"))
     assert _degradation(_args()) is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from core.imageio.compress import jpeg_roundtrip
 from core.training.config import TrainConfig
@@ -36,6 +37,20 @@ def test_jpeg_only_chain_is_the_real_encoder():
     lr = degrade(hr, 1, only_jpeg, np.random.default_rng(0))       # scale 1: no resize at all
     assert np.array_equal(lr, jpeg_roundtrip(jpeg_roundtrip(hr, 20), 20))
     assert np.abs(lr - hr).mean() > 0.005                            # quality 20 really loses detail
+
+
+def test_the_plain_path_is_one_bicubic_downscale_and_one_jpeg_save():
+    hr = _hr()
+    plain = DegradationConfig(plain_prob=1.0, jpeg_quality=(50, 50))
+    lr = degrade(hr, 4, plain, np.random.default_rng(5))
+    planes = [np.asarray(Image.fromarray(hr[:, :, c]).resize((16, 16), Image.Resampling.BICUBIC)) for c in range(3)]
+    assert np.array_equal(lr, np.clip(jpeg_roundtrip(np.stack(planes, axis=2), 50), 0, 1))
+    # Off (the default), it draws nothing: runs saved before it existed resume exactly.
+    assert np.array_equal(degrade(hr, 4, DegradationConfig(), np.random.default_rng(5)),
+                          degrade(hr, 4, DegradationConfig(plain_prob=0.0), np.random.default_rng(5)))
+    mixed = DegradationConfig(plain_prob=0.5, jpeg_quality=(50, 50))
+    outcomes = {degrade(hr, 4, mixed, np.random.default_rng(k)).tobytes() == lr.tobytes() for k in range(12)}
+    assert outcomes == {True, False}                  # both paths taken
 
 
 def test_blur_kernels_are_normalised_and_can_be_anisotropic():
