@@ -78,6 +78,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="gan phase weight of the adversarial loss (default %(default)s)")
     p.add_argument("--ema", action=argparse.BooleanOptionalAction, default=None,
                    help="average generator weights (default: on for gan, off for mse)")
+    p.add_argument("--ema-decay", type=float, default=0.999, metavar="DECAY",
+                   help="weight averaging decay; 0.999 spans ~1,000 steps, so short runs stay near their start "
+                        "(default %(default)s)")
     p.add_argument("--best-by", choices=BEST_BY, default="auto",
                    help="what best.ckpt keeps: the highest held-out PSNR, the lowest NIQE within 0.5 dB PSNR of "
                         "the --init-from model (measures NIQE at each validation), or the latest validated; "
@@ -145,8 +148,8 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
             content_loss=args.content_loss, adversarial_weight=args.adversarial_weight, steps=args.steps,
             batch_size=args.batch_size, crop_size=args.crop_size, photo_scale=args.photo_scale,
             min_crop_detail=args.min_crop_detail, freeze_batchnorm=args.freeze_batchnorm,
-            lr=args.lr, lr_drop_at=args.lr_drop_at,
-            ema=args.ema, best_by=args.best_by, device=args.device, precision=args.precision, val_every=args.val_every,
+            lr=args.lr, lr_drop_at=args.lr_drop_at, ema=args.ema, ema_decay=args.ema_decay, best_by=args.best_by,
+            device=args.device, precision=args.precision, val_every=args.val_every,
             checkpoint_every=args.checkpoint_every, preview_every=max(args.val_every, 1), seed=args.seed,
             num_workers=args.workers, init_from=init_from, vgg_weights=args.vgg_weights,
             out_dir=args.out or Path("runs") / args.phase, degradation=_degradation(args))

@@ -299,8 +299,10 @@ def test_cli_trains_refuses_to_clobber_a_run_resumes_and_exports(tmp_path, capsy
     from core.cli.main import main
     config = tiny_config(tmp_path)              # makes the photo folder
     common = [str(config.data_dir), "--out", str(tmp_path / "cli"), "--batch-size", "4", "--crop-size", "32",
-              "--blocks", "1", "--width", "8", "--val-count", "2", "--val-every", "3", "--workers", "0"]
+              "--blocks", "1", "--width", "8", "--val-count", "2", "--val-every", "3", "--workers", "0",
+              "--ema", "--ema-decay", "0.99"]
     assert main(["train", *common, "--steps", "3"]) == 0
+    assert load_checkpoint(tmp_path / "cli" / "last.ckpt")["config"]["ema_decay"] == 0.99
     assert "Best validation PSNR" in capsys.readouterr().out
     assert main(["train", *common, "--steps", "3"]) == 2           # would overwrite the run
     assert "--resume" in capsys.readouterr().err
