@@ -76,6 +76,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="gan phase content loss (default %(default)s)")
     p.add_argument("--adversarial-weight", type=float, default=1e-3,
                    help="gan phase weight of the adversarial loss (default %(default)s)")
+    p.add_argument("--pixel-weight", type=float, default=0.0, metavar="W",
+                   help="gan phase: add W x L1 pixel loss to the content loss (ESRGAN uses it; default 0: the paper)")
     p.add_argument("--ema", action=argparse.BooleanOptionalAction, default=None,
                    help="average generator weights (default: on for gan, off for mse)")
     p.add_argument("--ema-decay", type=float, default=0.999, metavar="DECAY",
@@ -145,7 +147,8 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
         return TrainConfig(
             data_dir=args.data, val_dir=args.val_dir, val_count=args.val_count, phase=args.phase,
             generator=generator, discriminator=DiscriminatorConfig(crop_size=args.crop_size),
-            content_loss=args.content_loss, adversarial_weight=args.adversarial_weight, steps=args.steps,
+            content_loss=args.content_loss, adversarial_weight=args.adversarial_weight,
+            pixel_weight=args.pixel_weight, steps=args.steps,
             batch_size=args.batch_size, crop_size=args.crop_size, photo_scale=args.photo_scale,
             min_crop_detail=args.min_crop_detail, freeze_batchnorm=args.freeze_batchnorm,
             lr=args.lr, lr_drop_at=args.lr_drop_at, ema=args.ema, ema_decay=args.ema_decay, best_by=args.best_by,

@@ -45,6 +45,7 @@ class TrainConfig:
     discriminator: DiscriminatorConfig = field(default_factory=DiscriminatorConfig)
     content_loss: str = "vgg54"          # gan phase: "vgg54" | "vgg22" | "mse"
     adversarial_weight: float = 1e-3
+    pixel_weight: float = 0.0            # gan phase: + this x L1(SR, HR), an anchor for colour and low frequencies
     steps: int = 100_000
     batch_size: int = 16                 # per process (torchrun multiplies it by the world size)
     crop_size: int = 96                  # HR crop edge; LR crops are crop_size / scale
@@ -120,6 +121,8 @@ class TrainConfig:
             raise ValueError(f"ema_decay must be in (0, 1), got {self.ema_decay}")
         if self.adversarial_weight < 0:
             raise ValueError(f"adversarial_weight must not be negative, got {self.adversarial_weight}")
+        if self.pixel_weight < 0:
+            raise ValueError(f"pixel_weight must not be negative, got {self.pixel_weight}")
         if not 0 < self.collapse_threshold < 0.5:
             raise ValueError(f"collapse_threshold must be in (0, 0.5), got {self.collapse_threshold}")
         if self.max_rollbacks < 0 or (self.num_workers is not None and self.num_workers < 0):

@@ -1,7 +1,8 @@
 """One optimisation step of each phase: SRResNet (pixel MSE) and SRGAN (alternating D and G).
 
 SRGAN (Ledig et al. 2017, eq. 3-6): D minimises BCE(D(HR), 1) + BCE(D(G(LR)), 0); G minimises
-content + adversarial_weight * -log D(G(LR)) (the non-saturating form, BCE against 1).
+content + adversarial_weight * -log D(G(LR)) (the non-saturating form, BCE against 1), plus
+optionally pixel_weight * L1(SR, HR) (ESRGAN's anchor, Wang et al. 2018).
 Losses are returned as plain floats; the caller decides what a non-finite value means.
 """
 
@@ -72,7 +73,7 @@ def mse_step(nets: Networks, lr: torch.Tensor, hr: torch.Tensor, precision: Prec
 
 
 def gan_step(nets: Networks, lr: torch.Tensor, hr: torch.Tensor, precision: Precision,
-             adversarial_weight: float) -> StepStats:
+             adversarial_weight: float, pixel_weight: float = 0.0) -> StepStats:
     assert nets.discriminator is not None and nets.d_optimizer is not None and nets.d_scaler is not None
     with precision.autocast():
         sr = nets.generator(lr)                                   # (N, C, sH, sW)
@@ -97,11 +98,16 @@ def gan_step(nets: Networks, lr: torch.Tensor, hr: torch.Tensor, precision: Prec
         content = _content_loss(nets.content_loss, sr.float(), hr, precision)
         adversarial = F.binary_cross_entropy_with_logits(g_logits, torch.ones_like(g_logits))
         g_total = content + adversarial_weight * adversarial
+        pixel = F.l1_loss(sr.float(), hr) if pixel_weight else None
+        if pixel is not None:
+            g_total = g_total + pixel_weight * pixel
         _backward_and_step(g_total, nets.g_optimizer, nets.g_scaler)
     finally:
         plain_d.requires_grad_(True)
     losses = {"g_content": content.item(), "g_adversarial": adversarial.item(),
               "g_total": g_total.item(), "d": d_loss.item()}
+    if pixel is not None:
+        losses["g_pixel"] = pixel.item()
     return StepStats(losses, torch.sigmoid(real_logits).mean().item(), torch.sigmoid(fake_logits).mean().item())
 
 

@@ -70,6 +70,18 @@ def test_gan_phase_alternates_d_and_g_and_lowers_the_content_loss(tmp_path):
     assert load_checkpoint(tmp_path / "run" / "best.ckpt")["step"] == 40
 
 
+def test_a_pixel_weight_adds_an_l1_anchor_to_the_generator_loss(tmp_path):
+    events = []
+    collect(train(tiny_config(tmp_path, phase="gan", steps=3, adversarial_weight=1e-2, pixel_weight=0.5)), events)
+    for step in of_type(events, StepDone):
+        loss = step.losses
+        assert 0 < loss["g_pixel"] < 1
+        assert loss["g_total"] == pytest.approx(loss["g_content"] + 1e-2 * loss["g_adversarial"]
+                                                + 0.5 * loss["g_pixel"], rel=1e-5)
+    with pytest.raises(ValueError, match="pixel_weight"):
+        tiny_config(tmp_path, pixel_weight=-1.0)
+
+
 def test_gan_with_vgg_content_loss_uses_the_perceptual_loss(tmp_path):
     """A tiny random VGG19 prefix (vgg22 needs 4 convs) through the real PerceptualLoss path."""
     torch.manual_seed(0)
