@@ -26,6 +26,9 @@ def summary_lines(info: ModelInfo) -> list[tuple[str, str]]:
     training = _training_words(info.provenance)
     if training:
         lines.append(("trained", training))
+    degraded = _degradation_words(info.provenance.get("degradation"))
+    if degraded:
+        lines.append(("input", degraded))
     scores = _score_words(info.metrics)
     if scores:
         lines.append(("scores", scores))
@@ -62,6 +65,21 @@ def _training_words(provenance: dict[str, Any]) -> str:
     elif isinstance(provenance.get("data"), str) and provenance["data"]:
         parts.append(f"photos from a folder named '{PurePath(provenance['data']).name}'")
     return "; ".join(parts)
+
+
+def _degradation_words(settings: Any) -> str:
+    """A real-world model's training degradation (core.training.degradations settings, as stored)."""
+    if not isinstance(settings, dict):
+        return ""
+    try:
+        low, high = settings["jpeg_quality"]
+        odds = [f"{name} {float(settings[key]):.0%}" for name, key in
+                (("blur", "blur_prob"), ("noise", "noise_prob"), ("second pass", "second_order"))]
+        plain = float(settings.get("plain_prob", 0.0))
+    except (KeyError, TypeError, ValueError):
+        return ""
+    return (f"trained on degraded low-res crops: JPEG quality {low}-{high}; {', '.join(odds)}"
+            + (f"; {plain:.0%} plain downscale and one JPEG save" if plain else ""))
 
 
 def _device_words(device: Any) -> str:

@@ -52,6 +52,8 @@ def export_model(checkpoint: Path, destination: Path, *, name: str, title: str =
         "batch_size": config.batch_size, "crop_size": config.crop_size, "lr": config.lr,
         "lr_drop_step": config.lr_drop_step, "photo_scale": config.photo_scale,
         "min_crop_detail": config.min_crop_detail,
+        # How the LR crops were made: None for the papers' clean bicubic, else the real-world chain.
+        "degradation": config.degradation.to_dict() if config.degradation is not None else None,
         **(extra_provenance or {}),
     }
     return save_model(model.eval(), destination, name=name, title=title, description=description,

@@ -57,6 +57,16 @@ def test_info_prints_a_summary_and_json_on_request(tmp_path: Path, capsys) -> No
     assert json.loads(capsys.readouterr().out)["provenance"]["base_model"] == "runs/x/last.ckpt"
 
 
+def test_info_says_how_a_real_world_models_input_was_degraded(tmp_path: Path, capsys) -> None:
+    from core.training.degradations import DegradationConfig
+    settings = DegradationConfig(jpeg_quality=(40, 95), blur_prob=0.3, plain_prob=0.8).to_dict()
+    model = tiny_model_file(tmp_path, "real", provenance={"phase": "mse", "steps": 10, "degradation": settings})
+    assert main(["info", str(model)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "input: trained on degraded low-res crops: JPEG quality 40-95; blur 30%" in out
+    assert "80% plain downscale and one JPEG save" in out
+
+
 def test_output_naming_the_input_is_refused_with_exit_2(tmp_path: Path, capsys) -> None:
     photo = write_image(tmp_path / "photo.png")
     before = photo.read_bytes()

@@ -280,6 +280,11 @@ def test_export_writes_a_loadable_self_describing_model(tmp_path):
     assert info.provenance["steps"] == 10 and info.provenance["note"] == "test"
     assert info.provenance["photo_scale"] == 1.0 and info.provenance["lr_drop_step"] is None
     assert info.metrics["validation"]["psnr"] == pytest.approx(finished.best_psnr)
+    assert info.provenance["degradation"] is None                     # clean bicubic LR
+    real = collect(train(tiny_config(tmp_path, steps=2, out_dir=tmp_path / "real",
+                                     degradation=DegradationConfig(plain_prob=0.5))), [])
+    _, real_info = load_model(export_model(real.best_checkpoint, tmp_path / "real.safetensors", name="real"))
+    assert real_info.provenance["degradation"]["plain_prob"] == 0.5     # the model says how its LR was made
     with pytest.raises(ValueError, match="safetensors"):
         export_model(finished.best_checkpoint, tmp_path / "mine.pth", name="x")
 
