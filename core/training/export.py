@@ -31,7 +31,8 @@ def export_model(checkpoint: Path, destination: Path, *, name: str, title: str =
         seconds = round(float(state.get("seconds", 0.0)), 1)
         scores = _numbers(state.get("metrics") or {})
         metrics: dict[str, Any] = {"validation": scores} if scores else {}
-        history = [_numbers(v) for v in state.get("validations") or []]
+        checks = state.get("validations")
+        history = [_numbers(v) for v in checks if isinstance(v, dict)] if isinstance(checks, list) else []
         if history:     # PSNR (and NIQE) at every check: the run's perception-distortion curve
             metrics["validation_history"] = history
     except (ValueError, TypeError, KeyError, RuntimeError, AttributeError, OverflowError) as exc:

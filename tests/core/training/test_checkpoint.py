@@ -85,7 +85,10 @@ def test_damage_found_by_fuzzing_is_refused_in_one_line(trained, tmp_path):
     assert not (tmp_path / "nan.safetensors").exists()
     torch.save({**state, "metrics": {"psnr": torch.tensor([20.0, 21.0]), "ssim": 0.5}}, tmp_path / "odd.ckpt")
     exported = export_model(tmp_path / "odd.ckpt", tmp_path / "odd.safetensors", name="odd")
-    assert read_model_info(exported).metrics == {"validation": {"ssim": 0.5}}
+    assert read_model_info(exported).metrics["validation"] == {"ssim": 0.5}
+    torch.save({**state, "validations": [{"step": 2, "psnr": 20.5}, "junk", 3]}, tmp_path / "junk.ckpt")
+    exported = export_model(tmp_path / "junk.ckpt", tmp_path / "junk.safetensors", name="junk")
+    assert read_model_info(exported).metrics["validation_history"] == [{"step": 2.0, "psnr": 20.5}]
 
 
 class Exploit:
