@@ -54,7 +54,8 @@ def main() -> int:
         model, info = load_model(exported)
         metrics = measure(exported, args.bench, info.metrics)
     provenance = dict(info.provenance)
-    runs = lineage(args.checkpoint)
+    replaced = read_model_info(destination).provenance.get("runs", []) if destination.is_file() else []
+    runs = lineage(args.checkpoint, replaced)
     provenance["runs"] = runs
     provenance["total_steps"] = sum(run["steps"] for run in runs)
     provenance["hours"] = round(sum(run["seconds"] for run in runs) / 3600, 2)
@@ -86,12 +87,20 @@ def rescore(name: str, bench: Path) -> int:
     return 0
 
 
-def lineage(checkpoint: Path) -> list[dict]:
+def lineage(checkpoint: Path, recorded: list[dict] | tuple = ()) -> list[dict]:
     """The runs that made `checkpoint`, newest first: its own, then the one its generator started
-    from (`init_from`), and so on, so the model records all the steps and hours behind it."""
+    from (`init_from`), and so on, so the model records all the steps and hours behind it.
+
+    Older resume points leave the repository as new ones replace them, so the walk can reach a file
+    that is gone; `recorded` (the runs the model being replaced lists) then supplies the rest.
+    """
     runs: list[dict] = []
+    seen: set[str] = set()
     path: Path | None = checkpoint
-    while path is not None and path.is_file() and len(runs) < 10:
+    while path is not None and path.as_posix() not in seen:
+        seen.add(path.as_posix())
+        if not path.is_file():
+            return runs + _recorded_from(recorded, path)
         if not is_checkpoint_file(path):
             # A run started from an exported model: its provenance tells the runs behind it.
             provenance = read_model_info(path).provenance
@@ -107,6 +116,15 @@ def lineage(checkpoint: Path) -> list[dict]:
                      "seconds": round(float(state.get("seconds", 0.0)), 1)})
         path = Path(config["init_from"]) if config.get("init_from") else None
     return runs
+
+
+def _recorded_from(recorded: list[dict] | tuple, missing: Path) -> list[dict]:
+    """The recorded runs from the one `missing` names on; none (and a warning) if it is not listed."""
+    names = [run.get("checkpoint") for run in recorded]
+    if missing.as_posix() in names:
+        return list(recorded[names.index(missing.as_posix()):])
+    print(f"warning: {missing} is gone and no earlier model records it; the steps before it are not counted")
+    return []
 
 
 def update_index(path: Path, name: str, make_default: bool) -> None:
