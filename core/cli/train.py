@@ -73,7 +73,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--lr-drop-at", type=float, metavar="FRACTION",
                    help="drop the lr 10x after this fraction of --steps (default: 0.5 for gan, never for mse)")
     p.add_argument("--content-loss", choices=CONTENT_LOSSES, default="vgg54",
-                   help="gan phase content loss (default %(default)s)")
+                   help="gan phase content loss: VGG features after the ReLU (vgg54, the paper's; vgg22), "
+                        "before it (vgg54-pre, as ESRGAN), or pixel mse (default %(default)s)")
     p.add_argument("--adversarial-weight", type=float, default=1e-3,
                    help="gan phase weight of the adversarial loss (default %(default)s)")
     p.add_argument("--pixel-weight", type=float, default=0.0, metavar="W",

@@ -18,7 +18,7 @@ from core.training.degradations import DegradationConfig
 from core.training.selection import GOALS, SelectionRule
 
 PHASES = ("mse", "gan")
-CONTENT_LOSSES = ("vgg54", "vgg22", "mse")
+CONTENT_LOSSES = ("vgg54", "vgg22", "vgg54-pre", "mse")
 TRAIN_PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 BEST_BY = ("auto", *GOALS)
 
@@ -43,7 +43,7 @@ class TrainConfig:
     phase: str = "mse"                   # "mse" (SRResNet) or "gan" (SRGAN)
     generator: GeneratorConfig = field(default_factory=GeneratorConfig)
     discriminator: DiscriminatorConfig = field(default_factory=DiscriminatorConfig)
-    content_loss: str = "vgg54"          # gan phase: "vgg54" | "vgg22" | "mse"
+    content_loss: str = "vgg54"          # gan phase: "vgg54" | "vgg22" | "vgg54-pre" (before the ReLU) | "mse"
     adversarial_weight: float = 1e-3
     pixel_weight: float = 0.0            # gan phase: + this x L1(SR, HR), an anchor for colour and low frequencies
     steps: int = 100_000

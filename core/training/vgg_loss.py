@@ -2,7 +2,9 @@
 
 `VGGFeatureExtractor` is torchvision's `vgg19().features` truncated after the ReLU of the
 chosen conv: "vgg54" (4th conv of block 5, the paper's choice) or "vgg22" (2nd conv of
-block 2); any "vggIJ" works. It takes RGB in [0, 1] and applies the normalisation that
+block 2); any "vggIJ" works. "vggIJ-pre" stops before that ReLU, as ESRGAN (Wang et al. 2018)
+does: deep features after the ReLU are sparse, so their loss says little about most pixels and
+lets the generator draw regular patterns the ReLU hides. It takes RGB in [0, 1] and applies the normalisation that
 belongs to its weights inside (see `core.training.vgg_weights`: ImageNet mean/std for torchvision's
 weights, 255 x - Caffe mean for Oxford's). Features are divided by 12.75 as in the paper,
 which keeps VGG54 losses on the same order as pixel MSE.
@@ -33,12 +35,13 @@ __all__ = ["VGGWeightsMissing", "resolve_vgg_weights", "describe_vgg_source", "V
 
 
 def layer_cut(layer: str) -> int:
-    """Number of `vgg19.features` modules to keep for "vggIJ": up to and including ReLU after conv J of block I."""
-    match = re.fullmatch(r"vgg([1-5])([1-4])", layer.lower())
+    """Number of `vgg19.features` modules to keep for "vggIJ": up to and including ReLU after conv J of
+    block I; for "vggIJ-pre", up to and including that conv (its ReLU left out)."""
+    match = re.fullmatch(r"vgg([1-5])([1-4])(-pre)?", layer.lower())
     name = f"block{match.group(1)}_conv{match.group(2)}" if match else ""
-    if name not in CONV_INDEX:
-        raise ValueError(f"unknown VGG layer {layer!r}; use e.g. 'vgg54' or 'vgg22'")
-    return CONV_INDEX[name] + 2                      # the conv, then its ReLU
+    if match is None or name not in CONV_INDEX:
+        raise ValueError(f"unknown VGG layer {layer!r}; use e.g. 'vgg54', 'vgg22' or 'vgg54-pre'")
+    return CONV_INDEX[name] + (1 if match.group(3) else 2)      # the conv, then (unless "-pre") its ReLU
 
 
 def _vgg19_features(cut: int) -> nn.Sequential:

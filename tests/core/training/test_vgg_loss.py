@@ -81,6 +81,19 @@ def test_layer_names_cut_after_the_relu() -> None:
     assert layer_cut("vgg54") == 36 and layer_cut("vgg22") == 9
     with pytest.raises(ValueError, match="unknown VGG layer"):
         layer_cut("vgg66")
+    with pytest.raises(ValueError, match="unknown VGG layer"):
+        layer_cut("vgg54-post")
+
+
+def test_pre_activation_features_stop_before_the_relu() -> None:
+    layers = torchvision.models.vgg.make_layers(torchvision.models.vgg.cfgs["E"]).eval()
+    weights = vgg_weights.from_torchvision({f"features.{k}": v for k, v in layers.state_dict().items()})
+    rgb = torch.rand(1, 3, 16, 16, generator=torch.Generator().manual_seed(2))
+    pre = VGGFeatureExtractor("vgg22-pre", weights=weights)(rgb)
+    post = VGGFeatureExtractor("vgg22", weights=weights)(rgb)
+    assert layer_cut("vgg54-pre") == 35 and layer_cut("vgg22-pre") == 8
+    assert (pre < 0).any()                            # the ReLU would have zeroed these
+    assert torch.allclose(pre.clamp(min=0), post, atol=1e-6)
 
 
 def test_extractor_refuses_weights_that_stop_too_early() -> None:
