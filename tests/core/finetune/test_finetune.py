@@ -107,7 +107,10 @@ def test_config_follows_the_choices_the_recipe_the_plan_and_the_base_model(tmp_p
     realistic = build_train_config(replace(faithful, mode="realistic"), recipe, plan_for_steps(10),
                                    tmp_path / "run", {"discriminator": DiscriminatorConfig(crop_size=64, base_width=8)})
     assert realistic.phase == "gan" and realistic.content_loss == "vgg54" and realistic.best_by == "niqe"
-    assert realistic.lr == recipe.realistic_lr and realistic.use_ema
+    assert realistic.lr == recipe.realistic_lr and not realistic.use_ema
+    # The GAN fine-tune anchors to the pixels (no VGG54 grid) and weighs the adversarial term 5x the paper's.
+    assert (realistic.pixel_weight, realistic.adversarial_weight) == (1.0, 5e-3)
+    assert config.pixel_weight == 0.0                        # the faithful run's loss is pixel MSE alone
     assert realistic.discriminator.crop_size == 64 and realistic.discriminator.base_width == 8
     with pytest.raises(ValueError):
         FineTuneChoices(data_dir=tmp_path, mode="sharpest")
@@ -117,9 +120,12 @@ def test_config_follows_the_choices_the_recipe_the_plan_and_the_base_model(tmp_p
 
 def test_the_recipe_starts_from_the_leads_defaults_on_every_device():
     recipe = recipe_for("cpu")
-    assert (recipe.batch_size, recipe.crop_size, recipe.lr, recipe.lr_drop_at, recipe.ema) == (16, 96, 2e-4, 0.75, None)
+    settings = (recipe.batch_size, recipe.crop_size, recipe.lr, recipe.lr_drop_at, recipe.ema)
+    assert settings == (16, 96, 2e-4, 0.75, False)
     with pytest.raises(ValueError):
         FineTuneRecipe(crop_size=100)
+    with pytest.raises(ValueError, match="loss weights"):
+        FineTuneRecipe(realistic_pixel_weight=-1.0)
 
 
 def test_names_are_checked_and_suggested_without_clashes():
