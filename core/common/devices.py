@@ -64,7 +64,7 @@ def available_devices() -> list[DeviceOption]:
             options.append(DeviceOption(f"cuda:{i}", f"{torch.cuda.get_device_name(i)} (CUDA)"))
     if mps_available():
         options.append(DeviceOption("mps", "Apple GPU (MPS)"))
-    options.append(DeviceOption("cpu", f"CPU ({torch.get_num_threads()} threads)"))
+    options.append(DeviceOption("cpu", cpu_label()))
     return options
 
 
@@ -83,7 +83,13 @@ def choose_device(requested: str = "auto", precision: str = "auto") -> DeviceCho
     if device.type == "mps":
         return DeviceChoice(device, torch.float32, "Apple GPU (MPS)")
     dtype = torch.bfloat16 if fast and cpu_supports_fast_bf16() else torch.float32
-    return DeviceChoice(device, dtype, f"CPU ({torch.get_num_threads()} threads)", cpu_only_torch_notice())
+    return DeviceChoice(device, dtype, cpu_label(), cpu_only_torch_notice())
+
+
+def cpu_label() -> str:
+    """"CPU (8 threads)", or "CPU (1 thread)" on a machine or a setting that allows one."""
+    threads = torch.get_num_threads()
+    return f"CPU ({threads} thread{'' if threads == 1 else 's'})"
 
 
 def _resolve(requested: str) -> torch.device:

@@ -67,3 +67,10 @@ def test_picker_lists_automatic_first_and_the_cpu():
 def test_cuda_is_chosen_automatically_with_fp16():
     choice = choose_device("auto")
     assert choice.device.type == "cuda" and choice.precision == "fp16"
+
+
+@pytest.mark.parametrize("threads, words", [(1, "CPU (1 thread)"), (8, "CPU (8 threads)")])
+def test_the_cpu_is_named_with_its_thread_count_in_plain_english(monkeypatch, threads, words):
+    monkeypatch.setattr(torch, "get_num_threads", lambda: threads)
+    assert choose_device("cpu").description == words
+    assert [o.label for o in available_devices() if o.key == "cpu"] == [words]
