@@ -19,6 +19,7 @@ from core.training.selection import GOALS, SelectionRule
 
 PHASES = ("mse", "gan")
 CONTENT_LOSSES = ("vgg54", "vgg22", "vgg54-pre", "mse")
+TEXTURE_ON = ("rgb", "luma")
 TRAIN_PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 BEST_BY = ("auto", *GOALS)
 
@@ -46,6 +47,9 @@ class TrainConfig:
     content_loss: str = "vgg54"          # gan phase: "vgg54" | "vgg22" | "vgg54-pre" (before the ReLU) | "mse"
     adversarial_weight: float = 1e-3
     pixel_weight: float = 0.0            # gan phase: + this x L1(SR, HR), an anchor for colour and low frequencies
+    # gan phase: what D and the content loss see. "luma": grey SR and HR, so chroma answers to the
+    # pixel term alone (an RGB GAN paints colour speckle over grey surfaces, issue 14).
+    texture_on: str = "rgb"
     steps: int = 100_000
     batch_size: int = 16                 # per process (torchrun multiplies it by the world size)
     crop_size: int = 96                  # HR crop edge; LR crops are crop_size / scale
@@ -89,6 +93,8 @@ class TrainConfig:
             raise ValueError(f"phase must be one of {PHASES}, got {self.phase!r}")
         if self.content_loss not in CONTENT_LOSSES:
             raise ValueError(f"content_loss must be one of {CONTENT_LOSSES}, got {self.content_loss!r}")
+        if self.texture_on not in TEXTURE_ON:
+            raise ValueError(f"texture_on must be one of {TEXTURE_ON}, got {self.texture_on!r}")
         if self.precision not in TRAIN_PRECISIONS:
             raise ValueError(f"precision must be one of {TRAIN_PRECISIONS}, got {self.precision!r}")
         if self.best_by not in BEST_BY:

@@ -55,10 +55,17 @@ def export_model(checkpoint: Path, destination: Path, *, name: str, title: str =
         "min_crop_detail": config.min_crop_detail,
         # How the LR crops were made: None for the papers' clean bicubic, else the real-world chain.
         "degradation": config.degradation.to_dict() if config.degradation is not None else None,
+        **(_gan_losses(config) if config.phase == "gan" else {}),
         **(extra_provenance or {}),
     }
     return save_model(model.eval(), destination, name=name, title=title, description=description,
                       provenance=provenance, metrics=metrics)
+
+
+def _gan_losses(config: TrainConfig) -> dict[str, Any]:
+    """The GAN loss mix, so a model file says what made its texture."""
+    return {"adversarial_weight": config.adversarial_weight, "pixel_weight": config.pixel_weight,
+            "texture_on": config.texture_on}
 
 
 def _numbers(values: Any) -> dict[str, float]:

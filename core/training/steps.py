@@ -3,6 +3,9 @@
 SRGAN (Ledig et al. 2017, eq. 3-6): D minimises BCE(D(HR), 1) + BCE(D(G(LR)), 0); G minimises
 content + adversarial_weight * -log D(G(LR)) (the non-saturating form, BCE against 1), plus
 optionally pixel_weight * L1(SR, HR) (ESRGAN's anchor, Wang et al. 2018).
+With `texture_on_luma`, D and the content loss see only the luma of SR and HR (grey, in three
+channels), so the texture losses cannot pay the generator for invented colour; the pixel term alone
+steers chroma.
 Losses are returned as plain floats; the caller decides what a non-finite value means.
 """
 
@@ -73,16 +76,18 @@ def mse_step(nets: Networks, lr: torch.Tensor, hr: torch.Tensor, precision: Prec
 
 
 def gan_step(nets: Networks, lr: torch.Tensor, hr: torch.Tensor, precision: Precision,
-             adversarial_weight: float, pixel_weight: float = 0.0) -> StepStats:
+             adversarial_weight: float, pixel_weight: float = 0.0, texture_on_luma: bool = False) -> StepStats:
     assert nets.discriminator is not None and nets.d_optimizer is not None and nets.d_scaler is not None
     with precision.autocast():
         sr = nets.generator(lr)                                   # (N, C, sH, sW)
+    view = grey_view if texture_on_luma else _same
+    sr_seen, hr_seen = view(sr), view(hr)
 
     # Discriminator: real HR crops against the generator's current output.
     nets.d_optimizer.zero_grad(set_to_none=True)
     with precision.autocast():
-        real_logits = nets.discriminator(hr).float()              # (N, 1)
-        fake_logits = nets.discriminator(precision.prepare(sr.detach())).float()
+        real_logits = nets.discriminator(precision.prepare(hr_seen)).float()   # (N, 1)
+        fake_logits = nets.discriminator(precision.prepare(sr_seen.detach())).float()
     d_loss = (F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits))
               + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits)))
     _backward_and_step(d_loss, nets.d_optimizer, nets.d_scaler)
@@ -94,8 +99,8 @@ def gan_step(nets: Networks, lr: torch.Tensor, hr: torch.Tensor, precision: Prec
     plain_d.requires_grad_(False)
     try:
         with precision.autocast():
-            g_logits = plain_d(precision.prepare(sr)).float()
-        content = _content_loss(nets.content_loss, sr.float(), hr, precision)
+            g_logits = plain_d(precision.prepare(sr_seen)).float()
+        content = _content_loss(nets.content_loss, sr_seen.float(), hr_seen, precision)
         adversarial = F.binary_cross_entropy_with_logits(g_logits, torch.ones_like(g_logits))
         g_total = content + adversarial_weight * adversarial
         pixel = F.l1_loss(sr.float(), hr) if pixel_weight else None
@@ -109,6 +114,17 @@ def gan_step(nets: Networks, lr: torch.Tensor, hr: torch.Tensor, precision: Prec
     if pixel is not None:
         losses["g_pixel"] = pixel.item()
     return StepStats(losses, torch.sigmoid(real_logits).mean().item(), torch.sigmoid(fake_logits).mean().item())
+
+
+def grey_view(rgb: torch.Tensor) -> torch.Tensor:
+    """BT.601 luma of an (N, 3, H, W) batch, repeated into three channels for RGB-shaped nets."""
+    weights = torch.tensor([0.299, 0.587, 0.114], dtype=rgb.dtype, device=rgb.device).view(1, 3, 1, 1)
+    luma = (rgb * weights).sum(dim=1, keepdim=True)
+    return luma.expand(-1, 3, -1, -1)
+
+
+def _same(x: torch.Tensor) -> torch.Tensor:
+    return x
 
 
 def _content_loss(loss: nn.Module | None, sr: torch.Tensor, hr: torch.Tensor, precision: Precision) -> torch.Tensor:

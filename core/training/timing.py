@@ -114,7 +114,8 @@ class _StepTimer:
         setup, config = self.setup, self.config
         start = time.perf_counter()
         if config.phase == "gan":
-            gan_step(setup.nets, self.lr, self.hr, setup.precision, config.adversarial_weight, config.pixel_weight)
+            gan_step(setup.nets, self.lr, self.hr, setup.precision, config.adversarial_weight, config.pixel_weight,
+                     config.texture_on == "luma")
         else:
             mse_step(setup.nets, self.lr, self.hr, setup.precision)
         if setup.ema is not None:

@@ -82,6 +82,14 @@ def test_a_pixel_weight_adds_an_l1_anchor_to_the_generator_loss(tmp_path):
         tiny_config(tmp_path, pixel_weight=-1.0)
 
 
+def test_a_luma_texture_run_trains_and_its_model_file_says_so(tmp_path):
+    finished = collect(train(tiny_config(tmp_path, phase="gan", steps=3, adversarial_weight=1e-2, pixel_weight=1.0,
+                                         texture_on="luma")), [])
+    _, info = load_model(export_model(finished.last_checkpoint, tmp_path / "grey.safetensors", name="grey"))
+    assert info.provenance["texture_on"] == "luma"
+    assert (info.provenance["pixel_weight"], info.provenance["adversarial_weight"]) == (1.0, 1e-2)
+
+
 def test_gan_with_vgg_content_loss_uses_the_perceptual_loss(tmp_path):
     """A tiny random VGG19 prefix (vgg22 needs 4 convs) through the real PerceptualLoss path."""
     torch.manual_seed(0)
