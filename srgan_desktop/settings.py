@@ -40,6 +40,7 @@ RECENT = "recent_files"
 GEOMETRY = "window_geometry"
 FINETUNE_FOLDER = "finetune/photo_folder"      # the last photo folder the wizard trained on
 FINETUNE_ADVANCED = "finetune/advanced"        # JSON: {"open": bool, "changed": {name: value}}
+RESUME_DECLINED = "finetune/resume_declined"   # JSON list: interrupted runs the user said "Not Now" to
 
 VIEWER_MODES = ("side", "split")
 ORIGINAL_FILTERS = ("nearest", "bicubic")
@@ -248,6 +249,19 @@ class AppSettings:
     @finetune_folder.setter
     def finetune_folder(self, folder: Path | None) -> None:
         self._set(FINETUNE_FOLDER, str(folder) if folder else "")
+
+    @property
+    def resume_declined(self) -> frozenset[str]:
+        """Ids of the interrupted fine-tunes whose start-up question the user answered "Not Now"."""
+        try:
+            data = json.loads(self._text(RESUME_DECLINED, "[]"))
+        except ValueError:
+            return frozenset()
+        return frozenset(str(x) for x in data) if isinstance(data, list) else frozenset()
+
+    @resume_declined.setter
+    def resume_declined(self, ids: frozenset[str]) -> None:
+        self._set(RESUME_DECLINED, json.dumps(sorted(ids)))
 
     @property
     def finetune_advanced(self) -> tuple[bool, dict[str, object]]:

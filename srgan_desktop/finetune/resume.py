@@ -1,10 +1,12 @@
 """At start-up: offer to carry on with fine-tunes that were interrupted (the app closed or crashed).
 
-    answer = offer_resume(main_window)       # None: nothing interrupted, or "Not Now"
+    answer = offer_resume(main_window, settings=settings)   # None: nothing new interrupted, or "Not Now"
     if answer == ("resume", run): open the wizard on `run`;  ("list", None): open the Fine-Tunes list
 
 The question tells what happened in the run's own words (`RunRecord.status_text()`: where it
 stopped and why) and, when several were interrupted, how many; it resumes the newest.
+"Not Now" is remembered: the app asks again only when another run is interrupted. The runs stay
+resumable from the Fine-Tunes list.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from core.finetune.runs import RunRecord, list_runs
+from srgan_desktop.settings import AppSettings
 
 
 def interrupted_runs() -> list[RunRecord]:
@@ -34,7 +37,8 @@ def resume_question(parent: QWidget | None, runs: list[RunRecord]) -> QMessageBo
         text = (f"{len(runs)} fine-tunes did not finish. The newest is {name} (photos in {folder}, "
                 f"started {started}).")
     box = QMessageBox(QMessageBox.Icon.Question, "Resume fine-tuning?", text, parent=parent)
-    box.setInformativeText(f"{latest.status_text()} Resume it from its last checkpoint?")
+    box.setInformativeText(f"{latest.status_text()} Resume it from its last checkpoint? "
+                           "(Not Now keeps it in Fine-Tunes\u2026 and stops this question for it.)")
     box.resume_button = box.addButton("Resume", QMessageBox.ButtonRole.AcceptRole)
     box.list_button = box.addButton("Show Fine-Tunes\u2026", QMessageBox.ButtonRole.ActionRole)
     box.later_button = box.addButton("Not Now", QMessageBox.ButtonRole.RejectRole)
@@ -42,11 +46,15 @@ def resume_question(parent: QWidget | None, runs: list[RunRecord]) -> QMessageBo
     return box
 
 
-def offer_resume(parent: QWidget | None = None, ask: Callable[[QMessageBox], object] = QMessageBox.exec
-                 ) -> tuple[str, RunRecord | None] | None:
-    """Ask the user when a run was interrupted: ("resume", newest run), ("list", None) or None."""
+def offer_resume(parent: QWidget | None = None, ask: Callable[[QMessageBox], object] = QMessageBox.exec,
+                 settings: AppSettings | None = None) -> tuple[str, RunRecord | None] | None:
+    """Ask the user when a run was interrupted: ("resume", newest run), ("list", None) or None.
+
+    With `settings`, runs the user already said "Not Now" to are not asked about again.
+    """
     runs = interrupted_runs()
-    if not runs:
+    declined = settings.resume_declined if settings is not None else frozenset()
+    if not runs or all(r.id in declined for r in runs):
         return None
     box = resume_question(parent, runs)
     ask(box)
@@ -55,4 +63,6 @@ def offer_resume(parent: QWidget | None = None, ask: Callable[[QMessageBox], obj
         return "resume", runs[0]
     if clicked is box.list_button:
         return "list", None
+    if settings is not None:    # only runs still interrupted, so the list never grows
+        settings.resume_declined = frozenset(r.id for r in runs)
     return None

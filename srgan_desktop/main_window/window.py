@@ -515,7 +515,7 @@ class MainWindow(QMainWindow):
     def offer_finetune_resume(self) -> None:
         """At start-up: fine-tunes interrupted when the app last closed may be resumed (the user is asked)."""
         try:
-            answer = offer_resume(self)
+            answer = offer_resume(self, settings=self.settings)
         except Exception as exc:  # noqa: BLE001 - never block the start of the app
             self.banner.show_notice(f"Could not offer to resume the interrupted fine-tune: {exc}")
             return

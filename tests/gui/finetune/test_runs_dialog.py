@@ -14,6 +14,7 @@ from core.finetune.runs import mark, read_run, runs_root, update_run
 from srgan_desktop.finetune.resume import offer_resume, resume_question
 from srgan_desktop.finetune.runs_dialog import RunsDialog
 from srgan_desktop.finetune.wizard import TRAINING, FineTuneWizard
+from srgan_desktop.settings import AppSettings
 from tests.gui.finetune.walk import open_wizard, stored_run
 
 STATE = 5
@@ -151,3 +152,20 @@ def test_interrupted_runs_are_offered_at_start_up_in_their_own_words(qtbot, tmp_
     assert offer_resume(None, ask=lambda b: b.resume_button.click()) == ("resume", newest)
     assert offer_resume(None, ask=lambda b: b.list_button.click()) == ("list", None)
     assert offer_resume(None, ask=lambda b: b.later_button.click()) is None
+
+
+def test_not_now_is_remembered_until_another_run_is_interrupted(qtbot, tmp_path):
+    settings = AppSettings()
+    first = stored_run(tmp_path, stop_at=4, title="First")
+    asked = []
+
+    def later(box):
+        asked.append(box.text())
+        box.later_button.click()
+
+    assert offer_resume(None, ask=later, settings=settings) is None and len(asked) == 1
+    assert settings.resume_declined == {first.id}
+    assert offer_resume(None, ask=later, settings=settings) is None and len(asked) == 1     # not asked again
+    second = stored_run(tmp_path, stop_at=6, title="Second")
+    assert offer_resume(None, ask=lambda b: b.resume_button.click(), settings=settings) == ("resume", second)
+    assert settings.resume_declined == {first.id}           # resuming leaves the earlier answer alone

@@ -41,10 +41,10 @@ def test_resume_from_the_list_and_from_the_start_up_offer_open_the_wizard_on_tha
     run = object()                                   # the wizard gets what the list emits
     dialog.resume_requested.emit(run)
     assert FakeWizard.opened == [run]
-    monkeypatch.setattr(main_window_module, "offer_resume", lambda parent: ("resume", run))
+    monkeypatch.setattr(main_window_module, "offer_resume", lambda parent, settings: ("resume", run))
     window.offer_finetune_resume()
     assert FakeWizard.opened == [run, run]
     dialog.hide()
-    monkeypatch.setattr(main_window_module, "offer_resume", lambda parent: ("list", None))
+    monkeypatch.setattr(main_window_module, "offer_resume", lambda parent, settings: ("list", None))
     window.offer_finetune_resume()
     assert dialog.isVisible() and FakeWizard.opened == [run, run]
