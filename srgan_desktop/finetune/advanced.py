@@ -31,7 +31,8 @@ from core.common.devices import available_devices
 from core.finetune.budget import BudgetPlan
 from core.finetune.recipe import FineTuneRecipe, recipe_for
 
-EMA_CHOICES = (("Automatic (on for photo-realistic)", None), ("On", True), ("Off", False))
+# No "automatic" entry: the recipe recommends Off in both modes (a 500-step average stays 60% the base).
+EMA_CHOICES = (("Off", False), ("On", True))
 PRECISION_CHOICES = (("Automatic (fastest safe)", "auto"), ("Full precision (fp32)", "fp32"))
 RECIPE_KEYS = ("batch_size", "crop_size", "lr", "realistic_lr", "lr_drop_at", "ema")
 MUTED = "color: palette(placeholder-text);"
@@ -221,7 +222,7 @@ class AdvancedSettings(QWidget):
 def _fits(recipe: FineTuneRecipe, key: str, value: Any) -> bool:
     """Whether a remembered value is one the recipe accepts (a settings file anyone can edit)."""
     if key == "ema":
-        ok = value in (None, True, False)
+        ok = value in (True, False)
     elif key in ("batch_size", "crop_size"):
         ok = isinstance(value, int) and not isinstance(value, bool)
     else:

@@ -117,6 +117,9 @@ def test_advanced_settings_show_the_recipe_override_it_and_are_remembered(qtbot,
     assert advanced.batch.value() == recipe.batch_size and advanced.crop.value() == recipe.crop_size
     assert advanced.lr.value() == pytest.approx(recipe.lr) and advanced.lr_drop.value() == 75
     assert advanced.changed_values() == {} and "recommended ones" in advanced.state_label.text()
+    # EMA offers exactly the two real choices, the recommended Off first (no "automatic" that meant On).
+    assert [advanced.ema.itemText(i) for i in range(advanced.ema.count())] == ["Off", "On"]
+    assert advanced.ema.currentData() is False
     assert advanced.held_out_label.text().startswith("1 of 6 photos")
     page.realistic.setChecked(True)                                      # each goal has its own rate
     assert advanced.lr.value() == pytest.approx(recipe.realistic_lr)
