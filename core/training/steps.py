@@ -4,8 +4,8 @@ SRGAN (Ledig et al. 2017, eq. 3-6): D minimises BCE(D(HR), 1) + BCE(D(G(LR)), 0)
 content + adversarial_weight * -log D(G(LR)) (the non-saturating form, BCE against 1), plus
 optionally pixel_weight * L1(SR, HR) (ESRGAN's anchor, Wang et al. 2018).
 With `texture_on_luma`, D and the content loss see only the luma of SR and HR (grey, in three
-channels), so the texture losses cannot pay the generator for invented colour; the pixel term alone
-steers chroma.
+channels), and their gradient asks for grey detail (`grey_view`), so the texture losses cannot pay the
+generator for invented colour; the pixel term alone steers chroma.
 Losses are returned as plain floats; the caller decides what a non-finite value means.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -116,11 +117,31 @@ def gan_step(nets: Networks, lr: torch.Tensor, hr: torch.Tensor, precision: Prec
     return StepStats(losses, torch.sigmoid(real_logits).mean().item(), torch.sigmoid(fake_logits).mean().item())
 
 
+class _GreyView(torch.autograd.Function):
+    """Forward: BT.601 luma, repeated into three channels. Backward: the luma gradient split evenly
+    over R, G and B, so what the texture losses ask for is grey detail.
+
+    The true gradient would follow the luma weights (0.299, 0.587, 0.114): a texture added in those
+    proportions is green and pink, which is the speckle an RGB GAN drew over Set14's grey bridge. Any
+    direction with a positive luma component lowers the loss as well; the grey one adds no colour.
+    """
+
+    @staticmethod
+    def forward(ctx: Any, rgb: torch.Tensor) -> torch.Tensor:
+        weights = torch.tensor(_LUMA, dtype=rgb.dtype, device=rgb.device).view(1, 3, 1, 1)
+        return (rgb * weights).sum(dim=1, keepdim=True).expand(-1, 3, -1, -1)
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> torch.Tensor:
+        return grad.sum(dim=1, keepdim=True).expand(-1, 3, -1, -1) / 3
+
+
+_LUMA = (0.299, 0.587, 0.114)
+
+
 def grey_view(rgb: torch.Tensor) -> torch.Tensor:
-    """BT.601 luma of an (N, 3, H, W) batch, repeated into three channels for RGB-shaped nets."""
-    weights = torch.tensor([0.299, 0.587, 0.114], dtype=rgb.dtype, device=rgb.device).view(1, 3, 1, 1)
-    luma = (rgb * weights).sum(dim=1, keepdim=True)
-    return luma.expand(-1, 3, -1, -1)
+    """The luma of an (N, 3, H, W) batch in three channels, whose gradient asks for grey detail."""
+    return _GreyView.apply(rgb)
 
 
 def _same(x: torch.Tensor) -> torch.Tensor:
