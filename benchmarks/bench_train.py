@@ -52,7 +52,7 @@ def time_variant(config: TrainConfig, device: torch.device, precision: Precision
 
     def step() -> None:
         if config.phase == "gan":
-            gan_step(setup.nets, lr, hr, precision, config.adversarial_weight)
+            gan_step(setup.nets, lr, hr, precision, config.gan_losses())
         else:
             mse_step(setup.nets, lr, hr, precision)
         if device.type == "cuda":

@@ -30,6 +30,18 @@ RESUMABLE_CHANGES = frozenset({
     "out_dir", "data_dir", "val_dir", "vgg_weights", "init_from", "lr_drop_at",
 })
 
+
+
+@dataclass(frozen=True)
+class GanLosses:
+    """The GAN phase's generator loss mix (`core.training.steps.gan_step`)."""
+
+    adversarial_weight: float = 1e-3
+    pixel_weight: float = 0.0
+    chroma_weight: float = 0.0
+    texture_on_luma: bool = False
+
+
 _PATH_FIELDS = ("data_dir", "val_dir", "init_from", "vgg_weights", "out_dir")
 
 
@@ -50,6 +62,9 @@ class TrainConfig:
     # gan phase: what D and the content loss see. "luma": grey SR and HR, so chroma answers to the
     # pixel term alone (an RGB GAN paints colour speckle over grey surfaces, issue 14).
     texture_on: str = "rgb"
+    # gan phase: + this x L1 on chroma (Cb, Cr) of SR against HR, on top of the pixel term: colour the
+    # texture losses do not steer drifts into speckle as the shared weights learn grey detail (issue 14).
+    chroma_weight: float = 0.0
     steps: int = 100_000
     batch_size: int = 16                 # per process (torchrun multiplies it by the world size)
     crop_size: int = 96                  # HR crop edge; LR crops are crop_size / scale
@@ -127,8 +142,9 @@ class TrainConfig:
             raise ValueError(f"ema_decay must be in (0, 1), got {self.ema_decay}")
         if self.adversarial_weight < 0:
             raise ValueError(f"adversarial_weight must not be negative, got {self.adversarial_weight}")
-        if self.pixel_weight < 0:
-            raise ValueError(f"pixel_weight must not be negative, got {self.pixel_weight}")
+        if self.pixel_weight < 0 or self.chroma_weight < 0:
+            raise ValueError(f"pixel_weight and chroma_weight must not be negative, "
+                             f"got {self.pixel_weight}, {self.chroma_weight}")
         if not 0 < self.collapse_threshold < 0.5:
             raise ValueError(f"collapse_threshold must be in (0, 0.5), got {self.collapse_threshold}")
         if self.max_rollbacks < 0 or (self.num_workers is not None and self.num_workers < 0):
@@ -167,6 +183,9 @@ class TrainConfig:
             data[name] = None if data[name] is None else str(data[name])
         data["degradation"] = None if self.degradation is None else self.degradation.to_dict()
         return data
+
+    def gan_losses(self) -> GanLosses:
+        return GanLosses(self.adversarial_weight, self.pixel_weight, self.chroma_weight, self.texture_on == "luma")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrainConfig:

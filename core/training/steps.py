@@ -2,7 +2,8 @@
 
 SRGAN (Ledig et al. 2017, eq. 3-6): D minimises BCE(D(HR), 1) + BCE(D(G(LR)), 0); G minimises
 content + adversarial_weight * -log D(G(LR)) (the non-saturating form, BCE against 1), plus
-optionally pixel_weight * L1(SR, HR) (ESRGAN's anchor, Wang et al. 2018).
+optionally pixel_weight * L1(SR, HR) (ESRGAN's anchor, Wang et al. 2018) and chroma_weight * L1 on the
+chroma (Cb, Cr) alone.
 With `texture_on_luma`, D and the content loss see only the luma of SR and HR (grey, in three
 channels), and their gradient asks for grey detail (`grey_view`), so the texture losses cannot pay the
 generator for invented colour; the pixel term alone steers chroma.
@@ -19,6 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from core.training.config import GanLosses
 from core.training.distributed import unwrap
 
 
@@ -77,11 +79,11 @@ def mse_step(nets: Networks, lr: torch.Tensor, hr: torch.Tensor, precision: Prec
 
 
 def gan_step(nets: Networks, lr: torch.Tensor, hr: torch.Tensor, precision: Precision,
-             adversarial_weight: float, pixel_weight: float = 0.0, texture_on_luma: bool = False) -> StepStats:
+             weights: GanLosses) -> StepStats:
     assert nets.discriminator is not None and nets.d_optimizer is not None and nets.d_scaler is not None
     with precision.autocast():
         sr = nets.generator(lr)                                   # (N, C, sH, sW)
-    view = grey_view if texture_on_luma else _same
+    view = grey_view if weights.texture_on_luma else _same
     sr_seen, hr_seen = view(sr), view(hr)
 
     # Discriminator: real HR crops against the generator's current output.
@@ -103,10 +105,13 @@ def gan_step(nets: Networks, lr: torch.Tensor, hr: torch.Tensor, precision: Prec
             g_logits = plain_d(precision.prepare(sr_seen)).float()
         content = _content_loss(nets.content_loss, sr_seen.float(), hr_seen, precision)
         adversarial = F.binary_cross_entropy_with_logits(g_logits, torch.ones_like(g_logits))
-        g_total = content + adversarial_weight * adversarial
-        pixel = F.l1_loss(sr.float(), hr) if pixel_weight else None
+        g_total = content + weights.adversarial_weight * adversarial
+        pixel = F.l1_loss(sr.float(), hr) if weights.pixel_weight else None
         if pixel is not None:
-            g_total = g_total + pixel_weight * pixel
+            g_total = g_total + weights.pixel_weight * pixel
+        chroma = F.l1_loss(chroma_planes(sr.float()), chroma_planes(hr)) if weights.chroma_weight else None
+        if chroma is not None:
+            g_total = g_total + weights.chroma_weight * chroma
         _backward_and_step(g_total, nets.g_optimizer, nets.g_scaler)
     finally:
         plain_d.requires_grad_(True)
@@ -114,6 +119,8 @@ def gan_step(nets: Networks, lr: torch.Tensor, hr: torch.Tensor, precision: Prec
               "g_total": g_total.item(), "d": d_loss.item()}
     if pixel is not None:
         losses["g_pixel"] = pixel.item()
+    if chroma is not None:
+        losses["g_chroma"] = chroma.item()
     return StepStats(losses, torch.sigmoid(real_logits).mean().item(), torch.sigmoid(fake_logits).mean().item())
 
 
@@ -137,6 +144,14 @@ class _GreyView(torch.autograd.Function):
 
 
 _LUMA = (0.299, 0.587, 0.114)
+# BT.601 Cb and Cr rows without their offset: an L1 between two images does not need it.
+_CHROMA = ((-0.168736, -0.331264, 0.5), (0.5, -0.418688, -0.081312))
+
+
+def chroma_planes(rgb: torch.Tensor) -> torch.Tensor:
+    """(N, 3, H, W) RGB in [0, 1] -> (N, 2, H, W) Cb and Cr, centred on 0 for grey."""
+    matrix = torch.tensor(_CHROMA, dtype=rgb.dtype, device=rgb.device)
+    return torch.einsum("kc,nchw->nkhw", matrix, rgb)
 
 
 def grey_view(rgb: torch.Tensor) -> torch.Tensor:

@@ -114,8 +114,7 @@ class _StepTimer:
         setup, config = self.setup, self.config
         start = time.perf_counter()
         if config.phase == "gan":
-            gan_step(setup.nets, self.lr, self.hr, setup.precision, config.adversarial_weight, config.pixel_weight,
-                     config.texture_on == "luma")
+            gan_step(setup.nets, self.lr, self.hr, setup.precision, config.gan_losses())
         else:
             mse_step(setup.nets, self.lr, self.hr, setup.precision)
         if setup.ema is not None:

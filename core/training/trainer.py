@@ -205,8 +205,7 @@ class _Run:
         s, p = self.setup, self.precision
         lr, hr = p.prepare(lr), p.prepare(hr)
         if self.config.phase == "gan":
-            return gan_step(s.nets, lr, hr, p, self.config.adversarial_weight, self.config.pixel_weight,
-                            self.config.texture_on == "luma")
+            return gan_step(s.nets, lr, hr, p, self.config.gan_losses())
         return mse_step(s.nets, lr, hr, p)
 
     def _synced(self, stats: StepStats) -> tuple[dict[str, float], float | None, float | None]:

@@ -6,7 +6,8 @@ import pytest
 import torch
 from torch import nn
 
-from core.training.steps import Networks, Precision, gan_step, grey_view
+from core.training.config import GanLosses
+from core.training.steps import Networks, Precision, chroma_planes, gan_step, grey_view
 
 LUMA = torch.tensor([0.299, 0.587, 0.114])
 
@@ -33,14 +34,15 @@ def networks(seen: list[torch.Tensor]) -> Networks:
                     torch.optim.SGD(discriminator.parameters(), lr=0.1), torch.amp.GradScaler("cpu", enabled=False))
 
 
-def step(texture_on_luma: bool, pixel_weight: float, seen: list[torch.Tensor] | None = None) -> torch.Tensor:
+def step(texture_on_luma: bool, pixel_weight: float, seen: list[torch.Tensor] | None = None,
+         chroma_weight: float = 0.0) -> torch.Tensor:
     """The colour offset after one step from zero."""
     torch.manual_seed(1)
     hr = torch.rand(2, 3, 16, 16)
     lr = hr[:, :, ::2, ::2] * torch.tensor([1.2, 0.8, 1.0]).view(1, 3, 1, 1)   # SR's colour is off
     nets = networks(seen if seen is not None else [])
-    gan_step(nets, lr, hr, Precision("cpu"), adversarial_weight=0.1, pixel_weight=pixel_weight,
-             texture_on_luma=texture_on_luma)
+    gan_step(nets, lr, hr, Precision("cpu"), GanLosses(adversarial_weight=0.1, pixel_weight=pixel_weight,
+                                                    chroma_weight=chroma_weight, texture_on_luma=texture_on_luma))
     return nets.generator.offset.detach().flatten()
 
 
@@ -98,3 +100,23 @@ def test_texture_on_must_be_rgb_or_luma(tmp_path):
     assert tiny_config(tmp_path, texture_on="luma").texture_on == "luma"
     with pytest.raises(ValueError, match="texture_on"):
         tiny_config(tmp_path, texture_on="lab")
+
+
+def test_chroma_planes_are_zero_on_grey_and_follow_bt601():
+    grey = torch.rand(1, 1, 4, 4).expand(-1, 3, -1, -1)
+    assert chroma_planes(grey).abs().max() < 1e-6
+    red = torch.zeros(1, 3, 1, 1)
+    red[:, 0] = 1.0
+    cb, cr = chroma_planes(red).flatten().tolist()
+    assert cb == pytest.approx(-0.168736) and cr == pytest.approx(0.5)
+
+
+def test_the_chroma_term_pulls_colour_harder_without_touching_grey():
+    # The SR's red is 20% too strong and its green 20% too weak. On luma the pixel term alone corrects
+    # that a little; with the chroma term the correction is larger, and it stays a change of tint:
+    # the chroma term's own pull has no grey (equal R, G, B) part, as Cb and Cr ignore grey.
+    pixel_only = step(texture_on_luma=True, pixel_weight=1.0)
+    with_chroma = step(texture_on_luma=True, pixel_weight=1.0, chroma_weight=4.0)
+    added = with_chroma - pixel_only
+    assert added[0] < 0 < added[1]
+    assert abs(float(added.sum())) < 1e-5 * float(added.abs().max())
