@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,9 +79,7 @@ def batches(data: RunData, config: TrainConfig, start_step: int, ctx: DistContex
     """Endless (lr, hr) batches for this process, starting at `start_step`."""
     workers = config.num_workers
     if workers is None:
-        # Decoding (photos beyond the cache) or degrading crops (~3 ms each) runs in a worker,
-        # off the step's critical path; fully cached clean crops are cheaper in-process.
-        workers = 0 if data.dataset.fully_cached and config.degradation is None else 1
+        workers = loader_workers(data.dataset.fully_cached, config.degradation is not None, usable_cpus())
     loader = torch.utils.data.DataLoader(
         data.dataset, batch_size=config.batch_size, sampler=StepSamples(config.seed, config.batch_size,
                                                                          start_step, ctx),
@@ -88,6 +87,30 @@ def batches(data: RunData, config: TrainConfig, start_step: int, ctx: DistContex
         persistent_workers=workers > 0)
     for lr, hr in loader:
         yield lr.to(device, non_blocking=True), hr.to(device, non_blocking=True)
+
+
+def loader_workers(fully_cached: bool, degrading: bool, cpus: int) -> int:
+    """How many loader processes keep data off the step's critical path.
+
+    Fully cached clean crops are cheaper in-process. Decoding photos beyond the cache takes one worker.
+    Degrading crops costs ~3 ms each (50 ms a batch of 16), several GPU steps of the bundled network, so
+    it gets every core the step does not drive, up to MAX_DEGRADE_WORKERS; on 2 cores that is one.
+    """
+    if fully_cached and not degrading:
+        return 0
+    if not degrading:
+        return 1
+    return max(1, min(MAX_DEGRADE_WORKERS, cpus - 1))
+
+
+MAX_DEGRADE_WORKERS = 6
+
+
+def usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))      # what this process may use, not the host's count
+    except AttributeError:                       # macOS, Windows
+        return os.cpu_count() or 1
 
 
 def _split(config: TrainConfig, control: Control) -> tuple[list[Path], list[Path], list[tuple[Path, str]]]:

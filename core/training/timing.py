@@ -32,6 +32,7 @@ from core.training.checkpoint import capture_rng, save_checkpoint
 from core.training.config import TrainConfig
 from core.training.distributed import SINGLE_PROCESS
 from core.training.events import TrainingError
+from core.training.run_data import loader_workers, usable_cpus
 from core.training.setup import TrainingSetup, build_content_loss, build_setup, load_init_generator, resolve_precision
 from core.training.steps import gan_step, mse_step
 from core.training.validation import score, super_resolve
@@ -86,10 +87,11 @@ def time_training(config: TrainConfig, control: Control = NEVER_CANCELLED, min_s
         last, best = _time_checkpoints(setup, config, Path(folder))
         data = _data_seconds(config, Path(folder))
     compute = elapsed / timed
-    # Clean crops are cut in the training process (core.training.run_data.batches), degraded ones in a
-    # loader process, which a GPU's step hides and a CPU's step competes with.
+    # Clean crops are cut in the training process (core.training.run_data.batches), degraded ones in
+    # loader processes, which a GPU's step hides and a CPU's step competes with.
     overlapped = device.type != "cpu" and config.degradation is not None
-    per_step = max(compute, data) if overlapped else compute + data
+    workers = loader_workers(True, config.degradation is not None, usable_cpus())
+    per_step = max(compute, data / workers) if overlapped else compute + data
     return Timings(per_step, model_spm, metric_spm, last, best, startup, str(device), precision.name)
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 from core.imageio.compress import jpeg_roundtrip
@@ -87,3 +90,27 @@ def test_training_crops_and_validation_use_the_chain(tmp_path):
 
 def torch_equal(a, b) -> bool:
     return bool((a == b).all())
+
+
+def test_degrading_takes_the_spare_cores_and_several_workers_give_the_same_batches(tmp_path):
+    from core.training.distributed import SINGLE_PROCESS
+    from core.training.run_data import MAX_DEGRADE_WORKERS, batches, loader_workers, prepare_data
+    from tests.helpers.training import tiny_config
+
+    assert loader_workers(fully_cached=True, degrading=False, cpus=16) == 0
+    assert loader_workers(fully_cached=False, degrading=False, cpus=16) == 1
+    assert loader_workers(fully_cached=True, degrading=True, cpus=2) == 1
+    assert loader_workers(fully_cached=True, degrading=True, cpus=1) == 1
+    assert loader_workers(fully_cached=True, degrading=True, cpus=64) == MAX_DEGRADE_WORKERS
+    # The order stays a function of (seed, step): what the resume exactness rests on.
+    config = tiny_config(tmp_path, degradation=DegradationConfig())
+    data = prepare_data(config)
+
+    def first(workers: int, start_step: int = 0) -> list:
+        stream = batches(data, replace(config, num_workers=workers), start_step, SINGLE_PROCESS,
+                         torch.device("cpu"))
+        return [lr for _, (lr, _hr) in zip(range(3), stream)]
+
+    alone, shared = first(0), first(2)
+    assert all(torch.equal(a, b) for a, b in zip(alone, shared))
+    assert torch.equal(first(2, start_step=1)[0], alone[1])
