@@ -143,15 +143,37 @@ class _GreyView(torch.autograd.Function):
         return grad.sum(dim=1, keepdim=True).expand(-1, 3, -1, -1) / 3
 
 
+class _ChromaView(torch.autograd.Function):
+    """Forward: BT.601 Cb and Cr. Backward: the chroma gradient moved along the directions that change
+    Cb or Cr at constant luma, so what the chroma term asks for is colour alone.
+
+    The true gradient follows the Cb and Cr rows, which also change luma (a unit of Cb moves Y by
+    -0.19): a chroma loss five times the pixel term's weight then drags luma toward its L1 target too,
+    smoothing the grain the texture losses ask for (Set14 NIQE 3.95 -> 4.0-4.4 in the first runs).
+    """
+
+    @staticmethod
+    def forward(ctx: Any, rgb: torch.Tensor) -> torch.Tensor:
+        matrix = torch.tensor(_CHROMA, dtype=rgb.dtype, device=rgb.device)
+        return torch.einsum("kc,nchw->nkhw", matrix, rgb)
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> torch.Tensor:
+        directions = torch.tensor(_CHROMA_DIRECTIONS, dtype=grad.dtype, device=grad.device)
+        return torch.einsum("kc,nkhw->nchw", directions, grad)
+
+
 _LUMA = (0.299, 0.587, 0.114)
 # BT.601 Cb and Cr rows without their offset: an L1 between two images does not need it.
 _CHROMA = ((-0.168736, -0.331264, 0.5), (0.5, -0.418688, -0.081312))
+# The RGB change of one unit of Cb, and of Cr, at constant luma (the inverse transform's columns).
+_CHROMA_DIRECTIONS = ((0.0, -0.344136, 1.772), (1.402, -0.714136, 0.0))
 
 
 def chroma_planes(rgb: torch.Tensor) -> torch.Tensor:
-    """(N, 3, H, W) RGB in [0, 1] -> (N, 2, H, W) Cb and Cr, centred on 0 for grey."""
-    matrix = torch.tensor(_CHROMA, dtype=rgb.dtype, device=rgb.device)
-    return torch.einsum("kc,nchw->nkhw", matrix, rgb)
+    """(N, 3, H, W) RGB in [0, 1] -> (N, 2, H, W) Cb and Cr, centred on 0 for grey; the gradient
+    asks for colour at constant luma."""
+    return _ChromaView.apply(rgb)
 
 
 def grey_view(rgb: torch.Tensor) -> torch.Tensor:

@@ -113,10 +113,24 @@ def test_chroma_planes_are_zero_on_grey_and_follow_bt601():
 
 def test_the_chroma_term_pulls_colour_harder_without_touching_grey():
     # The SR's red is 20% too strong and its green 20% too weak. On luma the pixel term alone corrects
-    # that a little; with the chroma term the correction is larger, and it stays a change of tint:
-    # the chroma term's own pull has no grey (equal R, G, B) part, as Cb and Cr ignore grey.
+    # that a little; with the chroma term the correction is larger, and it stays a change of colour
+    # at constant luma, so the term does not pull on the grain the texture losses ask for.
     pixel_only = step(texture_on_luma=True, pixel_weight=1.0)
     with_chroma = step(texture_on_luma=True, pixel_weight=1.0, chroma_weight=4.0)
     added = with_chroma - pixel_only
     assert added[0] < 0 < added[1]
-    assert abs(float(added.sum())) < 1e-5 * float(added.abs().max())
+    assert abs(float(added @ LUMA)) < 1e-5 * float(added.abs().max())
+
+
+def test_the_chroma_gradient_still_lowers_a_chroma_loss_and_leaves_luma_alone():
+    rgb = torch.rand(1, 3, 4, 4, requires_grad=True)
+    target = torch.rand(1, 3, 4, 4)
+    loss = (chroma_planes(rgb) - chroma_planes(target)).abs().mean()
+    loss.backward()
+    assert rgb.grad is not None
+    with torch.no_grad():
+        moved = rgb - 0.05 * rgb.grad
+        after = (chroma_planes(moved) - chroma_planes(target)).abs().mean()
+        luma_shift = ((moved - rgb) * LUMA.view(1, 3, 1, 1)).sum(dim=1).abs().max()
+    assert after < loss
+    assert luma_shift < 1e-6
