@@ -10,8 +10,8 @@ Times, in this run and on this machine:
   clean     one batch of crops cut from the photos as the loader does, LR by bicubic (the baseline);
   degraded  the same batch through the Real-world model's chain (`--degrade-plain 0.9`, odds 0.3 0.3 0.3);
   full      the same batch through the full chain at its default strengths (`--degrade real-world`).
-The loader share is degraded / workers / step (and full / workers / step), with the trainer's default worker count here
-(`core.training.run_data.loader_workers`): under about 0.1 the step never waits for data. On a CPU the
+The loader share is degraded / workers / step (and full / workers / step), with the trainer's default
+worker count here (`core.training.run_data.loader_workers`): under about 0.1 the step never waits for data. On a CPU the
 workers run on the cores the step would use, so the share there is of CPU time, not a wait.
 One JSON line.
 """

@@ -31,7 +31,6 @@ RESUMABLE_CHANGES = frozenset({
 })
 
 
-
 @dataclass(frozen=True)
 class GanLosses:
     """The GAN phase's generator loss mix (`core.training.steps.gan_step`)."""
