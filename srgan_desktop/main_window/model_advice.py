@@ -24,7 +24,7 @@ from PySide6.QtCore import QObject, Signal
 from core.inference.recommend import Recommendation, recommend
 from core.models.library import resolve_model
 from core.models.model_file import ModelFileError
-from srgan_desktop.background import WorkFailed, async_slot, call_in_background
+from srgan_desktop.background import Job, WorkFailed, async_slot, call_in_background
 from srgan_desktop.widgets.upscale_form import UpscaleForm
 
 Advice = tuple[Path, Recommendation] | None     # (the recommended model's file, why), or nothing to recommend
@@ -43,6 +43,7 @@ class ModelAdvice(QObject):
         self._preselected: Path | None = None                     # what the app selected, while it lasts
         self._before: tuple[Path | None, float] | None = None     # model and detail it replaced
         self._known: dict[int, Advice] = {}                       # queue entry id -> its advice
+        self._job: Job[Advice] | None = None                      # the advice being found, if any
         self._picker.activated.connect(self._on_user_choice)
 
     @async_slot()
@@ -54,13 +55,23 @@ class ModelAdvice(QObject):
         if entry_id in self._known:
             self.show_mark(entry_id)
             return
+        job = self._job = call_in_background(_advice_for, path, color)
         try:
-            advice = await call_in_background(_advice_for, path, color)
+            advice = await job
         except WorkFailed:
             advice = None             # no advice is no harm: the image runs with the model chosen
+        finally:
+            if self._job is job:
+                self._job = None
         self._known[entry_id] = advice
         if self._is_shown(entry_id):
             self._act(advice)
+
+    def stop(self) -> None:
+        """Wait for the advice being found (window closing): a worker still reading pixels while
+        the interpreter shuts down can abort the process."""
+        if self._job is not None:
+            self._job.stop(10.0)
 
     def show_mark(self, entry_id: int) -> None:
         """Another image is on show (chosen in the queue): its mark, no change of model."""

@@ -574,6 +574,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.settings.geometry = self.saveGeometry()
         self.settings.sync()
+        self.advice.stop()            # first: its outcome may still queue a run, which shutdown cancels
         self.queue.shutdown()
         self.extras.stop()
         self.saver.finish_writing()

@@ -87,3 +87,24 @@ def test_a_preselection_replaced_by_the_users_pick_is_not_undone(qtbot, window, 
     drop(window, write_smooth_photo(tmp_path / "clean.png"))
     finished_with(qtbot, window, "clean.png", real_world)
     assert picker.current_path() == real_world and picker.recommended() is None
+
+
+def test_closing_the_window_waits_for_the_advice_being_found(qtbot, window, tmp_path, monkeypatch):
+    # A worker still reading pixels while the interpreter shuts down can abort the process, so
+    # closing waits for it: here the advice takes longer than the upscale.
+    import threading
+    import time
+
+    import srgan_desktop.main_window.model_advice as model_advice
+    workers: list[threading.Thread] = []
+
+    def slow_advice(path, color):
+        workers.append(threading.current_thread())
+        time.sleep(0.5)
+        return None
+
+    monkeypatch.setattr(model_advice, "_advice_for", slow_advice)
+    drop(window, write_smooth_photo(tmp_path / "photo.png"))
+    qtbot.waitUntil(lambda: bool(workers), timeout=WAIT_MS)
+    window.close()
+    assert not workers[0].is_alive()
