@@ -82,6 +82,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--chroma-weight", type=float, default=0.0, metavar="W",
                    help="gan phase: add W x L1 on the chroma (Cb, Cr) alone, against colour speckle "
                         "(default 0)")
+    p.add_argument("--lattice-weight", type=float, default=0.0, metavar="W",
+                   help="gan phase: add W x the period-4 pattern in the luma error, against the grid a "
+                        "x4 generator draws (default 0)")
     p.add_argument("--texture-on", choices=TEXTURE_ON, default="rgb",
                    help="gan phase: what the discriminator and content loss see; luma keeps them from "
                         "inventing colour speckle, leaving chroma to the pixel term (default %(default)s)")
@@ -156,7 +159,7 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
             generator=generator, discriminator=DiscriminatorConfig(crop_size=args.crop_size),
             content_loss=args.content_loss, adversarial_weight=args.adversarial_weight,
             pixel_weight=args.pixel_weight, chroma_weight=args.chroma_weight, texture_on=args.texture_on,
-            steps=args.steps,
+            lattice_weight=args.lattice_weight, steps=args.steps,
             batch_size=args.batch_size, crop_size=args.crop_size, photo_scale=args.photo_scale,
             min_crop_detail=args.min_crop_detail, freeze_batchnorm=args.freeze_batchnorm,
             lr=args.lr, lr_drop_at=args.lr_drop_at, ema=args.ema, ema_decay=args.ema_decay, best_by=args.best_by,

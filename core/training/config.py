@@ -39,6 +39,7 @@ class GanLosses:
     pixel_weight: float = 0.0
     chroma_weight: float = 0.0
     texture_on_luma: bool = False
+    lattice_weight: float = 0.0
 
 
 _PATH_FIELDS = ("data_dir", "val_dir", "init_from", "vgg_weights", "out_dir")
@@ -64,6 +65,9 @@ class TrainConfig:
     # gan phase: + this x L1 on chroma (Cb, Cr) of SR against HR, on top of the pixel term: colour the
     # texture losses do not steer drifts into speckle as the shared weights learn grey detail (issue 14).
     chroma_weight: float = 0.0
+    # gan phase: + this x the period-4 pattern in the luma error (core.training.lattice_loss): the grid
+    # the VGG loss draws and D learns to ignore (issue 14).
+    lattice_weight: float = 0.0
     steps: int = 100_000
     batch_size: int = 16                 # per process (torchrun multiplies it by the world size)
     crop_size: int = 96                  # HR crop edge; LR crops are crop_size / scale
@@ -141,9 +145,9 @@ class TrainConfig:
             raise ValueError(f"ema_decay must be in (0, 1), got {self.ema_decay}")
         if self.adversarial_weight < 0:
             raise ValueError(f"adversarial_weight must not be negative, got {self.adversarial_weight}")
-        if self.pixel_weight < 0 or self.chroma_weight < 0:
-            raise ValueError(f"pixel_weight and chroma_weight must not be negative, "
-                             f"got {self.pixel_weight}, {self.chroma_weight}")
+        if self.pixel_weight < 0 or self.chroma_weight < 0 or self.lattice_weight < 0:
+            raise ValueError(f"pixel_weight, chroma_weight and lattice_weight must not be negative, "
+                             f"got {self.pixel_weight}, {self.chroma_weight}, {self.lattice_weight}")
         if not 0 < self.collapse_threshold < 0.5:
             raise ValueError(f"collapse_threshold must be in (0, 0.5), got {self.collapse_threshold}")
         if self.max_rollbacks < 0 or (self.num_workers is not None and self.num_workers < 0):
@@ -184,7 +188,8 @@ class TrainConfig:
         return data
 
     def gan_losses(self) -> GanLosses:
-        return GanLosses(self.adversarial_weight, self.pixel_weight, self.chroma_weight, self.texture_on == "luma")
+        return GanLosses(self.adversarial_weight, self.pixel_weight, self.chroma_weight, self.texture_on == "luma",
+                         self.lattice_weight)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrainConfig:

@@ -65,7 +65,8 @@ def export_model(checkpoint: Path, destination: Path, *, name: str, title: str =
 def _gan_losses(config: TrainConfig) -> dict[str, Any]:
     """The GAN loss mix, so a model file says what made its texture."""
     return {"adversarial_weight": config.adversarial_weight, "pixel_weight": config.pixel_weight,
-            "chroma_weight": config.chroma_weight, "texture_on": config.texture_on}
+            "chroma_weight": config.chroma_weight, "texture_on": config.texture_on,
+            "lattice_weight": config.lattice_weight}
 
 
 def _numbers(values: Any) -> dict[str, float]:

@@ -2,8 +2,8 @@
 
 SRGAN (Ledig et al. 2017, eq. 3-6): D minimises BCE(D(HR), 1) + BCE(D(G(LR)), 0); G minimises
 content + adversarial_weight * -log D(G(LR)) (the non-saturating form, BCE against 1), plus
-optionally pixel_weight * L1(SR, HR) (ESRGAN's anchor, Wang et al. 2018) and chroma_weight * L1 on the
-chroma (Cb, Cr) alone.
+optionally pixel_weight * L1(SR, HR) (ESRGAN's anchor, Wang et al. 2018), chroma_weight * L1 on the
+chroma (Cb, Cr) alone and lattice_weight * the period-4 pattern in the luma error (`lattice_loss`).
 With `texture_on_luma`, D and the content loss see only the luma of SR and HR (grey, in three
 channels), and their gradient asks for grey detail (`grey_view`), so the texture losses cannot pay the
 generator for invented colour; the pixel term alone steers chroma.
@@ -22,6 +22,7 @@ from torch import nn
 
 from core.training.config import GanLosses
 from core.training.distributed import unwrap
+from core.training.lattice_loss import lattice_loss
 
 
 @dataclass
@@ -112,6 +113,10 @@ def gan_step(nets: Networks, lr: torch.Tensor, hr: torch.Tensor, precision: Prec
         chroma = F.l1_loss(chroma_planes(sr.float()), chroma_planes(hr)) if weights.chroma_weight else None
         if chroma is not None:
             g_total = g_total + weights.chroma_weight * chroma
+        lattice = (lattice_loss(grey_view(sr.float())[:, :1], grey_view(hr)[:, :1])
+                   if weights.lattice_weight else None)
+        if lattice is not None:
+            g_total = g_total + weights.lattice_weight * lattice
         _backward_and_step(g_total, nets.g_optimizer, nets.g_scaler)
     finally:
         plain_d.requires_grad_(True)
@@ -121,6 +126,8 @@ def gan_step(nets: Networks, lr: torch.Tensor, hr: torch.Tensor, precision: Prec
         losses["g_pixel"] = pixel.item()
     if chroma is not None:
         losses["g_chroma"] = chroma.item()
+    if lattice is not None:
+        losses["g_lattice"] = lattice.item()
     return StepStats(losses, torch.sigmoid(real_logits).mean().item(), torch.sigmoid(fake_logits).mean().item())
 
 

@@ -70,26 +70,30 @@ def test_gan_phase_alternates_d_and_g_and_lowers_the_content_loss(tmp_path):
     assert load_checkpoint(tmp_path / "run" / "best.ckpt")["step"] == 40
 
 
-def test_pixel_and_chroma_weights_add_l1_anchors_to_the_generator_loss(tmp_path):
+def test_pixel_chroma_and_lattice_weights_add_their_terms_to_the_generator_loss(tmp_path):
     events = []
     collect(train(tiny_config(tmp_path, phase="gan", steps=3, adversarial_weight=1e-2, pixel_weight=0.5,
-                              chroma_weight=2.0)), events)
+                              chroma_weight=2.0, lattice_weight=3.0)), events)
     for step in of_type(events, StepDone):
         loss = step.losses
-        assert 0 < loss["g_pixel"] < 1 and 0 < loss["g_chroma"] < 1
+        assert 0 < loss["g_pixel"] < 1 and 0 < loss["g_chroma"] < 1 and 0 < loss["g_lattice"] < 1
         assert loss["g_total"] == pytest.approx(loss["g_content"] + 1e-2 * loss["g_adversarial"]
-                                                + 0.5 * loss["g_pixel"] + 2.0 * loss["g_chroma"], rel=1e-5)
+                                                + 0.5 * loss["g_pixel"] + 2.0 * loss["g_chroma"]
+                                                + 3.0 * loss["g_lattice"], rel=1e-5)
     with pytest.raises(ValueError, match="pixel_weight"):
         tiny_config(tmp_path, pixel_weight=-1.0)
     with pytest.raises(ValueError, match="chroma_weight"):
         tiny_config(tmp_path, chroma_weight=-1.0)
+    with pytest.raises(ValueError, match="lattice_weight"):
+        tiny_config(tmp_path, lattice_weight=-1.0)
 
 
 def test_a_luma_texture_run_trains_and_its_model_file_says_so(tmp_path):
     finished = collect(train(tiny_config(tmp_path, phase="gan", steps=3, adversarial_weight=1e-2, pixel_weight=1.0,
-                                         texture_on="luma", chroma_weight=3.0)), [])
+                                         texture_on="luma", chroma_weight=3.0, lattice_weight=2.0)), [])
     _, info = load_model(export_model(finished.last_checkpoint, tmp_path / "grey.safetensors", name="grey"))
     assert (info.provenance["texture_on"], info.provenance["chroma_weight"]) == ("luma", 3.0)
+    assert info.provenance["lattice_weight"] == 2.0
     assert (info.provenance["pixel_weight"], info.provenance["adversarial_weight"]) == (1.0, 1e-2)
 
 
