@@ -61,7 +61,14 @@ from core.training.events import (
 from core.training.export import export_model  # noqa: F401  (public API lives here too)
 from core.training.run_data import RunData, batches, prepare_data
 from core.training.selection import Candidate, beats
-from core.training.setup import TrainingSetup, build_content_loss, build_setup, load_init_generator, resolve_precision
+from core.training.setup import (
+    TrainingSetup,
+    build_content_loss,
+    build_setup,
+    load_init_discriminator,
+    load_init_generator,
+    resolve_precision,
+)
 from core.training.steps import StepStats, gan_step, mse_step
 from core.training.timing import measure_step_time  # noqa: F401  (public API lives here too)
 from core.training.validation import score_bicubic, score_model, super_resolve
@@ -124,9 +131,11 @@ class _Run:
             remove_stale_partials(c.out_dir)    # a checkpoint write killed half-way, in an earlier run
         state = self._resume_state() if resume else None
         self.data: RunData = prepare_data(c, self.control)
-        init = load_init_generator(c.init_from, c) if c.init_from and state is None else None
+        start = c.init_from if state is None else None      # a resumed run has its own weights
+        init = load_init_generator(start, c) if start else None
+        init_d = load_init_discriminator(start, c) if start else None
         self._setup = build_setup(c, self.device, self.precision, self.ctx,
-                                 build_content_loss(c, self.device), init)
+                                 build_content_loss(c, self.device), init, init_d)
         self._score_baselines()
         if state is not None:
             self._restore(state)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -381,3 +382,23 @@ def test_named_held_out_photos_are_the_validation_set_and_never_trained_on(tmp_p
     for bad in (("../elsewhere.png",), ("/etc/passwd",), "photo1.png"):
         with pytest.raises(ValueError, match="val_files"):
             tiny_config(tmp_path, val_files=bad)
+
+
+def test_a_gan_run_started_from_a_gan_checkpoint_keeps_its_discriminator(tmp_path):
+    # Carrying a trained SRGAN on with new loss weights (a new run, so --resume refuses) must not pit it
+    # against an untrained D: that sends it back toward the pixel average for a thousand steps.
+    first = collect(train(tiny_config(tmp_path, phase="gan", steps=4, adversarial_weight=1e-2)), [])
+    trained_d = load_checkpoint(first.last_checkpoint)["discriminator"]
+    carried = tiny_config(tmp_path, phase="gan", steps=1, lr=1e-9, adversarial_weight=1e-2, pixel_weight=1.0,
+                          init_from=first.last_checkpoint, out_dir=tmp_path / "carry")   # lr 1e-9: D stays put
+    collect(train(carried), [])
+    kept = load_checkpoint(tmp_path / "carry" / "last.ckpt")["discriminator"]
+    weights = [name for name in trained_d if name.endswith(("weight", "bias"))]   # BatchNorm statistics move
+    assert all(torch.allclose(kept[name], trained_d[name], atol=1e-6) for name in weights)
+    # A different discriminator, or a start from a model file (no D in it), starts a fresh one.
+    other = replace(carried, discriminator=replace(carried.discriminator, dense_width=8),
+                    out_dir=tmp_path / "other")
+    collect(train(other), [])
+    fresh = load_checkpoint(tmp_path / "other" / "last.ckpt")["discriminator"]
+    assert fresh["features.0.weight"].shape == trained_d["features.0.weight"].shape
+    assert not torch.allclose(fresh["features.0.weight"], trained_d["features.0.weight"], atol=1e-3)
