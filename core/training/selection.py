@@ -95,8 +95,11 @@ def pick_best(base: Candidate | None, validations: Sequence[Candidate], rule: Se
     """
     incumbent = base
     for candidate in sorted(validations, key=lambda c: c.step):
-        if incumbent is None and candidate.step == 0:
-            incumbent = Candidate(0, candidate.psnr, candidate.ssim, candidate.niqe, is_base=True)
+        if candidate.step == 0:
+            # The starting weights themselves: never a gain over the base, even when their NIQE, measured
+            # on the training device's precision, comes out a hair under the base's.
+            if incumbent is None:
+                incumbent = Candidate(0, candidate.psnr, candidate.ssim, candidate.niqe, is_base=True)
         elif beats(candidate, incumbent, base, rule):
             incumbent = candidate
     if incumbent is None:

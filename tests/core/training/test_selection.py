@@ -38,6 +38,16 @@ def test_realistic_without_a_more_natural_checkpoint_is_no_improvement():
     assert not choice.improved and choice.best.is_base and "more natural" in choice.reason
 
 
+def test_the_step_0_check_of_the_starting_weights_is_never_a_gain_over_the_base():
+    # Seen in a photo-realistic fine-tune: the step-0 check, on the training device's precision, scored
+    # NIQE a hair under the base's, was kept as "more natural" and a copy of the base was exported.
+    same_weights = Candidate(0, 30.0, 0.9, 4.9999)
+    choice = pick_best(BASE, [same_weights, Candidate(100, 30.0, niqe=5.2)], NIQE)
+    assert not choice.improved and choice.best.is_base
+    choice = pick_best(BASE, [Candidate(0, 30.02, 0.9, 5.0), Candidate(100, 29.0)], PSNR)
+    assert not choice.improved
+
+
 def test_realistic_without_measurable_niqe_takes_the_latest_within_the_floor():
     base = Candidate(0, 30.0, is_base=True)
     choice = pick_best(base, [Candidate(100, 29.8), Candidate(200, 29.0), Candidate(300, 29.6)], NIQE)
