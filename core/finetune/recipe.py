@@ -51,6 +51,11 @@ class FineTuneRecipe:
     # 27.76 / 6.44, no grid; and 5e-3 adversarial 27.60 / 6.17, the first below the base's 6.41.
     realistic_pixel_weight: float = 1.0
     realistic_adversarial_weight: float = 5e-3
+    # ...and the bundled SRGAN's (README, "The shipped model"): D and the VGG loss judge luma, an L1 chroma
+    # term keeps colour on the photo's (no speckle), a lattice term keeps the x4 grid away.
+    realistic_texture_on: str = "luma"
+    realistic_chroma_weight: float = 5.0
+    realistic_lattice_weight: float = 4.0
     freeze_batchnorm: bool = True         # keep the base model's BatchNorm statistics (core.training.batchnorm)
 
     def __post_init__(self) -> None:
@@ -59,7 +64,8 @@ class FineTuneRecipe:
                              f"{self.batch_size}, {self.crop_size}")
         if not (self.lr > 0 and self.realistic_lr > 0):
             raise ValueError("learning rates must be positive")
-        if self.realistic_pixel_weight < 0 or self.realistic_adversarial_weight < 0:
+        if min(self.realistic_pixel_weight, self.realistic_adversarial_weight, self.realistic_chroma_weight,
+               self.realistic_lattice_weight) < 0:
             raise ValueError("loss weights must not be negative")
         if self.lr_drop_at is not None and not 0 < self.lr_drop_at <= 1:
             raise ValueError(f"lr_drop_at must be in (0, 1], got {self.lr_drop_at}")
@@ -178,7 +184,9 @@ def build_train_config(choices: FineTuneChoices, recipe: FineTuneRecipe, plan: B
         vgg_weights=choices.vgg_weights, out_dir=Path(out_dir), degradation=degradation_for(choices.photos))
     if choices.mode == "realistic":
         config = replace(config, pixel_weight=recipe.realistic_pixel_weight,
-                         adversarial_weight=recipe.realistic_adversarial_weight)
+                         adversarial_weight=recipe.realistic_adversarial_weight,
+                         texture_on=recipe.realistic_texture_on, chroma_weight=recipe.realistic_chroma_weight,
+                         lattice_weight=recipe.realistic_lattice_weight)
     if overrides:
         config = replace(config, **overrides)
     return config

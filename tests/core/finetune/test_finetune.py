@@ -108,9 +108,11 @@ def test_config_follows_the_choices_the_recipe_the_plan_and_the_base_model(tmp_p
                                    tmp_path / "run", {"discriminator": DiscriminatorConfig(crop_size=64, base_width=8)})
     assert realistic.phase == "gan" and realistic.content_loss == "vgg54" and realistic.best_by == "niqe"
     assert realistic.lr == recipe.realistic_lr and not realistic.use_ema
-    # The GAN fine-tune anchors to the pixels (no VGG54 grid) and weighs the adversarial term 5x the paper's.
+    # The GAN fine-tune anchors to the pixels (no VGG54 grid) and weighs the adversarial term 5x the paper's;
+    # like the bundled SRGAN it learns texture on luma, holds colour with a chroma term and fights the grid.
     assert (realistic.pixel_weight, realistic.adversarial_weight) == (1.0, 5e-3)
-    assert config.pixel_weight == 0.0                        # the faithful run's loss is pixel MSE alone
+    assert (realistic.texture_on, realistic.chroma_weight, realistic.lattice_weight) == ("luma", 5.0, 4.0)
+    assert config.pixel_weight == config.chroma_weight == config.lattice_weight == 0.0   # faithful: pixel MSE alone
     assert realistic.discriminator.crop_size == 64 and realistic.discriminator.base_width == 8
     with pytest.raises(ValueError):
         FineTuneChoices(data_dir=tmp_path, mode="sharpest")
