@@ -124,11 +124,24 @@ def resolve_precision(requested: str, device: torch.device) -> Precision:
 
 def load_init_generator(path: Path, config: TrainConfig) -> dict[str, torch.Tensor]:
     """G's starting weights from a model file or a checkpoint (its EMA weights when present)."""
+    return load_init_weights(path, config)[0]
+
+
+def load_init_weights(path: Path, config: TrainConfig) -> tuple[dict[str, torch.Tensor],
+                                                                dict[str, torch.Tensor] | None]:
+    """G's starting weights (as `load_init_generator`) and D's, read in one pass.
+
+    D's come from a GAN checkpoint of the same discriminator, so a gan run that carries on from another
+    with new settings keeps its judge (a fresh D sends a trained SRGAN back toward the pixel average for
+    ~1,000 steps: Set14 NIQE 4.27 -> 4.50 at step 200, issue 14); None: a fresh D.
+    """
+    discriminator = None
     try:
         if is_checkpoint_file(path):
             state = load_checkpoint(path)
             arch = state["config"]["generator"]
             weights = state.get("ema") or state["generator"]
+            discriminator = _same_discriminator(state, config)
         else:
             model, info = load_model(path)
             arch, weights = info.arch_config.to_dict(), model.state_dict()
@@ -136,25 +149,18 @@ def load_init_generator(path: Path, config: TrainConfig) -> dict[str, torch.Tens
         raise TrainingError(f"cannot start from {Path(path).name}: {exc}") from None
     saved = GeneratorConfig.from_dict(arch)
     if saved == config.generator:
-        return weights
+        return weights, discriminator
     if can_deepen(saved, config.generator):
-        return deepen_weights(weights, saved, config.generator, seed=config.seed)
+        return deepen_weights(weights, saved, config.generator, seed=config.seed), discriminator
     raise TrainingError(f"{Path(path).name} is a different network ({arch}) from the one this run "
                         f"trains ({config.generator.to_dict()}); only more residual blocks can be added")
 
 
-def load_init_discriminator(path: Path, config: TrainConfig) -> dict[str, torch.Tensor] | None:
-    """D's weights from a GAN checkpoint of the same discriminator, so a gan run that carries on from
-    another with new settings keeps its judge (a fresh D sends a trained SRGAN back toward the pixel
-    average for ~1,000 steps: Set14 NIQE 4.27 -> 4.50 at step 200, issue 14); None: a fresh D."""
-    if config.phase != "gan" or not is_checkpoint_file(path):
+def _same_discriminator(state: dict[str, Any], config: TrainConfig) -> dict[str, torch.Tensor] | None:
+    """The checkpoint's D weights in fp32 (compact copies keep them in bf16) when this run has that D."""
+    if config.phase != "gan" or state.get("discriminator") is None:
         return None
-    try:
-        state = load_checkpoint(path)
-    except CheckpointError as exc:
-        raise TrainingError(f"cannot start from {Path(path).name}: {exc}") from None
-    saved = state["config"].get("discriminator")
-    if state.get("discriminator") is None or saved != config.discriminator.to_dict():
+    if state["config"].get("discriminator") != config.discriminator.to_dict():
         return None
     return {name: tensor.float() for name, tensor in state["discriminator"].items()}
 

@@ -65,8 +65,8 @@ from core.training.setup import (
     TrainingSetup,
     build_content_loss,
     build_setup,
-    load_init_discriminator,
     load_init_generator,
+    load_init_weights,
     resolve_precision,
 )
 from core.training.steps import StepStats, gan_step, mse_step
@@ -132,8 +132,7 @@ class _Run:
         state = self._resume_state() if resume else None
         self.data: RunData = prepare_data(c, self.control)
         start = c.init_from if state is None else None      # a resumed run has its own weights
-        init = load_init_generator(start, c) if start else None
-        init_d = load_init_discriminator(start, c) if start else None
+        init, init_d = load_init_weights(start, c) if start else (None, None)
         self._setup = build_setup(c, self.device, self.precision, self.ctx,
                                  build_content_loss(c, self.device), init, init_d)
         self._score_baselines()
